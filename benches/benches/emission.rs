@@ -1,0 +1,3 @@
+//! Benchmarks of pyrin-emission (to be written).
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! Benchmarks of pyrin-ghostdag (to be written).
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! Benchmarks of pyrin-pow (to be written).
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! Benchmarks of pyrin-tx (to be written).
+
+fn main() {}

@@ -1,0 +1,73 @@
+//! Conformance runner: checks test-vector files against the pyrin crates.
+//!
+//! ```text
+//! cargo run --release --example conformance -- FILE...
+//! cargo run --release --example conformance -- ../shared/vectors   # every file under a directory
+//! ```
+//!
+//! Prints `PASS|FAIL <kind> <file> <passed>/<total>` per file, then up to 10 failing case
+//! names, and finally `N passed, M failed` over all cases. Exits 0 only if every case of
+//! every file passed; 2 on usage errors.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use pyrin_examples::vectors;
+
+const MAX_LISTED_FAILURES: usize = 10;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.is_empty() || args.iter().any(|a| a == "-h" || a == "--help") {
+        eprintln!("usage: conformance FILE_OR_DIR...\n  checks .json / .json.gz vector files (directories are searched recursively)");
+        return if args.is_empty() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+    }
+    let mut files: Vec<PathBuf> = Vec::new();
+    for arg in &args {
+        let path = PathBuf::from(arg);
+        if path.is_dir() {
+            match vectors::files_under(&path) {
+                Ok(found) => files.extend(found),
+                Err(e) => {
+                    println!("FAIL - {} 0/0\n  cannot list directory: {e}", path.display());
+                    files.push(path);
+                }
+            }
+        } else {
+            files.push(path);
+        }
+    }
+
+    let (mut passed, mut failed, mut all_ok) = (0usize, 0usize, true);
+    for path in files.iter().filter(|p| !p.is_dir()) {
+        let file = match vectors::load(path) {
+            Ok(file) => file,
+            Err(e) => {
+                println!("FAIL - {} 0/0\n  {e}", path.display());
+                all_ok = false;
+                continue;
+            }
+        };
+        let report = vectors::run(&file);
+        let status = if report.all_passed() { "PASS" } else { "FAIL" };
+        println!("{status} {} {} {}/{}", report.kind, path.display(), report.passed, report.total);
+        if report.unsupported {
+            println!("  unsupported kind {}", report.kind);
+        }
+        for (name, reason) in report.failures.iter().take(MAX_LISTED_FAILURES) {
+            println!("  {name}: {reason}");
+        }
+        if report.failures.len() > MAX_LISTED_FAILURES {
+            println!("  ... and {} more", report.failures.len() - MAX_LISTED_FAILURES);
+        }
+        all_ok &= report.all_passed();
+        passed += report.passed;
+        failed += report.total - report.passed;
+    }
+    println!("{passed} passed, {failed} failed");
+    if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

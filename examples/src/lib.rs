@@ -1,0 +1,7 @@
+//! Shared code of the example programs: reading test-vector files and checking each
+//! case against the pyrin crates. The `conformance` example is a thin command line over
+//! [`vectors`]; the workspace's vector tests (`examples/tests/vectors.rs`) use it too.
+
+pub mod json;
+pub mod kinds;
+pub mod vectors;

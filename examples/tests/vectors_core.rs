@@ -1,0 +1,6 @@
+//! Every vector under `$PYRIN_VECTORS/core` (default `../shared/vectors/core`) passes.
+
+#[test]
+fn core_vectors_pass() {
+    pyrin_examples::vectors::assert_dir_passes("core");
+}

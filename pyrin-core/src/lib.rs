@@ -1,0 +1,66 @@
+//! Consensus types of the [Pyrin](https://pyrin.network) block-DAG.
+//!
+//! `pyrin-core` is the foundation of the pyrin crate family: every other crate hashes
+//! through it. It provides
+//!
+//! - [`Hash`], the 32-byte hash, and the domain-separated BLAKE3 hashers ([`hashers`]);
+//! - [`Uint256`] and [`BlueWork`] with compact-bits conversion ([`compact`]) and the work
+//!   of a target;
+//! - [`Header`] with its block hash and pre-PoW hash, [`Transaction`] with its id and
+//!   hash, [`Block`], and the merkle roots ([`merkle`]);
+//! - the consensus byte encoding of all of them ([`encoding`]), whose decoder never panics
+//!   and never allocates more than the input justifies;
+//! - network parameters and genesis blocks ([`params`]).
+//!
+//! Everything is bit-exact with the Pyrin reference node (`Pyrinpyi/pyrin`, a rusty-kaspa
+//! fork): the header and transaction layouts, the keyed-BLAKE3 domains, the merkle tree
+//! and the compact target arithmetic follow it, and the test suite checks them against
+//! vectors produced by running that node and against real mined blocks.
+//!
+//! ```
+//! use pyrin_core::{params::Network, Header};
+//!
+//! let genesis = Network::Mainnet.params().genesis.header();
+//! assert_eq!(
+//!     genesis.hash().to_string(),
+//!     "db28f93655e579b3bbc276433711cd214b397ac8467401cb82b28f655d25f762"
+//! );
+//! ```
+//!
+//! # Features
+//! - `std` (default): std support in this crate and its dependencies. Without it the
+//!   crate is `no_std` + `alloc`.
+//! - `borsh` (default): Borsh encoding for every type.
+//! - `serde`: serde support in the JSON shape the node uses (camelCase field names,
+//!   hashes, byte strings and blue work as hex strings).
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod block;
+pub mod compact;
+pub mod encoding;
+pub mod hash;
+pub mod hashers;
+pub mod header;
+pub mod hex;
+pub mod merkle;
+pub mod params;
+pub mod subnets;
+pub mod tx;
+pub mod uint;
+
+#[cfg(feature = "serde")]
+mod serde_impl;
+
+pub use block::Block;
+pub use encoding::{Decode, DecodeError, Encode};
+pub use hash::{Hash, ZERO_HASH};
+pub use header::Header;
+pub use subnets::SubnetworkId;
+pub use tx::{ScriptPublicKey, Transaction, TransactionInput, TransactionOutpoint, TransactionOutput};
+pub use uint::{BlueWork, Uint256};
