@@ -4,8 +4,8 @@
 //! is reported, never a panic.
 
 use pyrin_core::{
-    BlueWork, Hash, Header, ScriptPublicKey, SubnetworkId, Transaction, TransactionInput, TransactionOutpoint, TransactionOutput,
-    Uint256,
+    BlueWork, Hash, Header, ScriptPublicKey, SubnetworkId, Transaction, TransactionInput, TransactionOutpoint,
+    TransactionOutput, Uint256,
 };
 use serde_json::Value;
 

@@ -139,7 +139,10 @@ pub fn vectors_dir() -> PathBuf {
 pub fn assert_dir_passes(subdir: &str) {
     let dir = vectors_dir().join(subdir);
     let files = files_under(&dir).unwrap_or_else(|e| {
-        panic!("cannot read vector directory {} ({e}); set PYRIN_VECTORS to the shared/vectors directory", dir.display())
+        panic!(
+            "cannot read vector directory {} ({e}); set PYRIN_VECTORS to the shared/vectors directory",
+            dir.display()
+        )
     });
     assert!(!files.is_empty(), "no vector files under {}", dir.display());
     let mut problems = Vec::new();

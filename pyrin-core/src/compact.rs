@@ -33,8 +33,11 @@ pub fn target_from_bits(bits: u32) -> Uint256 {
 /// precision the mantissa keeps).
 pub fn bits_from_target(target: &Uint256) -> u32 {
     let mut size = target.bits().div_ceil(8);
-    let mut mantissa =
-        if size <= 3 { (target.low_u64() << (8 * (3 - size))) as u32 } else { (*target >> (8 * (size - 3))).low_u64() as u32 };
+    let mut mantissa = if size <= 3 {
+        (target.low_u64() << (8 * (3 - size))) as u32
+    } else {
+        (*target >> (8 * (size - 3))).low_u64() as u32
+    };
     if mantissa & SIGN_BIT != 0 {
         mantissa >>= 8;
         size += 1;

@@ -102,6 +102,10 @@ pub enum DecodeError {
     /// A blue work value longer than 24 bytes (192 bits).
     #[error("blue work of {0} bytes exceeds 24 bytes")]
     BlueWorkTooLong(u64),
+    /// Blue work written with a leading zero byte; consensus writes it minimally, so
+    /// accepting it would let two encodings stand for one header.
+    #[error("blue work has a leading zero byte (non-canonical encoding)")]
+    NonCanonicalBlueWork,
 }
 
 /// A cursor over bytes being decoded.

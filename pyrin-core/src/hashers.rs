@@ -37,6 +37,7 @@ impl Domain {
     }
 
     /// A fresh hasher for this domain.
+    #[inline]
     pub fn hasher(&self) -> DomainHasher {
         DomainHasher::new(*self)
     }
@@ -71,52 +72,81 @@ pub const CONTRACT_ADDRESS: Domain = domain("ContractAddress");
 /// The ASCII string whose SHA-256 prefixes the ECDSA signing hash.
 pub const TRANSACTION_SIGNING_HASH_ECDSA_DOMAIN: &str = "TransactionSigningHashECDSA";
 
+/// Bytes gathered before they are handed to BLAKE3: a header or an ordinary transaction
+/// fits, so hashing one costs a single one-shot BLAKE3 call.
+const BUFFER_LEN: usize = 1024;
+
 /// An incremental keyed-BLAKE3 hasher that buffers small writes.
 ///
-/// Consensus encodings are made of many small fields; BLAKE3 is fastest fed whole
-/// 64-byte blocks, so writes are gathered in a stack buffer first.
+/// Consensus encodings are made of many small fields. They are gathered in a stack
+/// buffer; if the whole encoding fits, it is hashed with BLAKE3's one-shot function
+/// (which skips the streaming state), otherwise a streaming hasher is created on the
+/// first overflow and fed whole buffers.
 #[derive(Clone)]
 pub struct DomainHasher {
-    inner: blake3::Hasher,
-    buf: [u8; 256],
+    key: [u8; 32],
+    // Boxed: the streaming state is ~2 KB and rarely needed; inline it would be copied
+    // with every move of the hasher.
+    stream: Option<alloc::boxed::Box<blake3::Hasher>>,
+    buf: [u8; BUFFER_LEN],
     len: usize,
 }
 
 impl DomainHasher {
     /// A hasher keyed for `domain`.
+    #[inline]
     pub fn new(domain: Domain) -> Self {
-        DomainHasher { inner: blake3::Hasher::new_keyed(&domain.key), buf: [0; 256], len: 0 }
+        DomainHasher { key: domain.key, stream: None, buf: [0; BUFFER_LEN], len: 0 }
     }
 
     /// Adds bytes.
     #[inline]
     pub fn update(&mut self, data: &[u8]) -> &mut Self {
-        if self.len + data.len() <= self.buf.len() {
+        if self.len + data.len() <= BUFFER_LEN {
             self.buf[self.len..self.len + data.len()].copy_from_slice(data);
             self.len += data.len();
         } else {
-            self.flush();
-            if data.len() >= self.buf.len() {
-                self.inner.update(data);
-            } else {
-                self.buf[..data.len()].copy_from_slice(data);
-                self.len = data.len();
-            }
+            self.spill(data);
         }
         self
     }
 
-    fn flush(&mut self) {
-        if self.len > 0 {
-            self.inner.update(&self.buf[..self.len]);
-            self.len = 0;
+    /// Adds a fixed-size field; with `N` known the copy compiles to plain moves instead
+    /// of a `memcpy` call, which matters for encodings made of many small fields.
+    #[inline(always)]
+    fn put_fixed<const N: usize>(&mut self, bytes: &[u8; N]) {
+        if self.len + N <= BUFFER_LEN {
+            self.buf[self.len..self.len + N].copy_from_slice(bytes);
+            self.len += N;
+        } else {
+            self.spill(bytes);
+        }
+    }
+
+    #[cold]
+    fn spill(&mut self, data: &[u8]) {
+        let key = self.key;
+        let stream = self.stream.get_or_insert_with(|| alloc::boxed::Box::new(blake3::Hasher::new_keyed(&key)));
+        stream.update(&self.buf[..self.len]);
+        self.len = 0;
+        if data.len() >= BUFFER_LEN {
+            stream.update(data);
+        } else {
+            self.buf[..data.len()].copy_from_slice(data);
+            self.len = data.len();
         }
     }
 
     /// The hash of everything written so far.
-    pub fn finalize(mut self) -> Hash {
-        self.flush();
-        Hash::from_bytes(*self.inner.finalize().as_bytes())
+    pub fn finalize(self) -> Hash {
+        let out = match self.stream {
+            None => blake3::keyed_hash(&self.key, &self.buf[..self.len]),
+            Some(mut stream) => {
+                stream.update(&self.buf[..self.len]);
+                stream.finalize()
+            }
+        };
+        Hash::from_bytes(*out.as_bytes())
     }
 }
 
@@ -124,6 +154,26 @@ impl Sink for DomainHasher {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
         self.update(bytes);
+    }
+    #[inline]
+    fn put_u8(&mut self, v: u8) {
+        self.put_fixed(&[v]);
+    }
+    #[inline]
+    fn put_u16(&mut self, v: u16) {
+        self.put_fixed(&v.to_le_bytes());
+    }
+    #[inline]
+    fn put_u32(&mut self, v: u32) {
+        self.put_fixed(&v.to_le_bytes());
+    }
+    #[inline]
+    fn put_u64(&mut self, v: u64) {
+        self.put_fixed(&v.to_le_bytes());
+    }
+    #[inline]
+    fn put_hash(&mut self, hash: &Hash) {
+        self.put_fixed(hash.as_bytes());
     }
 }
 
@@ -146,8 +196,8 @@ mod tests {
 
     #[test]
     fn buffered_writes_equal_one_shot_hash() {
-        let data: alloc::vec::Vec<u8> = (0..1000u32).map(|i| (i * 7) as u8).collect();
-        for split in [0, 1, 63, 64, 255, 256, 257, 700] {
+        let data: alloc::vec::Vec<u8> = (0..5000u32).map(|i| (i * 7) as u8).collect();
+        for split in [0, 1, 63, 64, 255, 256, 257, 700, 1023, 1024, 1025] {
             let mut h = TRANSACTION_HASH.hasher();
             h.update(&data[..split]);
             for chunk in data[split..].chunks(13) {

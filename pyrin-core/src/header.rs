@@ -108,7 +108,11 @@ impl Encode for Header {
 impl Decode for Header {
     fn decode_from(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         if r.remaining() < MIN_HEADER_LEN {
-            return Err(DecodeError::UnexpectedEnd { field: "header", needed: MIN_HEADER_LEN as u64, remaining: r.remaining() });
+            return Err(DecodeError::UnexpectedEnd {
+                field: "header",
+                needed: MIN_HEADER_LEN as u64,
+                remaining: r.remaining(),
+            });
         }
         let version = r.u16("version")?;
         let n_levels = r.len("parents by level", 8)?;
@@ -130,6 +134,9 @@ impl Decode for Header {
         let daa_score = r.u64("daa score")?;
         let blue_score = r.u64("blue score")?;
         let work = r.var_bytes("blue work")?;
+        if work.first() == Some(&0) {
+            return Err(DecodeError::NonCanonicalBlueWork);
+        }
         let blue_work = BlueWork::from_be_slice(work).ok_or(DecodeError::BlueWorkTooLong(work.len() as u64))?;
         let pruning_point = r.hash("pruning point")?;
         Ok(Header {
@@ -156,7 +163,10 @@ mod tests {
     fn sample() -> Header {
         Header {
             version: 1,
-            parents_by_level: alloc::vec![alloc::vec![Hash::from_bytes([1; 32]), Hash::from_bytes([2; 32])], alloc::vec![]],
+            parents_by_level: alloc::vec![
+                alloc::vec![Hash::from_bytes([1; 32]), Hash::from_bytes([2; 32])],
+                alloc::vec![]
+            ],
             timestamp: 1_700_000_000_000,
             bits: 0x1e7fffff,
             nonce: 42,
@@ -181,6 +191,18 @@ mod tests {
     fn encoding_round_trips() {
         let h = sample();
         assert_eq!(Header::from_bytes(&h.to_bytes()), Ok(h));
+    }
+
+    #[test]
+    fn non_minimal_blue_work_is_rejected() {
+        let mut h = sample();
+        h.blue_work = BlueWork::ZERO;
+        let mut bytes = h.to_bytes();
+        // Zero work is the empty string; splice in a one-byte zero instead.
+        let at = bytes.len() - 32 - 8;
+        bytes[at] = 1;
+        bytes.insert(at + 8, 0);
+        assert_eq!(Header::from_bytes(&bytes), Err(DecodeError::NonCanonicalBlueWork));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! `pyrin-core` is the foundation of the pyrin crate family: every other crate hashes
 //! through it. It provides
 //!
-//! - [`Hash`], the 32-byte hash, and the domain-separated BLAKE3 hashers ([`hashers`]);
+//! - [`Hash`](struct@Hash), the 32-byte hash, and the domain-separated BLAKE3 hashers ([`hashers`]);
 //! - [`Uint256`] and [`BlueWork`] with compact-bits conversion ([`compact`]) and the work
 //!   of a target;
 //! - [`Header`] with its block hash and pre-PoW hash, [`Transaction`] with its id and

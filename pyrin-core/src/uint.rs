@@ -334,10 +334,10 @@ impl Shr<u32> for Uint256 {
         }
         let (limbs, bits) = ((shift / 64) as usize, shift % 64);
         let mut out = [0u64; 4];
-        for i in 0..4 - limbs {
-            out[i] = self.0[i + limbs] >> bits;
+        for (i, o) in out.iter_mut().enumerate().take(4 - limbs) {
+            *o = self.0[i + limbs] >> bits;
             if bits > 0 && i + limbs + 1 < 4 {
-                out[i] |= self.0[i + limbs + 1] << (64 - bits);
+                *o |= self.0[i + limbs + 1] << (64 - bits);
             }
         }
         Uint256(out)
