@@ -6,7 +6,8 @@
 //! ```
 //!
 //! Prints `PASS|FAIL <kind> <file> <passed>/<total>` per file, then up to 10 failing case
-//! names, and finally `N passed, M failed` over all cases. Exits 0 only if every case of
+//! names, and finally `N passed, M failed` over all cases (a file that cannot be read or
+//! parsed counts as one failed case). Exits 0 only if every case of
 //! every file passed; 2 on usage errors.
 
 use std::path::PathBuf;
@@ -23,14 +24,16 @@ fn main() -> ExitCode {
         return if args.is_empty() { ExitCode::from(2) } else { ExitCode::SUCCESS };
     }
     let mut files: Vec<PathBuf> = Vec::new();
+    let (mut passed, mut failed, mut all_ok) = (0usize, 0usize, true);
     for arg in &args {
         let path = PathBuf::from(arg);
         if path.is_dir() {
             match vectors::files_under(&path) {
                 Ok(found) => files.extend(found),
                 Err(e) => {
-                    println!("FAIL - {} 0/0\n  cannot list directory: {e}", path.display());
-                    files.push(path);
+                    println!("FAIL - {} 0/1\n  cannot list directory: {e}", path.display());
+                    all_ok = false;
+                    failed += 1;
                 }
             }
         } else {
@@ -38,13 +41,14 @@ fn main() -> ExitCode {
         }
     }
 
-    let (mut passed, mut failed, mut all_ok) = (0usize, 0usize, true);
-    for path in files.iter().filter(|p| !p.is_dir()) {
+    for path in &files {
         let file = match vectors::load(path) {
             Ok(file) => file,
             Err(e) => {
-                println!("FAIL - {} 0/0\n  {e}", path.display());
+                // An unreadable file counts as one failed case so the totals show it.
+                println!("FAIL - {} 0/1\n  {e}", path.display());
                 all_ok = false;
+                failed += 1;
                 continue;
             }
         };
