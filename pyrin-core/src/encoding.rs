@@ -7,6 +7,19 @@
 //! Decoding untrusted bytes never panics and never allocates more than the input can
 //! justify: a length prefix is checked against the bytes that remain (times the smallest
 //! possible element size) before any allocation.
+//!
+//! ```
+//! use pyrin_core::{Decode, DecodeError, Encode, Transaction};
+//!
+//! let tx = Transaction { payload: vec![1, 2, 3], ..Transaction::default() };
+//! let bytes = tx.to_bytes();
+//! assert_eq!(Transaction::from_bytes(&bytes)?, tx);
+//!
+//! // Truncated or hostile input is an error that names the field, never a panic.
+//! let err = Transaction::from_bytes(&bytes[..bytes.len() - 1]).unwrap_err();
+//! assert!(matches!(err, DecodeError::UnexpectedEnd { field: "payload", .. }));
+//! # Ok::<(), DecodeError>(())
+//! ```
 
 use alloc::vec::Vec;
 

@@ -15,6 +15,25 @@ use crate::hashers;
 use crate::uint::{BlueWork, Uint256};
 
 /// A block header.
+///
+/// ```
+/// use pyrin_core::{BlueWork, Hash, Header};
+///
+/// let header = Header {
+///     parents_by_level: vec![vec![Hash::from_bytes([1; 32])]],
+///     bits: 0x1e7fffff,
+///     timestamp: 1_724_969_400_000,
+///     nonce: 7,
+///     blue_work: BlueWork::from_u64(1 << 40),
+///     ..Header::default()
+/// };
+/// // A miner hashes the template once, then varies only timestamp and nonce.
+/// let template = header.pre_pow_hash();
+/// let mut mined = header.clone();
+/// mined.nonce = 8;
+/// assert_eq!(mined.pre_pow_hash(), template);
+/// assert_ne!(mined.hash(), header.hash());
+/// ```
 #[derive(Clone, PartialEq, Eq, Debug, Default, Hash)]
 #[cfg_attr(feature = "borsh", derive(borsh::BorshSerialize, borsh::BorshDeserialize))]
 pub struct Header {
