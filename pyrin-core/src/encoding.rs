@@ -17,7 +17,7 @@
 //!
 //! // Truncated or hostile input is an error that names the field, never a panic.
 //! let err = Transaction::from_bytes(&bytes[..bytes.len() - 1]).unwrap_err();
-//! assert!(matches!(err, DecodeError::UnexpectedEnd { field: "payload", .. }));
+//! assert!(matches!(err, DecodeError::LengthTooLarge { field: "payload", len: 3, remaining: 2 }));
 //! # Ok::<(), DecodeError>(())
 //! ```
 
