@@ -1,0 +1,148 @@
+//! The 64×64 matrix of nibbles drawn per template, its rank test and the plain product.
+
+use pyrin_core::Hash;
+
+use crate::{xoshiro::Xoshiro256PlusPlus, PowError, Variant};
+
+/// Matrix side length.
+pub const SIZE: usize = 64;
+
+/// A 64×64 matrix of 4-bit entries (each stored in a `u8`, row by row).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Matrix {
+    rows: [[u8; SIZE]; SIZE],
+}
+
+impl core::fmt::Debug for Matrix {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Matrix").field("first_row", &self.rows[0]).finish_non_exhaustive()
+    }
+}
+
+impl Matrix {
+    /// The matrix the network derives from a pre-PoW hash: xoshiro256++ seeded with the
+    /// hash fills the matrix row by row, sixteen nibbles per draw taken from the lowest up;
+    /// a matrix of rank below 64 is thrown away and a new one drawn from the continuing
+    /// generator.
+    ///
+    /// The all-zero hash is refused: xoshiro256++ seeded with zeros draws zeros forever,
+    /// so no full-rank matrix ever comes (the reference node would loop). Every other seed
+    /// starts a cycle of period 2^256 − 1, and a rank-deficient draw is rare.
+    pub fn generate(pre_pow_hash: &Hash) -> Result<Self, PowError> {
+        if pre_pow_hash.is_zero() {
+            return Err(PowError::ZeroPrePowHash);
+        }
+        let mut generator = Xoshiro256PlusPlus::new(pre_pow_hash);
+        loop {
+            let matrix = Self::draw(&mut generator);
+            if matrix.rank() == SIZE {
+                return Ok(matrix);
+            }
+        }
+    }
+
+    fn draw(generator: &mut Xoshiro256PlusPlus) -> Self {
+        let mut rows = [[0u8; SIZE]; SIZE];
+        for row in rows.iter_mut() {
+            for group in row.chunks_exact_mut(16) {
+                let word = generator.next_u64();
+                for (j, entry) in group.iter_mut().enumerate() {
+                    *entry = ((word >> (4 * j)) & 0xF) as u8;
+                }
+            }
+        }
+        Self { rows }
+    }
+
+    /// Builds a matrix from explicit rows; entries above 15 are reduced to their low nibble.
+    pub fn from_rows(mut rows: [[u8; SIZE]; SIZE]) -> Self {
+        rows.iter_mut().flatten().for_each(|e| *e &= 0xF);
+        Self { rows }
+    }
+
+    /// The rows.
+    pub fn rows(&self) -> &[[u8; SIZE]; SIZE] {
+        &self.rows
+    }
+
+    /// The rank as the reference computes it: Gaussian elimination in `f64` where a pivot
+    /// counts when its magnitude exceeds 1e-9. Consensus depends on this exact procedure
+    /// (including its rounding), not on the true rank.
+    pub fn rank(&self) -> usize {
+        const EPS: f64 = 1e-9;
+        let mut m = [[0f64; SIZE]; SIZE];
+        for (dst, src) in m.iter_mut().zip(&self.rows) {
+            for (d, &s) in dst.iter_mut().zip(src) {
+                *d = f64::from(s);
+            }
+        }
+        let mut rank = 0;
+        let mut row_used = [false; SIZE];
+        for col in 0..SIZE {
+            let Some(pivot) = (0..SIZE).find(|&r| !row_used[r] && m[r][col].abs() > EPS) else {
+                continue;
+            };
+            rank += 1;
+            row_used[pivot] = true;
+            let pivot_value = m[pivot][col];
+            for entry in &mut m[pivot][col + 1..] {
+                *entry /= pivot_value;
+            }
+            let pivot_row = m[pivot];
+            for (k, row) in m.iter_mut().enumerate() {
+                let factor = row[col];
+                if k != pivot && factor.abs() > EPS {
+                    for p in col + 1..SIZE {
+                        row[p] -= pivot_row[p] * factor;
+                    }
+                }
+            }
+        }
+        rank
+    }
+
+    /// The plain heavy-hash step, one entry at a time: the matrix times the 64 nibbles of
+    /// `pow_hash` (high nibble of each byte first), each pair of row sums reduced by
+    /// `variant` into one byte, XORed with `pow_hash`. The result is what the final BLAKE3
+    /// hashes. This is the reference the fast paths are tested against.
+    pub fn product_xor(&self, pow_hash: &[u8; 32], variant: Variant) -> [u8; 32] {
+        let mut nibbles = [0u16; SIZE];
+        for (i, &b) in pow_hash.iter().enumerate() {
+            nibbles[2 * i] = u16::from(b >> 4);
+            nibbles[2 * i + 1] = u16::from(b & 0xF);
+        }
+        let row_sum = |r: usize| -> u16 { self.rows[r].iter().zip(&nibbles).map(|(&m, &v)| u16::from(m) * v).sum() };
+        let mut out = [0u8; 32];
+        for (i, o) in out.iter_mut().enumerate() {
+            let hi = variant.reduce(row_sum(2 * i));
+            let lo = variant.reduce(row_sum(2 * i + 1));
+            *o = ((hi << 4) | lo) ^ pow_hash[i];
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_like_matrices_have_full_rank_and_zero_does_not() {
+        let mut rows = [[0u8; SIZE]; SIZE];
+        assert_eq!(Matrix::from_rows(rows).rank(), 0);
+        for (i, row) in rows.iter_mut().enumerate() {
+            row[i] = 1 + (i % 15) as u8;
+        }
+        assert_eq!(Matrix::from_rows(rows).rank(), SIZE);
+        rows[5] = rows[4];
+        assert_eq!(Matrix::from_rows(rows).rank(), SIZE - 1);
+    }
+
+    #[test]
+    fn generated_matrices_are_full_rank_nibbles() {
+        assert_eq!(Matrix::generate(&Hash::from_bytes([0; 32])), Err(PowError::ZeroPrePowHash));
+        let m = Matrix::generate(&Hash::from_bytes([7; 32])).unwrap();
+        assert_eq!(m.rank(), SIZE);
+        assert!(m.rows().iter().flatten().all(|&e| e < 16));
+    }
+}

@@ -1,0 +1,163 @@
+//! The per-template state and the PoW of one nonce.
+
+use pyrin_core::{Hash, Header, Uint256};
+
+use crate::{
+    blake3_lanes::{self, CHUNK_START, IV},
+    fast::{self, Backend, PackedMatrix},
+    Matrix, PowError, Variant,
+};
+
+/// Everything about a block template the PoW needs, computed once: the pre-PoW hash, the
+/// matrix (plain and in the fast path's layouts), the target, the variant and the BLAKE3
+/// state after the first 64 input bytes, which do not depend on the nonce.
+///
+/// ```
+/// use pyrin_core::params::Network;
+/// use pyrin_pow::PowState;
+///
+/// let genesis = Network::Mainnet.params().genesis.header();
+/// let state = PowState::new(&genesis)?;
+/// let check = state.check(genesis.nonce);
+/// assert_eq!(check.value, state.pow_value_plain(genesis.nonce));
+/// # Ok::<(), pyrin_pow::PowError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct PowState {
+    pre_pow_hash: Hash,
+    timestamp: u64,
+    target: Uint256,
+    variant: Variant,
+    matrix: Matrix,
+    packed: PackedMatrix,
+    first_block_cv: [u32; 8],
+    backend: Backend,
+}
+
+/// The result of checking one nonce against a target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PowCheck {
+    /// The PoW value: the final hash read as a little-endian 256-bit integer.
+    pub value: Uint256,
+    /// Whether `value ≤ target`.
+    pub meets_target: bool,
+}
+
+impl PowState {
+    /// The state for `header`'s template (its nonce is ignored), with the variant the
+    /// network applies to it ([`Variant::for_header`]).
+    ///
+    /// Fails only if the pre-PoW hash is zero (see [`Matrix::generate`]).
+    pub fn new(header: &Header) -> Result<Self, PowError> {
+        Self::with_variant(header, Variant::for_header(header))
+    }
+
+    /// The state for `header`'s template with an explicit variant.
+    pub fn with_variant(header: &Header, variant: Variant) -> Result<Self, PowError> {
+        Self::from_parts(header.pre_pow_hash(), header.timestamp, header.bits, variant)
+    }
+
+    /// The state from what a stratum job carries: the pre-PoW hash, the timestamp, the
+    /// compact target bits and the variant. Fails only if the pre-PoW hash is zero.
+    pub fn from_parts(pre_pow_hash: Hash, timestamp: u64, bits: u32, variant: Variant) -> Result<Self, PowError> {
+        let matrix = Matrix::generate(&pre_pow_hash)?;
+        let mut first_block = [0u8; 64];
+        first_block[..32].copy_from_slice(pre_pow_hash.as_bytes());
+        first_block[32..40].copy_from_slice(&timestamp.to_le_bytes());
+        // Bytes 40..64 are the first 24 of the 32 zero bytes; the other 8 and the nonce
+        // make up the second block.
+        let cv =
+            blake3_lanes::compress::<1>(&IV.map(|w| [w]), &blake3_lanes::block_words(&first_block), 64, CHUNK_START);
+        Ok(Self {
+            pre_pow_hash,
+            timestamp,
+            target: Uint256::from_compact_bits(bits),
+            variant,
+            packed: PackedMatrix::new(&matrix),
+            matrix,
+            first_block_cv: cv.map(|w| w[0]),
+            backend: Backend::detect(),
+        })
+    }
+
+    /// The pre-PoW hash (the header hash with timestamp and nonce zeroed).
+    pub fn pre_pow_hash(&self) -> Hash {
+        self.pre_pow_hash
+    }
+
+    /// The template's timestamp.
+    pub fn timestamp(&self) -> u64 {
+        self.timestamp
+    }
+
+    /// The network target from the header's bits.
+    pub fn target(&self) -> Uint256 {
+        self.target
+    }
+
+    /// The variant this state hashes with.
+    pub fn variant(&self) -> Variant {
+        self.variant
+    }
+
+    /// The matrix.
+    pub fn matrix(&self) -> &Matrix {
+        &self.matrix
+    }
+
+    /// The implementation the fast path picked for this CPU.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Restricts the fast path to the portable implementation (for tests and benchmarks;
+    /// results are identical).
+    pub fn force_portable(&mut self) {
+        self.backend = Backend::Portable;
+    }
+
+    pub(crate) fn first_block_cv(&self) -> &[u32; 8] {
+        &self.first_block_cv
+    }
+
+    pub(crate) fn packed(&self) -> &PackedMatrix {
+        &self.packed
+    }
+
+    /// The first BLAKE3: of pre-PoW hash ‖ timestamp ‖ 32 zero bytes ‖ nonce, all
+    /// integers little-endian (computed with the `blake3` crate).
+    pub fn pow_hash(&self, nonce: u64) -> Hash {
+        let mut input = [0u8; 80];
+        input[..32].copy_from_slice(self.pre_pow_hash.as_bytes());
+        input[32..40].copy_from_slice(&self.timestamp.to_le_bytes());
+        input[72..].copy_from_slice(&nonce.to_le_bytes());
+        Hash::from_bytes(*blake3::hash(&input).as_bytes())
+    }
+
+    /// The PoW value by the plain route: the `blake3` crate for both hashes and the
+    /// entry-by-entry matrix product. The reference for everything faster.
+    pub fn pow_value_plain(&self, nonce: u64) -> Uint256 {
+        let pow_hash = self.pow_hash(nonce);
+        let mixed = self.matrix.product_xor(pow_hash.as_bytes(), self.variant);
+        Uint256::from_le_bytes(*blake3::hash(&mixed).as_bytes())
+    }
+
+    /// The PoW value of one nonce by the fast path.
+    pub fn pow_value(&self, nonce: u64) -> Uint256 {
+        let mut out = [Uint256::ZERO; fast::LANES];
+        fast::pow_values(self, nonce, &mut out);
+        out[0]
+    }
+
+    /// The PoW values of the [`LANES`](crate::LANES) consecutive nonces from `first_nonce`
+    /// (wrapping past `u64::MAX`), computed together.
+    pub fn pow_values(&self, first_nonce: u64, out: &mut [Uint256; fast::LANES]) {
+        fast::pow_values(self, first_nonce, out)
+    }
+
+    /// Checks one nonce against the network target.
+    pub fn check(&self, nonce: u64) -> PowCheck {
+        let value = self.pow_value(nonce);
+        PowCheck { value, meets_target: value <= self.target }
+    }
+}
