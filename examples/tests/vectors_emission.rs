@@ -1,0 +1,6 @@
+//! Every vector under `$PYRIN_VECTORS/emission` (default `../shared/vectors/emission`) passes.
+
+#[test]
+fn emission_vectors_pass() {
+    pyrin_examples::vectors::assert_dir_passes("emission");
+}

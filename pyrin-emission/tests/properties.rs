@@ -1,0 +1,81 @@
+//! Properties of the schedule, the coinbase payload and the payout split.
+
+use proptest::prelude::*;
+use pyrin_core::{
+    params::{Network, LEOR_PER_PYI},
+    ScriptPublicKey,
+};
+use pyrin_emission::{
+    coinbase::{CoinbaseData, PayloadLimits},
+    payout::{pplns, split_proportional, Share},
+    EmissionSchedule,
+};
+
+fn network() -> impl Strategy<Value = Network> {
+    prop::sample::select(Network::ALL.to_vec())
+}
+
+proptest! {
+    #[test]
+    fn subsidy_never_increases(net in network(), a in any::<u64>(), b in any::<u64>()) {
+        let s = EmissionSchedule::for_network(net);
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        prop_assert!(s.subsidy(lo) >= s.subsidy(hi));
+    }
+
+    #[test]
+    fn cumulative_equals_the_brute_force_sum(net in network(), start in 0u64..1_200_000_000, len in 0u64..3_000) {
+        let s = EmissionSchedule::for_network(net);
+        let brute: u64 = (start..start + len).map(|d| s.subsidy(d)).sum();
+        prop_assert_eq!(s.cumulative_subsidy(start + len) - s.cumulative_subsidy(start), brute);
+    }
+
+    #[test]
+    fn cumulative_near_phase_and_month_boundaries(net in network(), month in 0u64..370, offset in -2_000i64..2_000) {
+        let s = EmissionSchedule::for_network(net);
+        let boundary = s.deflationary_phase_daa_score() + month * s.blocks_per_month();
+        let start = boundary.saturating_add_signed(offset);
+        let brute: u64 = (start..start + 4_000).map(|d| s.subsidy(d)).sum();
+        prop_assert_eq!(s.cumulative_subsidy(start + 4_000) - s.cumulative_subsidy(start), brute);
+    }
+
+    #[test]
+    fn payouts_sum_to_the_reward_and_stay_within_a_leor(reward in any::<u64>(), shares in prop::collection::vec(any::<u64>(), 1..60)) {
+        let total: u128 = shares.iter().map(|&s| u128::from(s)).sum();
+        prop_assume!(total > 0);
+        let payouts = split_proportional(reward, &shares).unwrap();
+        prop_assert_eq!(payouts.iter().map(|&p| u128::from(p)).sum::<u128>(), u128::from(reward));
+        for (&p, &s) in payouts.iter().zip(&shares) {
+            let exact_floor = u128::from(reward) * u128::from(s) / total;
+            prop_assert!(u128::from(p) == exact_floor || u128::from(p) == exact_floor + 1);
+        }
+    }
+
+    #[test]
+    fn pplns_sums_to_the_reward(reward in any::<u64>(), shares in prop::collection::vec((0u8..8, 1u64..1_000_000), 1..200), window in 1usize..300) {
+        let shares: Vec<Share<u8>> = shares.into_iter().map(|(miner, difficulty)| Share { miner, difficulty }).collect();
+        let payouts = pplns(reward, &shares, window).unwrap();
+        prop_assert_eq!(payouts.iter().map(|(_, p)| u128::from(*p)).sum::<u128>(), u128::from(reward));
+    }
+
+    #[test]
+    fn coinbase_payload_round_trips(blue_score in any::<u64>(), subsidy in any::<u64>(), version in any::<u16>(),
+                                    script in prop::collection::vec(any::<u8>(), 0..150), extra in prop::collection::vec(any::<u8>(), 0..35)) {
+        let limits = PayloadLimits::of(Network::Mainnet.params());
+        let data = CoinbaseData { blue_score, subsidy, script_public_key: ScriptPublicKey::new(version, script), extra_data: extra };
+        match data.encode(&limits) {
+            Ok(payload) => prop_assert_eq!(CoinbaseData::decode(&payload, &limits).unwrap(), data),
+            Err(_) => prop_assert!(19 + data.script_public_key.script.len() + data.extra_data.len() > limits.max_payload_len),
+        }
+    }
+}
+
+#[test]
+fn every_network_stays_below_a_billion_pyi() {
+    for net in Network::ALL {
+        let s = EmissionSchedule::for_network(net);
+        assert!(s.max_supply() < 1_000_000_000 * LEOR_PER_PYI, "{net:?}");
+        assert_eq!(s.subsidy(s.last_rewarding_daa_score() + 1), 0);
+        assert!(s.subsidy(s.last_rewarding_daa_score()) > 0);
+    }
+}
