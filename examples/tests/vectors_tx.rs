@@ -1,0 +1,6 @@
+//! Every vector under `$PYRIN_VECTORS/tx` (default `../shared/vectors/tx`) passes.
+
+#[test]
+fn tx_vectors_pass() {
+    pyrin_examples::vectors::assert_dir_passes("tx");
+}

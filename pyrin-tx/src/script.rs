@@ -1,0 +1,145 @@
+//! Standard script public keys and P2PK signature scripts.
+//!
+//! Opcodes (the reference `crypto/txscript`): `OP_DATA_32` 0x20, `OP_DATA_33` 0x21,
+//! `OP_DATA_65` 0x41, `OP_EQUAL` 0x87, `OP_BLAKE3` 0xaa, `OP_CHECKSIGECDSA` 0xab,
+//! `OP_CHECKSIG` 0xac. Pyrin's P2SH hashes the redeem script with plain BLAKE3 where
+//! Kaspa uses BLAKE2b.
+
+use alloc::vec::Vec;
+
+use pyrin_core::ScriptPublicKey;
+
+use crate::address::{Address, AddressError, Prefix, Version};
+
+const OP_DATA_32: u8 = 0x20;
+const OP_DATA_33: u8 = 0x21;
+const OP_DATA_65: u8 = 0x41;
+const OP_EQUAL: u8 = 0x87;
+const OP_BLAKE3: u8 = 0xaa;
+const OP_CHECKSIG_ECDSA: u8 = 0xab;
+const OP_CHECKSIG: u8 = 0xac;
+
+/// The kind of a script public key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScriptClass {
+    /// Pay to an x-only Schnorr public key: `OP_DATA_32 <key> OP_CHECKSIG`.
+    PubKey([u8; 32]),
+    /// Pay to a compressed ECDSA public key: `OP_DATA_33 <key> OP_CHECKSIGECDSA`.
+    PubKeyEcdsa([u8; 33]),
+    /// Pay to a script hash: `OP_BLAKE3 OP_DATA_32 <hash> OP_EQUAL`.
+    ScriptHash([u8; 32]),
+    /// Anything else (or a script version other than 0).
+    NonStandard,
+}
+
+/// Classifies a script public key.
+pub fn classify(spk: &ScriptPublicKey) -> ScriptClass {
+    if spk.version != 0 {
+        return ScriptClass::NonStandard;
+    }
+    let s = spk.script.as_slice();
+    match s {
+        [OP_DATA_32, key @ .., OP_CHECKSIG] if key.len() == 32 => {
+            key.try_into().map_or(ScriptClass::NonStandard, ScriptClass::PubKey)
+        }
+        [OP_DATA_33, key @ .., OP_CHECKSIG_ECDSA] if key.len() == 33 => {
+            key.try_into().map_or(ScriptClass::NonStandard, ScriptClass::PubKeyEcdsa)
+        }
+        [OP_BLAKE3, OP_DATA_32, hash @ .., OP_EQUAL] if hash.len() == 32 => {
+            hash.try_into().map_or(ScriptClass::NonStandard, ScriptClass::ScriptHash)
+        }
+        _ => ScriptClass::NonStandard,
+    }
+}
+
+/// The standard script public key paying to `address`.
+///
+/// ```
+/// use pyrin_tx::{address::Address, script::{pay_to_address, address_of_script}};
+///
+/// let address: Address = "pyrin:qzrlq0da7ewa84zev9wu80n9chfq87eczfa9a4nfn5c2qlu8c2r4c3ze9jnnc".parse()?;
+/// let spk = pay_to_address(&address);
+/// assert_eq!(spk.script.len(), 34);
+/// assert_eq!(address_of_script(&spk, address.prefix()), Some(address));
+/// # Ok::<(), pyrin_tx::address::AddressError>(())
+/// ```
+pub fn pay_to_address(address: &Address) -> ScriptPublicKey {
+    let payload = address.payload();
+    let mut script = Vec::with_capacity(payload.len() + 3);
+    match address.version() {
+        Version::PubKey => {
+            script.push(OP_DATA_32);
+            script.extend_from_slice(payload);
+            script.push(OP_CHECKSIG);
+        }
+        Version::PubKeyEcdsa => {
+            script.push(OP_DATA_33);
+            script.extend_from_slice(payload);
+            script.push(OP_CHECKSIG_ECDSA);
+        }
+        Version::ScriptHash => {
+            script.extend_from_slice(&[OP_BLAKE3, OP_DATA_32]);
+            script.extend_from_slice(payload);
+            script.push(OP_EQUAL);
+        }
+    }
+    ScriptPublicKey::new(0, script)
+}
+
+/// The P2SH script public key of a redeem script (its BLAKE3 hash).
+pub fn pay_to_script_hash(redeem_script: &[u8]) -> ScriptPublicKey {
+    let hash = blake3_hash(redeem_script);
+    let mut script = Vec::with_capacity(35);
+    script.extend_from_slice(&[OP_BLAKE3, OP_DATA_32]);
+    script.extend_from_slice(&hash);
+    script.push(OP_EQUAL);
+    ScriptPublicKey::new(0, script)
+}
+
+fn blake3_hash(data: &[u8]) -> [u8; 32] {
+    *blake3::hash(data).as_bytes()
+}
+
+/// The address a standard script public key pays to, or `None` for a non-standard one.
+pub fn address_of_script(spk: &ScriptPublicKey, prefix: Prefix) -> Option<Address> {
+    let (version, payload): (Version, &[u8]) = match classify(spk) {
+        ScriptClass::PubKey(_) => (Version::PubKey, &spk.script[1..33]),
+        ScriptClass::PubKeyEcdsa(_) => (Version::PubKeyEcdsa, &spk.script[1..34]),
+        ScriptClass::ScriptHash(_) => (Version::ScriptHash, &spk.script[2..34]),
+        ScriptClass::NonStandard => return None,
+    };
+    Address::new(prefix, version, payload.to_vec()).ok()
+}
+
+/// The signature script of a P2PK spend: one push of the 64-byte signature followed by
+/// the sighash type byte.
+pub fn p2pk_signature_script(signature: &[u8; 64], sighash_type: u8) -> Vec<u8> {
+    let mut script = Vec::with_capacity(66);
+    script.push(OP_DATA_65);
+    script.extend_from_slice(signature);
+    script.push(sighash_type);
+    script
+}
+
+/// Why a signature script is not a P2PK spend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureScriptError {
+    /// Not exactly one 65-byte push.
+    #[error("a P2PK signature script is one 65-byte push (66 bytes), got {0} bytes")]
+    NotASinglePush(usize),
+}
+
+/// Splits a P2PK signature script into the 64-byte signature and the sighash type byte.
+pub fn parse_p2pk_signature_script(script: &[u8]) -> Result<([u8; 64], u8), SignatureScriptError> {
+    match script {
+        [OP_DATA_65, rest @ ..] if rest.len() == 65 => {
+            let mut signature = [0u8; 64];
+            signature.copy_from_slice(&rest[..64]);
+            Ok((signature, rest[64]))
+        }
+        _ => Err(SignatureScriptError::NotASinglePush(script.len())),
+    }
+}
+
+/// Address errors are re-exported here for callers that build scripts from text.
+pub type ScriptAddressError = AddressError;

@@ -1,0 +1,199 @@
+//! Signing and verifying P2PK inputs with secp256k1: Schnorr (BIP-340, x-only keys) and
+//! ECDSA (compact 64-byte signatures, low-S as libsecp256k1 produces and requires).
+
+use alloc::vec::Vec;
+use core::fmt;
+
+use secp256k1::{ecdsa, schnorr, Keypair, Message, PublicKey, Secp256k1, SecretKey, XOnlyPublicKey};
+
+use crate::{
+    script::{self, ScriptClass, SignatureScriptError},
+    sighash::{SigHashType, SighashCache, SighashError},
+    UtxoEntry,
+};
+use pyrin_core::Transaction;
+
+/// A secret key that never shows itself in `Debug` output.
+#[derive(Clone)]
+pub struct PrivateKey(SecretKey);
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PrivateKey(<redacted>)")
+    }
+}
+
+impl PrivateKey {
+    /// A key from 32 secret bytes (a scalar in `[1, n)`).
+    pub fn from_bytes(bytes: [u8; 32]) -> Result<Self, SignError> {
+        SecretKey::from_slice(&bytes).map(Self).map_err(|_| SignError::InvalidSecretKey)
+    }
+
+    /// The x-only Schnorr public key (an address of version 0 carries it).
+    pub fn schnorr_public_key(&self) -> [u8; 32] {
+        let secp = Secp256k1::signing_only();
+        Keypair::from_secret_key(&secp, &self.0).x_only_public_key().0.serialize()
+    }
+
+    /// The compressed ECDSA public key (an address of version 1 carries it).
+    pub fn ecdsa_public_key(&self) -> [u8; 33] {
+        let secp = Secp256k1::signing_only();
+        PublicKey::from_secret_key(&secp, &self.0).serialize()
+    }
+
+    /// The secret bytes (handle with care).
+    pub fn secret_bytes(&self) -> [u8; 32] {
+        self.0.secret_bytes()
+    }
+}
+
+/// Why signing or verification failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SignError {
+    /// The secret bytes are not a valid scalar.
+    #[error("invalid secret key")]
+    InvalidSecretKey,
+    /// The signature hash could not be computed.
+    #[error(transparent)]
+    Sighash(#[from] SighashError),
+    /// The signature script is not a P2PK spend.
+    #[error("input {input}: {source}")]
+    SignatureScript {
+        /// The input.
+        input: usize,
+        /// What was wrong.
+        source: SignatureScriptError,
+    },
+    /// The spent output is not a P2PK script.
+    #[error("input {0} spends a script this crate does not verify (only P2PK Schnorr and ECDSA)")]
+    UnsupportedScript(usize),
+    /// The public key in the spent script is not a valid curve point.
+    #[error("input {0}: invalid public key in the spent script")]
+    InvalidPublicKey(usize),
+    /// The signature does not verify.
+    #[error("input {0}: invalid signature")]
+    InvalidSignature(usize),
+}
+
+/// Signs input `index` of `cache`'s transaction with Schnorr (BIP-340 with the given 32
+/// bytes of auxiliary randomness) and returns its signature script.
+pub fn sign_schnorr_input(
+    cache: &SighashCache<'_>,
+    index: usize,
+    key: &PrivateKey,
+    ty: SigHashType,
+    aux_rand: [u8; 32],
+) -> Result<Vec<u8>, SignError> {
+    let hash = cache.schnorr_hash(index, ty)?;
+    let secp = Secp256k1::signing_only();
+    let keypair = Keypair::from_secret_key(&secp, &key.0);
+    let sig = secp.sign_schnorr_with_aux_rand(&Message::from_digest(hash.to_bytes()), &keypair, &aux_rand);
+    Ok(script::p2pk_signature_script(&sig.serialize(), ty.to_u8()))
+}
+
+/// Signs input `index` with ECDSA (RFC 6979 nonces) and returns its signature script.
+pub fn sign_ecdsa_input(
+    cache: &SighashCache<'_>,
+    index: usize,
+    key: &PrivateKey,
+    ty: SigHashType,
+) -> Result<Vec<u8>, SignError> {
+    let hash = cache.ecdsa_hash(index, ty)?;
+    let secp = Secp256k1::signing_only();
+    let sig = secp.sign_ecdsa(&Message::from_digest(hash.to_bytes()), &key.0);
+    Ok(script::p2pk_signature_script(&sig.serialize_compact(), ty.to_u8()))
+}
+
+/// Signs every input of `tx` with `key` (Schnorr or ECDSA by the spent script's kind) and
+/// writes the signature scripts; `entries[i]` is the output input `i` spends.
+///
+/// ```
+/// use pyrin_core::{ScriptPublicKey, Transaction, TransactionInput, TransactionOutpoint, TransactionOutput, ZERO_HASH};
+/// use pyrin_tx::{address::{Address, Prefix, Version}, script::pay_to_address, sign::{sign_transaction, verify_transaction, PrivateKey}, sighash::SigHashType, UtxoEntry};
+///
+/// let key = PrivateKey::from_bytes([7; 32])?;
+/// let mine = Address::new(Prefix::Mainnet, Version::PubKey, key.schnorr_public_key().to_vec()).unwrap();
+/// let entries = vec![UtxoEntry { amount: 1_000, script_public_key: pay_to_address(&mine), block_daa_score: 1, is_coinbase: false }];
+/// let mut tx = Transaction {
+///     inputs: vec![TransactionInput { previous_outpoint: TransactionOutpoint::new(ZERO_HASH, 0), signature_script: vec![], sequence: 0, sig_op_count: 1 }],
+///     outputs: vec![TransactionOutput { value: 900, script_public_key: pay_to_address(&mine) }],
+///     ..Transaction::default()
+/// };
+/// sign_transaction(&mut tx, &entries, &key, SigHashType::ALL)?;
+/// verify_transaction(&tx, &entries)?;
+/// # Ok::<(), pyrin_tx::sign::SignError>(())
+/// ```
+pub fn sign_transaction(
+    tx: &mut Transaction,
+    entries: &[UtxoEntry],
+    key: &PrivateKey,
+    ty: SigHashType,
+) -> Result<(), SignError> {
+    let scripts = {
+        let cache = SighashCache::new(tx, entries)?;
+        (0..tx.inputs.len())
+            .map(|i| match script::classify(&entries[i].script_public_key) {
+                ScriptClass::PubKeyEcdsa(_) => sign_ecdsa_input(&cache, i, key, ty),
+                // Deterministic aux randomness from the sighash keeps signing reproducible.
+                _ => {
+                    let aux = cache.schnorr_hash(i, ty)?.to_bytes();
+                    sign_schnorr_input(&cache, i, key, ty, aux)
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    for (input, script) in tx.inputs.iter_mut().zip(scripts) {
+        input.signature_script = script;
+    }
+    Ok(())
+}
+
+/// Verifies input `index`: its signature script must be a P2PK spend whose signature, over
+/// the sighash of the type it names, verifies against the key of the spent script.
+pub fn verify_input(cache: &SighashCache<'_>, index: usize) -> Result<(), SignError> {
+    let tx = cache.transaction();
+    let input = tx.inputs.get(index).ok_or(SighashError::InputIndexOutOfRange { index, inputs: tx.inputs.len() })?;
+    let (signature, ty) = script::parse_p2pk_signature_script(&input.signature_script)
+        .map_err(|source| SignError::SignatureScript { input: index, source })?;
+    let ty = SigHashType::from_u8(ty)?;
+    let secp = Secp256k1::verification_only();
+    match script::classify(&cache.entries()[index].script_public_key) {
+        ScriptClass::PubKey(key) => {
+            let key = XOnlyPublicKey::from_slice(&key).map_err(|_| SignError::InvalidPublicKey(index))?;
+            let sig = schnorr::Signature::from_slice(&signature).map_err(|_| SignError::InvalidSignature(index))?;
+            let msg = Message::from_digest(cache.schnorr_hash(index, ty)?.to_bytes());
+            secp.verify_schnorr(&sig, &msg, &key).map_err(|_| SignError::InvalidSignature(index))
+        }
+        ScriptClass::PubKeyEcdsa(key) => {
+            let key = PublicKey::from_slice(&key).map_err(|_| SignError::InvalidPublicKey(index))?;
+            let sig = ecdsa::Signature::from_compact(&signature).map_err(|_| SignError::InvalidSignature(index))?;
+            let msg = Message::from_digest(cache.ecdsa_hash(index, ty)?.to_bytes());
+            secp.verify_ecdsa(&msg, &sig, &key).map_err(|_| SignError::InvalidSignature(index))
+        }
+        ScriptClass::ScriptHash(_) | ScriptClass::NonStandard => Err(SignError::UnsupportedScript(index)),
+    }
+}
+
+/// Verifies every input of `tx` (standard P2PK spends only) against `entries`, in order;
+/// the first failure is returned.
+pub fn verify_transaction(tx: &Transaction, entries: &[UtxoEntry]) -> Result<(), SignError> {
+    let cache = SighashCache::new(tx, entries)?;
+    (0..tx.inputs.len()).try_for_each(|i| verify_input(&cache, i))
+}
+
+/// [`verify_transaction`] on all rayon threads: the inputs are cut into one run per
+/// thread, each with its own sighash cache (so the whole-transaction hashes are computed
+/// once per run, keeping the cost linear). Which failure is reported when several inputs
+/// fail is not specified.
+#[cfg(feature = "rayon")]
+pub fn par_verify_transaction(tx: &Transaction, entries: &[UtxoEntry]) -> Result<(), SignError> {
+    use rayon::prelude::*;
+    SighashCache::new(tx, entries)?;
+    let n = tx.inputs.len();
+    let runs = rayon::current_num_threads().max(1) * 4;
+    let per_run = n.div_ceil(runs).max(1);
+    (0..n).step_by(per_run).collect::<Vec<_>>().into_par_iter().try_for_each(|start| {
+        let cache = SighashCache::new(tx, entries)?;
+        (start..(start + per_run).min(n)).try_for_each(|i| verify_input(&cache, i))
+    })
+}
