@@ -1,0 +1,6 @@
+//! Every vector under `$PYRIN_VECTORS/ghostdag` (default `../shared/vectors/ghostdag`) passes.
+
+#[test]
+fn ghostdag_vectors_pass() {
+    pyrin_examples::vectors::assert_dir_passes("ghostdag");
+}
