@@ -202,6 +202,10 @@ impl<S: GhostdagStore> Ghostdag<S> {
 
     /// Adds a block with known parents and the given work (from its bits, e.g.
     /// `pyrin_core::compact::calc_work`), computes its GHOSTDAG data and returns its id.
+    ///
+    /// Like the reference's GHOSTDAG step, this does not check that no parent is in
+    /// another parent's past (header validation rejects such blocks before GHOSTDAG runs);
+    /// such a parent is placed in the mergeset as the reference places it.
     pub fn add_block(&mut self, hash: Hash, parents: &[Hash], work: BlueWork) -> Result<BlockId, GhostdagError> {
         let (parent_ids, data) = self.compute(hash, parents, work)?;
         let id = self.store.insert(hash, parent_ids.clone(), data);

@@ -75,6 +75,26 @@ pub enum SignError {
     InvalidSignature(usize),
 }
 
+/// A BIP-340 Schnorr signature of a 32-byte digest with 32 bytes of auxiliary randomness.
+pub fn schnorr_sign_digest(key: &PrivateKey, digest: &[u8; 32], aux_rand: &[u8; 32]) -> [u8; 64] {
+    let secp = Secp256k1::signing_only();
+    let keypair = Keypair::from_secret_key(&secp, &key.0);
+    secp.sign_schnorr_with_aux_rand(&Message::from_digest(*digest), &keypair, aux_rand).serialize()
+}
+
+/// Verifies a BIP-340 Schnorr signature of a 32-byte digest under an x-only public key.
+/// `Ok(false)` for a signature that does not verify; an error for a key that is not a
+/// valid x coordinate.
+pub fn schnorr_verify_digest(
+    public_key: &[u8; 32],
+    digest: &[u8; 32],
+    signature: &[u8; 64],
+) -> Result<bool, SignError> {
+    let key = XOnlyPublicKey::from_slice(public_key).map_err(|_| SignError::InvalidPublicKey(0))?;
+    let Ok(sig) = schnorr::Signature::from_slice(signature) else { return Ok(false) };
+    Ok(Secp256k1::verification_only().verify_schnorr(&sig, &Message::from_digest(*digest), &key).is_ok())
+}
+
 /// Signs input `index` of `cache`'s transaction with Schnorr (BIP-340 with the given 32
 /// bytes of auxiliary randomness) and returns its signature script.
 pub fn sign_schnorr_input(
@@ -85,10 +105,8 @@ pub fn sign_schnorr_input(
     aux_rand: [u8; 32],
 ) -> Result<Vec<u8>, SignError> {
     let hash = cache.schnorr_hash(index, ty)?;
-    let secp = Secp256k1::signing_only();
-    let keypair = Keypair::from_secret_key(&secp, &key.0);
-    let sig = secp.sign_schnorr_with_aux_rand(&Message::from_digest(hash.to_bytes()), &keypair, &aux_rand);
-    Ok(script::p2pk_signature_script(&sig.serialize(), ty.to_u8()))
+    let sig = schnorr_sign_digest(key, hash.as_bytes(), &aux_rand);
+    Ok(script::p2pk_signature_script(&sig, ty.to_u8()))
 }
 
 /// Signs input `index` with ECDSA (RFC 6979 nonces) and returns its signature script.
