@@ -207,6 +207,9 @@ impl<S: GhostdagStore> Ghostdag<S> {
     /// another parent's past (header validation rejects such blocks before GHOSTDAG runs);
     /// such a parent is placed in the mergeset as the reference places it.
     pub fn add_block(&mut self, hash: Hash, parents: &[Hash], work: BlueWork) -> Result<BlockId, GhostdagError> {
+        if self.store.id_of(&hash).is_some() {
+            return Err(GhostdagError::DuplicateBlock(hash));
+        }
         let (parent_ids, data) = self.compute(hash, parents, work)?;
         let id = self.store.insert(hash, parent_ids.clone(), data);
         self.tips.retain(|t| !parent_ids.contains(t));
@@ -215,7 +218,8 @@ impl<S: GhostdagStore> Ghostdag<S> {
     }
 
     /// The GHOSTDAG data a block with these parents would get, without adding it (e.g. for
-    /// the virtual block over the tips).
+    /// the virtual block over the tips). Errors name the hypothetical block by the all-ones
+    /// hash; no block hash is reserved for it, so this works whatever the DAG holds.
     pub fn ghostdag_of(&mut self, parents: &[Hash], work: BlueWork) -> Result<GhostdagData, GhostdagError> {
         self.compute(Hash::from_bytes([0xff; 32]), parents, work).map(|(_, d)| d)
     }
@@ -226,9 +230,6 @@ impl<S: GhostdagStore> Ghostdag<S> {
         parents: &[Hash],
         work: BlueWork,
     ) -> Result<(Vec<BlockId>, GhostdagData), GhostdagError> {
-        if self.store.id_of(&hash).is_some() {
-            return Err(GhostdagError::DuplicateBlock(hash));
-        }
         if parents.is_empty() {
             return Err(GhostdagError::NoParents(hash));
         }
