@@ -33,6 +33,17 @@ pub enum GhostdagError {
         /// The parent.
         parent: Hash,
     },
+    /// One parent is in the past of another, so the parents are not an antichain (the
+    /// reference's header validation rejects such blocks before GHOSTDAG runs).
+    #[error("block {block} names parent {parent}, which is already in the past of its parent {descendant}")]
+    ParentInPast {
+        /// The block.
+        block: Hash,
+        /// The redundant parent.
+        parent: Hash,
+        /// The parent whose past contains it.
+        descendant: Hash,
+    },
     /// The mergeset is larger than the configured limit.
     #[error("block {block} has a mergeset of {size} blocks, above the limit of {limit}")]
     MergesetTooLarge {
@@ -203,9 +214,9 @@ impl<S: GhostdagStore> Ghostdag<S> {
     /// Adds a block with known parents and the given work (from its bits, e.g.
     /// `pyrin_core::compact::calc_work`), computes its GHOSTDAG data and returns its id.
     ///
-    /// Like the reference's GHOSTDAG step, this does not check that no parent is in
-    /// another parent's past (header validation rejects such blocks before GHOSTDAG runs);
-    /// such a parent is placed in the mergeset as the reference places it.
+    /// Parents must form an antichain (none in another's past), as the reference's header
+    /// validation demands before its GHOSTDAG step runs; otherwise
+    /// [`GhostdagError::ParentInPast`] is returned.
     pub fn add_block(&mut self, hash: Hash, parents: &[Hash], work: BlueWork) -> Result<BlockId, GhostdagError> {
         if self.store.id_of(&hash).is_some() {
             return Err(GhostdagError::DuplicateBlock(hash));
@@ -242,9 +253,26 @@ impl<S: GhostdagStore> Ghostdag<S> {
             parent_ids.push(id);
         }
         let mut scratch = core::mem::take(&mut self.scratch);
-        let result = self.colour(hash, &parent_ids, work, &mut scratch);
+        let result = self
+            .check_antichain(hash, &parent_ids, &mut scratch)
+            .and_then(|()| self.colour(hash, &parent_ids, work, &mut scratch));
         self.scratch = scratch;
         result.map(|data| (parent_ids, data))
+    }
+
+    fn check_antichain(&self, hash: Hash, parents: &[BlockId], scratch: &mut Scratch) -> Result<(), GhostdagError> {
+        for &a in parents {
+            for &b in parents {
+                if a != b && self.is_ancestor_with(scratch, a, b) {
+                    return Err(GhostdagError::ParentInPast {
+                        block: hash,
+                        parent: self.store.hash_of(a),
+                        descendant: self.store.hash_of(b),
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     fn colour(

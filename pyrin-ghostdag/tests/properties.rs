@@ -214,3 +214,19 @@ fn dag_order_works_with_an_all_ones_block() {
     assert_eq!(dag.dag_order().unwrap().len(), 2);
     assert!(dag.ghostdag_of(&[h(0xff)], one).is_ok());
 }
+
+/// Found by the `ghostdag_insert` fuzz target: a parent in another parent's past would be
+/// ordered twice, so such blocks are refused.
+#[test]
+fn parents_must_be_an_antichain() {
+    let h = |b: u8| Hash::from_bytes([b; 32]);
+    let one = BlueWork::from_u64(1);
+    let mut dag = Ghostdag::new(3, h(0), one);
+    dag.add_block(h(1), &[h(0)], one).unwrap();
+    assert_eq!(
+        dag.add_block(h(2), &[h(1), h(0)], one),
+        Err(GhostdagError::ParentInPast { block: h(2), parent: h(0), descendant: h(1) })
+    );
+    assert_eq!(dag.store().len(), 2);
+    assert_eq!(dag.dag_order().unwrap().len(), 2);
+}
