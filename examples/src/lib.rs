@@ -2,6 +2,7 @@
 //! case against the pyrin crates. The `conformance` example is a thin command line over
 //! [`vectors`]; the workspace's vector tests (`examples/tests/vectors.rs`) use it too.
 
+pub mod devnet;
 pub mod json;
 pub mod kinds;
 pub mod vectors;
