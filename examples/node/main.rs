@@ -13,7 +13,7 @@ use pyrin_examples::devnet::sim::{Devnet, DevnetConfig, Summary};
 
 const USAGE: &str = "usage: node [--blocks N] [--miners N] [--delay ROUNDS] [--seed N] [--network NAME] \
 [--bits HEX] [--json]
-  --blocks   blocks to mine (default 1000)
+  --blocks   blocks to mine (default 1500)
   --miners   simulated miners, each with its own key and address (default 4)
   --delay    rounds before a block reaches the other miners; wider DAGs as it grows (default 6)
   --seed     seed of every random choice (default 1)

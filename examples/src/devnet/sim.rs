@@ -43,7 +43,7 @@ impl Default for DevnetConfig {
     fn default() -> Self {
         Self {
             network: Network::Devnet,
-            blocks: 1000,
+            blocks: 1500,
             miners: 4,
             delay: 6,
             seed: 1,
@@ -195,6 +195,13 @@ impl Rng {
 /// The nonces one PoW search call covers before checking back.
 const SEARCH_CHUNK: u64 = 1 << 16;
 
+/// Recomputes a block's hash merkle root (after its transactions changed) and mines it
+/// again; returns the nonces tried.
+pub fn reseal(block: &mut Block) -> Result<u64, BlockError> {
+    block.header.hash_merkle_root = block.hash_merkle_root();
+    mine(block, block.header.nonce.wrapping_add(1))
+}
+
 /// Searches a nonce for `block` with every core; returns the nonces tried.
 pub fn mine(block: &mut Block, start: u64) -> Result<u64, BlockError> {
     let state = PowState::new(&block.header)?;
@@ -323,7 +330,7 @@ impl Devnet {
     }
 
     /// The timestamp of the current round for a miner.
-    fn now(&self, miner: usize) -> u64 {
+    pub fn now(&self, miner: usize) -> u64 {
         self.node.params().genesis.timestamp + (self.round + 1) * self.tick_ms + miner as u64
     }
 
@@ -380,49 +387,63 @@ impl Devnet {
     /// Drops mempool transactions the virtual no longer allows, then lets each wallet send
     /// a transfer with the configured chance.
     fn send_transfers(&mut self) -> Result<(), DevnetError> {
-        let maturity = self.node.params().coinbase_maturity;
-        let prices = MassPrices::of(self.node.params());
-        let (utxo, daa_score) = self.node.virtual_utxo()?;
+        let (utxo, _) = self.node.virtual_utxo()?;
         self.mempool.retain(|tx| tx.inputs.iter().all(|i| utxo.get(&i.previous_outpoint).is_some()));
-        let in_mempool: std::collections::HashSet<TransactionOutpoint> =
-            self.mempool.iter().flat_map(|tx| tx.inputs.iter().map(|i| i.previous_outpoint)).collect();
-        let mut sends = Vec::new();
+        if self.miners.len() < 2 {
+            return Ok(());
+        }
         for miner in 0..self.miners.len() {
-            if !self.rng.chance(self.config.transfer_probability) || self.miners.len() < 2 {
+            if !self.rng.chance(self.config.transfer_probability) {
                 continue;
             }
-            let script = &self.miners[miner].script;
-            let mut spendable: Vec<(TransactionOutpoint, UtxoEntry)> = utxo
-                .iter()
-                .filter(|(o, e)| {
-                    e.script_public_key == *script
-                        && !in_mempool.contains(o)
-                        && (!e.is_coinbase || e.block_daa_score + maturity + 10 <= daa_score)
-                })
-                .map(|(o, e)| (*o, e.clone()))
-                .collect();
-            if spendable.is_empty() {
-                continue;
-            }
-            spendable.sort_by_key(|(o, _)| *o);
-            let take = 1 + self.rng.below(2) as usize;
-            let start = self.rng.below(spendable.len() as u64) as usize;
-            let chosen: Vec<_> =
-                spendable.iter().cycle().skip(start).take(take.min(spendable.len())).cloned().collect();
             let mut recipient = self.rng.below(self.miners.len() as u64 - 1) as usize;
             if recipient >= miner {
                 recipient += 1;
             }
-            sends.push((miner, recipient, chosen));
-        }
-        for (miner, recipient, chosen) in sends {
-            let tx = self.transfer(miner, recipient, &chosen, &prices)?;
-            if let Some(tx) = tx {
+            if let Some(tx) = self.transfer_from(miner, recipient)? {
                 self.mempool.push(tx);
                 self.transfers_sent += 1;
             }
         }
         Ok(())
+    }
+
+    /// The transactions waiting for a block.
+    pub fn mempool(&self) -> &[Transaction] {
+        &self.mempool
+    }
+
+    /// A signed transfer from `miner`'s wallet to `recipient`'s address spending one or two
+    /// of its mature outputs in the virtual's UTXO set that no mempool transaction spends;
+    /// `None` when it has none. The transfer is not added to the mempool.
+    pub fn transfer_from(&mut self, miner: usize, recipient: usize) -> Result<Option<Transaction>, DevnetError> {
+        if miner >= self.miners.len() || recipient >= self.miners.len() {
+            return Err(DevnetError::Config(format!("no miner {miner} or {recipient}")));
+        }
+        let maturity = self.node.params().coinbase_maturity;
+        let prices = MassPrices::of(self.node.params());
+        let in_mempool: std::collections::HashSet<TransactionOutpoint> =
+            self.mempool.iter().flat_map(|tx| tx.inputs.iter().map(|i| i.previous_outpoint)).collect();
+        let (utxo, daa_score) = self.node.virtual_utxo()?;
+        let script = &self.miners[miner].script;
+        let mut spendable: Vec<(TransactionOutpoint, UtxoEntry)> = utxo
+            .iter()
+            .filter(|(o, e)| {
+                // A margin over maturity so the transfer stays valid in parallel blocks.
+                e.script_public_key == *script
+                    && !in_mempool.contains(o)
+                    && (!e.is_coinbase || e.block_daa_score + maturity + 10 <= daa_score)
+            })
+            .map(|(o, e)| (*o, e.clone()))
+            .collect();
+        if spendable.is_empty() {
+            return Ok(None);
+        }
+        spendable.sort_by_key(|(o, _)| *o);
+        let take = 1 + self.rng.below(2) as usize;
+        let start = self.rng.below(spendable.len() as u64) as usize;
+        let chosen: Vec<_> = spendable.iter().cycle().skip(start).take(take.min(spendable.len())).cloned().collect();
+        self.transfer(miner, recipient, &chosen, &prices)
     }
 
     /// A signed transfer of a quarter of the chosen outputs to `recipient`, change back,
