@@ -81,7 +81,7 @@ fn tampered_blocks_are_rejected_and_change_nothing() {
     let tips = devnet.node.tips();
     let script = devnet.miners[0].script.clone();
     let now = devnet.now(0) + 1000;
-    let mut with_tx = devnet.node.template(&tips, &script, b"test", &[tx.clone()], now).unwrap();
+    let mut with_tx = devnet.node.template(&tips, &script, b"test", std::slice::from_ref(&tx), now).unwrap();
     assert_eq!(with_tx.transactions.len(), 2);
     reseal(&mut with_tx).unwrap();
 

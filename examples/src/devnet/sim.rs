@@ -324,7 +324,7 @@ impl Devnet {
             .filter(|&b| self.visible(b, miner))
             .filter(|&b| !self.children[b as usize].iter().any(|&c| self.visible(c, miner)))
             .collect();
-        tips.sort_by(|&a, &b| (dag.data(b).blue_work, dag.hash_of(b)).cmp(&(dag.data(a).blue_work, dag.hash_of(a))));
+        tips.sort_by_key(|&b| core::cmp::Reverse((dag.data(b).blue_work, dag.hash_of(b))));
         tips.truncate(usize::from(self.node.params().max_block_parents));
         tips.into_iter().map(|b| dag.hash_of(b)).collect()
     }

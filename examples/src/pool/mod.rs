@@ -1,0 +1,5 @@
+//! A stratum mining pool over the devnet node, and the miner that connects to it.
+
+pub mod client;
+pub mod server;
+pub mod stratum;

@@ -1,0 +1,147 @@
+//! The stratum dialect Kaspa-family miners and bridges speak: newline-delimited JSON-RPC.
+//!
+//! - `mining.subscribe` → `true`; `mining.authorize [worker, password]` → `true`, then the
+//!   server sends `mining.set_difficulty [difficulty]` and `mining.notify`.
+//! - `mining.notify [job_id, [w0, w1, w2, w3], timestamp]`: the pre-PoW hash as four
+//!   little-endian 64-bit words (the layout of the Kaspa stratum bridge) and the header
+//!   timestamp in milliseconds.
+//! - `mining.submit [worker, job_id, nonce]` with the nonce as hex (`0x` optional) →
+//!   `true` or an error `[code, message, null]`.
+//!
+//! Share difficulty is in the bridge's units: difficulty 1 is the target `0xffff · 2^208`
+//! (see `pyrin_pow::share`).
+
+use pyrin_core::Hash;
+use serde_json::{json, Value};
+
+/// Stratum error codes (the classic set the bridges reuse).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StratumError {
+    /// Malformed request or parameters.
+    Other = 20,
+    /// The job is unknown or no longer current.
+    StaleJob = 21,
+    /// The same nonce was already submitted for this job.
+    Duplicate = 22,
+    /// The PoW value is above the share target.
+    LowDifficulty = 23,
+    /// Submitting before `mining.authorize`.
+    Unauthorized = 24,
+    /// Requests before `mining.subscribe`.
+    NotSubscribed = 25,
+}
+
+impl StratumError {
+    /// The JSON error value `[code, message, null]`.
+    pub fn to_json(self, message: &str) -> Value {
+        json!([self as i32, message, Value::Null])
+    }
+}
+
+/// A parsed request line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    /// The request id (echoed in the response).
+    pub id: Value,
+    /// The method name.
+    pub method: String,
+    /// The parameters (an empty array when absent).
+    pub params: Vec<Value>,
+}
+
+/// Parses one line into a request; the error says what was wrong.
+pub fn parse_request(line: &str) -> Result<Request, String> {
+    let value: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
+    let object = value.as_object().ok_or("a request must be a JSON object")?;
+    let method = object.get("method").and_then(Value::as_str).ok_or("missing method")?.to_string();
+    let params = match object.get("params") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items.clone(),
+        Some(_) => return Err("params must be an array".into()),
+    };
+    Ok(Request { id: object.get("id").cloned().unwrap_or(Value::Null), method, params })
+}
+
+/// A response line.
+pub fn response(id: &Value, result: Result<Value, (StratumError, &str)>) -> String {
+    let value = match result {
+        Ok(result) => json!({ "id": id, "result": result, "error": Value::Null }),
+        Err((code, message)) => json!({ "id": id, "result": Value::Null, "error": code.to_json(message) }),
+    };
+    value.to_string()
+}
+
+/// A notification line (no id).
+pub fn notification(method: &str, params: Value) -> String {
+    json!({ "id": Value::Null, "method": method, "params": params }).to_string()
+}
+
+/// The pre-PoW hash as the four little-endian words of `mining.notify`.
+pub fn hash_to_words(hash: &Hash) -> [u64; 4] {
+    let bytes = hash.to_bytes();
+    core::array::from_fn(|i| u64::from_le_bytes(bytes[8 * i..8 * i + 8].try_into().unwrap_or([0; 8])))
+}
+
+/// The pre-PoW hash from the four words of `mining.notify`.
+pub fn words_to_hash(words: &[u64; 4]) -> Hash {
+    let mut bytes = [0u8; 32];
+    for (chunk, word) in bytes.chunks_mut(8).zip(words) {
+        chunk.copy_from_slice(&word.to_le_bytes());
+    }
+    Hash::from_bytes(bytes)
+}
+
+/// A `mining.notify` message.
+pub fn notify(job_id: &str, pre_pow_hash: &Hash, timestamp: u64) -> String {
+    notification("mining.notify", json!([job_id, hash_to_words(pre_pow_hash), timestamp]))
+}
+
+/// Parses the parameters of a `mining.notify`.
+pub fn parse_notify(params: &[Value]) -> Option<(String, Hash, u64)> {
+    let job = params.first()?.as_str()?.to_string();
+    let words = params.get(1)?.as_array()?;
+    if words.len() != 4 {
+        return None;
+    }
+    let mut w = [0u64; 4];
+    for (slot, word) in w.iter_mut().zip(words) {
+        *slot = word.as_u64()?;
+    }
+    Some((job, words_to_hash(&w), params.get(2)?.as_u64()?))
+}
+
+/// Parses a hex nonce (`0x` optional, at most 16 digits).
+pub fn parse_nonce(text: &str) -> Option<u64> {
+    let digits = text.strip_prefix("0x").unwrap_or(text);
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    u64::from_str_radix(digits, 16).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_round_trip() {
+        let hash = Hash::from_bytes(core::array::from_fn(|i| i as u8));
+        assert_eq!(words_to_hash(&hash_to_words(&hash)), hash);
+        let line = notify("7", &hash, 99);
+        let request: Value = serde_json::from_str(&line).unwrap();
+        let params = request["params"].as_array().unwrap();
+        assert_eq!(parse_notify(params), Some(("7".into(), hash, 99)));
+    }
+
+    #[test]
+    fn bad_requests_say_why() {
+        assert!(parse_request("{").is_err());
+        assert!(parse_request("[1]").is_err());
+        assert!(parse_request(r#"{"id":1}"#).is_err());
+        assert!(parse_request(r#"{"id":1,"method":"x","params":3}"#).is_err());
+        assert_eq!(parse_request(r#"{"id":1,"method":"x"}"#).unwrap().params, Vec::<Value>::new());
+        assert_eq!(parse_nonce("0xff"), Some(255));
+        assert_eq!(parse_nonce("0x"), None);
+        assert_eq!(parse_nonce("12345678901234567"), None);
+    }
+}
