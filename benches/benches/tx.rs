@@ -79,6 +79,15 @@ fn benches(c: &mut Criterion) {
     g.bench_function("baseline_raw_schnorr_verify", |b| {
         b.iter(|| secp.verify_schnorr(&raw_sig, &Message::from_digest(black_box(digest)), &xonly))
     });
+    // Like for like with `schnorr_verify`: key and signature arrive as bytes and are parsed.
+    let (xonly_bytes, sig_bytes) = (xonly.serialize(), raw_sig.serialize());
+    g.bench_function("baseline_raw_schnorr_parse_and_verify", |b| {
+        b.iter(|| {
+            let key = secp256k1::XOnlyPublicKey::from_slice(black_box(&xonly_bytes)).unwrap();
+            let sig = secp256k1::schnorr::Signature::from_slice(black_box(&sig_bytes)).unwrap();
+            secp.verify_schnorr(&sig, &Message::from_digest(black_box(digest)), &key).is_ok()
+        })
+    });
     let ecdsa_sig = secp.sign_ecdsa(&Message::from_digest(digest), &raw_key);
     let ecdsa_pub = raw_key.public_key(&secp);
     g.bench_function("baseline_raw_ecdsa_sign", |b| {

@@ -413,6 +413,44 @@ impl<S: GhostdagStore> Ghostdag<S> {
         }
     }
 
+    /// The `size` blocks of the past of a block with GHOSTDAG data `data` that have the most
+    /// blue work (ties by hash), best first: the reference's full (unsampled) difficulty and
+    /// past-median-time windows. Found by walking the selected chain and its mergesets,
+    /// stopping once no deeper block can enter, so the cost is about `size · log size`
+    /// whatever the DAG's size.
+    pub fn blue_work_window(&self, data: &GhostdagData, size: usize) -> Vec<BlockId> {
+        use alloc::collections::BinaryHeap;
+        use core::cmp::Reverse;
+        if size == 0 {
+            return Vec::new();
+        }
+        // Min-heap keeping the `size` best (blue work, hash) seen.
+        let mut best: BinaryHeap<Reverse<(BlueWork, Hash, BlockId)>> = BinaryHeap::with_capacity(size + 1);
+        let mut current = Some(data);
+        while let Some(d) = current {
+            if let (true, Some(Reverse(worst)), Some(sp)) = (best.len() >= size, best.peek(), d.selected_parent) {
+                // Everything merged from here down has less blue work than the selected
+                // parent, which itself cannot enter.
+                if self.store.data(sp).blue_work < worst.0 {
+                    break;
+                }
+            }
+            for &b in d.mergeset_blues.iter().chain(&d.mergeset_reds) {
+                let key = (self.store.data(b).blue_work, self.store.hash_of(b), b);
+                if best.len() < size {
+                    best.push(Reverse(key));
+                } else if best.peek().is_some_and(|w| key > w.0) {
+                    best.pop();
+                    best.push(Reverse(key));
+                }
+            }
+            current = d.selected_parent.map(|sp| self.store.data(sp));
+        }
+        let mut window: Vec<(BlueWork, Hash, BlockId)> = best.into_iter().map(|r| r.0).collect();
+        window.sort_unstable_by(|a, b| b.cmp(a));
+        window.into_iter().map(|(_, _, id)| id).collect()
+    }
+
     /// A block's mergeset in consensus order: the selected parent first, then the other
     /// blues and the reds together, ascending by (blue work, hash).
     pub fn consensus_ordered_mergeset(&self, data: &GhostdagData) -> Vec<BlockId> {

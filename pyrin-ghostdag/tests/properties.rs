@@ -160,6 +160,23 @@ proptest! {
     }
 
     #[test]
+    fn blue_work_window_is_the_best_of_the_past((k, parents, salts) in dag(), size in 0usize..12) {
+        let fast = build(k, &parents, &salts, false);
+        let mut twin = Twin::new(usize::from(k), hash(0, &salts[0]));
+        for (i, ps) in parents.iter().enumerate() {
+            twin.add(hash(i + 1, &salts[i + 1]), ps.clone());
+        }
+        for b in 0..twin.hashes.len() {
+            let mut past: Vec<usize> = twin.past[b].iter().copied().collect();
+            past.sort_by_key(|&x| std::cmp::Reverse(twin.key(x)));
+            past.truncate(size);
+            let window: Vec<usize> =
+                fast.blue_work_window(fast.data(b as u32), size).into_iter().map(|x| x as usize).collect();
+            prop_assert_eq!(window, past);
+        }
+    }
+
+    #[test]
     fn parent_order_does_not_matter((k, parents, salts) in dag()) {
         let a = build(k, &parents, &salts, false);
         let b = build(k, &parents, &salts, true);

@@ -13,9 +13,10 @@ use crate::{
 };
 use pyrin_core::Transaction;
 
-/// A secret key that never shows itself in `Debug` output.
+/// A secret key that never shows itself in `Debug` output. Its public key is computed
+/// once, when the key is made, so signing costs one signature and nothing more.
 #[derive(Clone)]
-pub struct PrivateKey(SecretKey);
+pub struct PrivateKey(SecretKey, Keypair);
 
 impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -26,19 +27,19 @@ impl fmt::Debug for PrivateKey {
 impl PrivateKey {
     /// A key from 32 secret bytes (a scalar in `[1, n)`).
     pub fn from_bytes(bytes: [u8; 32]) -> Result<Self, SignError> {
-        SecretKey::from_slice(&bytes).map(Self).map_err(|_| SignError::InvalidSecretKey)
+        let secret = SecretKey::from_slice(&bytes).map_err(|_| SignError::InvalidSecretKey)?;
+        let keypair = Keypair::from_secret_key(&Secp256k1::signing_only(), &secret);
+        Ok(Self(secret, keypair))
     }
 
     /// The x-only Schnorr public key (an address of version 0 carries it).
     pub fn schnorr_public_key(&self) -> [u8; 32] {
-        let secp = Secp256k1::signing_only();
-        Keypair::from_secret_key(&secp, &self.0).x_only_public_key().0.serialize()
+        self.1.x_only_public_key().0.serialize()
     }
 
     /// The compressed ECDSA public key (an address of version 1 carries it).
     pub fn ecdsa_public_key(&self) -> [u8; 33] {
-        let secp = Secp256k1::signing_only();
-        PublicKey::from_secret_key(&secp, &self.0).serialize()
+        self.1.public_key().serialize()
     }
 
     /// The secret bytes (handle with care).
@@ -77,9 +78,7 @@ pub enum SignError {
 
 /// A BIP-340 Schnorr signature of a 32-byte digest with 32 bytes of auxiliary randomness.
 pub fn schnorr_sign_digest(key: &PrivateKey, digest: &[u8; 32], aux_rand: &[u8; 32]) -> [u8; 64] {
-    let secp = Secp256k1::signing_only();
-    let keypair = Keypair::from_secret_key(&secp, &key.0);
-    secp.sign_schnorr_with_aux_rand(&Message::from_digest(*digest), &keypair, aux_rand).serialize()
+    Secp256k1::signing_only().sign_schnorr_with_aux_rand(&Message::from_digest(*digest), &key.1, aux_rand).serialize()
 }
 
 /// Verifies a BIP-340 Schnorr signature of a 32-byte digest under an x-only public key.

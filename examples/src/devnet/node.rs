@@ -9,7 +9,7 @@
 //! UTXO set of its past (stricter than the reference, which only leaves such transactions
 //! unaccepted).
 
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::HashSet;
 
 use pyrin_core::merkle::accepted_id_merkle_root;
 use pyrin_core::params::Params;
@@ -283,38 +283,6 @@ impl Node {
         self.dag.tips().iter().map(|&t| self.dag.hash_of(t)).collect()
     }
 
-    /// Blocks with the highest blue work in the past of a block with this GHOSTDAG data,
-    /// best first, at most `n`: the reference's windows, found by walking the selected
-    /// chain and stopping once no deeper block can enter.
-    fn window(&self, data: &GhostdagData, n: usize) -> Vec<BlockId> {
-        // Min-heap of (blue work, hash, id) keeping the n best.
-        let mut heap: BinaryHeap<core::cmp::Reverse<(BlueWork, Hash, BlockId)>> = BinaryHeap::new();
-        let mut current = Some(data);
-        while let Some(d) = current {
-            if heap.len() >= n {
-                if let (Some(core::cmp::Reverse(worst)), Some(sp)) = (heap.peek(), d.selected_parent) {
-                    // Everything merged below this point has less blue work than `sp`.
-                    if self.dag.data(sp).blue_work < worst.0 {
-                        break;
-                    }
-                }
-            }
-            for &b in d.mergeset_blues.iter().chain(&d.mergeset_reds) {
-                let key = (self.dag.data(b).blue_work, self.dag.hash_of(b), b);
-                if heap.len() < n {
-                    heap.push(core::cmp::Reverse(key));
-                } else if heap.peek().is_some_and(|w| key > w.0) {
-                    heap.pop();
-                    heap.push(core::cmp::Reverse(key));
-                }
-            }
-            current = d.selected_parent.map(|sp| self.dag.data(sp));
-        }
-        let mut out: Vec<_> = heap.into_iter().map(|r| r.0).collect();
-        out.sort_by(|a, b| b.cmp(a));
-        out.into_iter().map(|(_, _, id)| id).collect()
-    }
-
     /// Moves the UTXO set to the view of `target`'s past plus its mergeset's acceptance.
     fn move_utxo_to(&mut self, target: BlockId) {
         if let Some(diff) = self.virtual_diff.take() {
@@ -346,7 +314,7 @@ impl Node {
         let sp_daa = self.blocks[sp as usize].context.daa_score;
         let difficulty_size = usize::try_from(self.params.difficulty_window_size(sp_daa)).unwrap_or(usize::MAX);
         let median_size = usize::try_from(self.params.past_median_time_window_size(sp_daa)).unwrap_or(usize::MAX);
-        let window = self.window(&ghostdag, difficulty_size.max(median_size));
+        let window = self.dag.blue_work_window(&ghostdag, difficulty_size.max(median_size));
         let difficulty_window = &window[..difficulty_size.min(window.len())];
         let in_daa_window: HashSet<BlockId> = difficulty_window.iter().copied().collect();
         let merged = ghostdag.mergeset_blues.len() + ghostdag.mergeset_reds.len();
