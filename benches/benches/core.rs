@@ -27,6 +27,16 @@ fn sample_header() -> Header {
     }
 }
 
+/// A header past the 1 KiB hashing buffer, like the vectors' real headers with many
+/// levels (10 direct parents and 25 higher levels of 2: about 2.4 KiB encoded).
+fn large_header() -> Header {
+    let mut header = sample_header();
+    header.parents_by_level = core::iter::once((0..10).map(|i| Hash::from_bytes([i; 32])).collect())
+        .chain((0..25u8).map(|l| vec![Hash::from_bytes([100 + l; 32]), Hash::from_bytes([200 - l; 32])]))
+        .collect();
+    header
+}
+
 /// A 2-input, 2-output P2PK transfer.
 fn sample_tx(seed: u8) -> Transaction {
     let input = |i: u8| TransactionInput {
@@ -62,6 +72,14 @@ fn header_hashing(c: &mut Criterion) {
     g.bench_function("hash/baseline_blake3_keyed_preserialised", |b| {
         b.iter(|| blake3::keyed_hash(key, black_box(&bytes)))
     });
+    let large = large_header();
+    let large_bytes = large.to_bytes();
+    g.throughput(Throughput::Bytes(large_bytes.len() as u64));
+    g.bench_function("hash_large", |b| b.iter(|| black_box(&large).hash()));
+    g.bench_function("hash_large/baseline_blake3_keyed_preserialised", |b| {
+        b.iter(|| blake3::keyed_hash(key, black_box(&large_bytes)))
+    });
+    g.throughput(Throughput::Bytes(bytes.len() as u64));
     g.bench_function("pre_pow_hash", |b| b.iter(|| black_box(&header).pre_pow_hash()));
     g.bench_function("pre_pow_hash/baseline_blake3_keyed_preserialised", |b| {
         b.iter(|| blake3::keyed_hash(key, black_box(&zeroed_bytes)))

@@ -11,8 +11,8 @@ use pyrin_tx::{
     script::pay_to_address,
     sighash::{SigHashType, SighashCache},
     sign::{
-        par_verify_transaction, schnorr_sign_digest, schnorr_verify_digest, sign_transaction, verify_transaction,
-        PrivateKey,
+        ecdsa_sign_digest, ecdsa_verify_digest, par_verify_transaction, schnorr_sign_digest, schnorr_verify_digest,
+        sign_transaction, verify_transaction, PrivateKey,
     },
     UtxoEntry,
 };
@@ -90,6 +90,19 @@ fn benches(c: &mut Criterion) {
     });
     let ecdsa_sig = secp.sign_ecdsa(&Message::from_digest(digest), &raw_key);
     let ecdsa_pub = raw_key.public_key(&secp);
+    let (ecdsa_pub_bytes, ecdsa_sig_bytes) = (key.ecdsa_public_key(), ecdsa_sign_digest(&key, &digest));
+    g.bench_function("ecdsa_sign", |b| b.iter(|| ecdsa_sign_digest(&key, black_box(&digest))));
+    g.bench_function("ecdsa_verify", |b| {
+        b.iter(|| ecdsa_verify_digest(&ecdsa_pub_bytes, black_box(&digest), &ecdsa_sig_bytes))
+    });
+    // Like for like with `ecdsa_verify`: key and signature arrive as bytes and are parsed.
+    g.bench_function("baseline_raw_ecdsa_parse_and_verify", |b| {
+        b.iter(|| {
+            let key = secp256k1::PublicKey::from_slice(black_box(&ecdsa_pub_bytes)).unwrap();
+            let sig = secp256k1::ecdsa::Signature::from_compact(black_box(&ecdsa_sig_bytes)).unwrap();
+            secp.verify_ecdsa(&Message::from_digest(black_box(digest)), &sig, &key).is_ok()
+        })
+    });
     g.bench_function("baseline_raw_ecdsa_sign", |b| {
         b.iter(|| secp.sign_ecdsa(&Message::from_digest(black_box(digest)), &raw_key))
     });

@@ -29,6 +29,13 @@ fn main() -> ExitCode {
         let path = PathBuf::from(arg);
         if path.is_dir() {
             match vectors::files_under(&path) {
+                // A directory without vector files is almost always a wrong path: say so
+                // rather than report a vacuous success.
+                Ok(found) if found.is_empty() => {
+                    println!("FAIL - {} 0/1\n  no .json or .json.gz vector files under this directory", path.display());
+                    all_ok = false;
+                    failed += 1;
+                }
                 Ok(found) => files.extend(found),
                 Err(e) => {
                     println!("FAIL - {} 0/1\n  cannot list directory: {e}", path.display());

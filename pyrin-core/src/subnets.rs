@@ -42,7 +42,8 @@ impl SubnetworkId {
         *self == Self::COINBASE
     }
 
-    /// Whether this is one of the built-in subnetworks (native, coinbase, registry).
+    /// Whether this is a built-in subnetwork: coinbase or registry (the node does not count
+    /// the native subnetwork as built-in).
     pub fn is_builtin(&self) -> bool {
         *self == Self::COINBASE || *self == Self::REGISTRY
     }

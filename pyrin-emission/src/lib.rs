@@ -39,5 +39,5 @@ pub mod payout;
 mod schedule;
 mod table;
 
-pub use schedule::{EmissionSchedule, SECONDS_PER_MONTH};
+pub use schedule::{EmissionSchedule, MAX_BPS, SECONDS_PER_MONTH};
 pub use table::{MONTHS, SUBSIDY_BY_MONTH_1BPS};

@@ -5,9 +5,12 @@
 //! largest remainders `R · S_i mod S_total`, ties to the miner listed first. So payouts
 //! always sum to exactly `R`, nobody gets more than one leor above their exact share, and
 //! the result depends only on the input order, never on hashing or randomness. All
-//! products are taken in 128 bits: any u64 reward and share counts are safe.
+//! products are taken in 128 bits (256 when a PPLNS miner's summed difficulties pass
+//! u64): any u64 reward, share counts and difficulties are safe.
 
 use alloc::{collections::BTreeMap, vec::Vec};
+
+use pyrin_core::Uint256;
 
 /// Why a reward could not be split.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -32,28 +35,48 @@ pub enum PayoutError {
 /// # Ok::<(), pyrin_emission::payout::PayoutError>(())
 /// ```
 pub fn split_proportional(reward: u64, shares: &[u64]) -> Result<Vec<u64>, PayoutError> {
-    if shares.is_empty() {
+    let weights: Vec<u128> = shares.iter().map(|&s| u128::from(s)).collect();
+    split_weighted(reward, &weights)
+}
+
+/// The split behind both public rules, over weights that may pass u64 (a PPLNS miner's
+/// summed difficulties). `R · w` needs up to 192 bits then; below 2^64 it stays in u128.
+fn split_weighted(reward: u64, weights: &[u128]) -> Result<Vec<u64>, PayoutError> {
+    if weights.is_empty() {
         return Err(PayoutError::NoShares);
     }
-    let total: u128 = shares.iter().map(|&s| u128::from(s)).sum();
-    if total == 0 {
+    // Summing in 256 bits: a window of more than 2^64 maximal weights cannot exist in
+    // memory, but the sum is still taken without any chance of wrapping.
+    let total = weights.iter().fold(Uint256::ZERO, |acc, &w| acc + Uint256::from_u128(w));
+    if total.is_zero() {
         return Err(PayoutError::ZeroTotal);
     }
-    let mut payouts = Vec::with_capacity(shares.len());
-    let mut remainders = Vec::with_capacity(shares.len());
+    let small_total =
+        (total.0[2] == 0 && total.0[3] == 0).then(|| u128::from(total.0[0]) | u128::from(total.0[1]) << 64);
+    let mut payouts = Vec::with_capacity(weights.len());
+    let mut remainders = Vec::with_capacity(weights.len());
     let mut paid = 0u64;
-    for (i, &s) in shares.iter().enumerate() {
-        let owed = u128::from(reward) * u128::from(s);
-        // ≤ reward since s ≤ total.
-        let base = (owed / total) as u64;
+    for (i, &w) in weights.iter().enumerate() {
+        // Each quotient is ≤ reward because w ≤ total, and each remainder < total.
+        let (base, rem) = match (small_total, u64::try_from(w)) {
+            (Some(total), Ok(w)) => {
+                let owed = u128::from(reward) * u128::from(w);
+                ((owed / total) as u64, Uint256::from_u128(owed % total))
+            }
+            _ => {
+                let owed = Uint256::from_u128(w).checked_mul_u64(reward).unwrap_or(Uint256::MAX);
+                let (q, r) = owed.div_rem(total).unwrap_or((Uint256::ZERO, Uint256::ZERO));
+                (q.to_u64().unwrap_or(reward), r)
+            }
+        };
         payouts.push(base);
         paid += base;
-        remainders.push((owed % total, i));
+        remainders.push((rem, i));
     }
     let leftover = (reward - paid) as usize;
     if leftover > 0 {
         // Largest remainder first, then the earlier entry.
-        let by_claim = |a: &(u128, usize), b: &(u128, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        let by_claim = |a: &(Uint256, usize), b: &(Uint256, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
         if leftover < remainders.len() {
             remainders.select_nth_unstable_by(leftover - 1, by_claim);
         }
@@ -97,18 +120,18 @@ pub fn pplns<M: Ord + Clone>(reward: u64, shares: &[Share<M>], window: usize) ->
     }
     let mut slot_of: BTreeMap<&M, usize> = BTreeMap::new();
     let mut miners: Vec<&M> = Vec::new();
-    let mut weights: Vec<u64> = Vec::new();
+    let mut weights: Vec<u128> = Vec::new();
     for share in recent {
         let slot = *slot_of.entry(&share.miner).or_insert_with(|| {
             miners.push(&share.miner);
             weights.push(0);
             miners.len() - 1
         });
-        // A window's total weight could pass u64 only with absurd difficulties; saturate
-        // rather than wrap so that the split stays proportional to within the cap.
-        weights[slot] = weights[slot].saturating_add(share.difficulty);
+        // A miner's summed difficulties may pass u64; u128 holds any window that fits in
+        // memory (fewer than 2^64 shares), so the split stays exact.
+        weights[slot] += u128::from(share.difficulty);
     }
-    let payouts = split_proportional(reward, &weights)?;
+    let payouts = split_weighted(reward, &weights)?;
     Ok(miners.into_iter().cloned().zip(payouts).collect())
 }
 

@@ -7,6 +7,10 @@ use crate::table::{MONTHS, SUBSIDY_BY_MONTH_1BPS};
 /// Seconds in a month: 365.25 / 12 days.
 pub const SECONDS_PER_MONTH: u64 = 2_629_800;
 
+/// The highest block rate a schedule takes: one block per millisecond, the shortest
+/// target block time the parameters can express.
+pub const MAX_BPS: u64 = 1000;
+
 /// A network's emission schedule with its monthly table already scaled to the network's
 /// block rate and the cumulative sums precomputed, so that every query is O(1) (or
 /// O(log n) for [`EmissionSchedule::daa_score_reaching`]).
@@ -45,9 +49,11 @@ impl EmissionSchedule {
     }
 
     /// A schedule from its constants: the first deflationary DAA score, the subsidy before
-    /// it and the blocks per second (at least 1).
+    /// it and the blocks per second, clamped to `1..=`[`MAX_BPS`] (a block
+    /// time is a whole number of milliseconds, so no network exceeds 1000 blocks/s; the
+    /// clamp keeps every product below 2^64).
     pub fn new(deflationary_phase_daa_score: u64, pre_deflationary_subsidy: u64, bps: u64) -> Self {
-        let bps = bps.max(1);
+        let bps = bps.clamp(1, MAX_BPS);
         let table = SUBSIDY_BY_MONTH_1BPS.map(|entry| entry.div_ceil(bps));
         let blocks_per_month = SECONDS_PER_MONTH * bps;
         let mut before_month = [0u64; MONTHS + 1];
@@ -115,7 +121,7 @@ impl EmissionSchedule {
     /// The highest DAA score still paid more than 0.
     pub fn last_rewarding_daa_score(&self) -> u64 {
         match self.table.iter().rposition(|&s| s > 0) {
-            Some(m) => self.deflationary_phase_daa_score + (m as u64 + 1) * self.blocks_per_month - 1,
+            Some(m) => self.deflationary_phase_daa_score.saturating_add((m as u64 + 1) * self.blocks_per_month - 1),
             None => self.deflationary_phase_daa_score.saturating_sub(1),
         }
     }

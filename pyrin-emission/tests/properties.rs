@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 use pyrin_core::{
     params::{Network, LEOR_PER_PYI},
-    ScriptPublicKey,
+    ScriptPublicKey, Uint256,
 };
 use pyrin_emission::{
     coinbase::{CoinbaseData, PayloadLimits},
@@ -17,8 +17,12 @@ fn network() -> impl Strategy<Value = Network> {
 
 proptest! {
     #[test]
-    fn subsidy_never_increases(net in network(), a in any::<u64>(), b in any::<u64>()) {
+    fn subsidy_never_increases(net in network(), a in 0.0f64..1.0, b in 0.0f64..1.0) {
         let s = EmissionSchedule::for_network(net);
+        // Scores drawn across the paying range and a little past it, where the subsidy
+        // changes; uniform u64s would nearly always land past the last paid score.
+        let span = s.last_rewarding_daa_score() + 2 * s.blocks_per_month();
+        let (a, b) = ((a * span as f64) as u64, (b * span as f64) as u64);
         let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
         prop_assert!(s.subsidy(lo) >= s.subsidy(hi));
     }
@@ -56,6 +60,20 @@ proptest! {
         let shares: Vec<Share<u8>> = shares.into_iter().map(|(miner, difficulty)| Share { miner, difficulty }).collect();
         let payouts = pplns(reward, &shares, window).unwrap();
         prop_assert_eq!(payouts.iter().map(|(_, p)| u128::from(*p)).sum::<u128>(), u128::from(reward));
+    }
+
+    #[test]
+    fn pplns_is_exact_with_difficulties_near_u64_max(reward in any::<u64>(), shares in prop::collection::vec((0u8..4, u64::MAX - 1_000..=u64::MAX), 1..40)) {
+        let shares: Vec<Share<u8>> = shares.into_iter().map(|(miner, difficulty)| Share { miner, difficulty }).collect();
+        let payouts = pplns(reward, &shares, shares.len()).unwrap();
+        prop_assert_eq!(payouts.iter().map(|(_, p)| u128::from(*p)).sum::<u128>(), u128::from(reward));
+        let weight = |m: u8| shares.iter().filter(|s| s.miner == m).map(|s| u128::from(s.difficulty)).sum::<u128>();
+        let total: u128 = shares.iter().map(|s| u128::from(s.difficulty)).sum();
+        for (miner, paid) in payouts {
+            let owed = Uint256::from_u128(weight(miner)).checked_mul_u64(reward).unwrap();
+            let floor = owed.checked_div(Uint256::from_u128(total)).unwrap().to_u64().unwrap();
+            prop_assert!(paid == floor || paid == floor + 1, "{miner}: paid {paid}, exact floor {floor}");
+        }
     }
 
     #[test]

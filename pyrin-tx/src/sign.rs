@@ -74,6 +74,25 @@ pub enum SignError {
     /// The signature does not verify.
     #[error("input {0}: invalid signature")]
     InvalidSignature(usize),
+    /// A public key given on its own (not from a transaction input) is not a valid curve
+    /// point or x coordinate.
+    #[error("invalid public key")]
+    MalformedPublicKey,
+    /// The input declares a signature-operation count other than the one its spend
+    /// performs (1 for a P2PK spend); the network rejects such a transaction.
+    #[error("input {input}: declares {declared} signature operations, the spend performs {expected}")]
+    WrongSigOpCount {
+        /// The input.
+        input: usize,
+        /// The count the input declares.
+        declared: u8,
+        /// The count its spend performs.
+        expected: u8,
+    },
+    /// The key does not own the spent output: its public key is not the one in the
+    /// P2PK script (so the signature would never verify).
+    #[error("input {0}: the signing key does not match the spent script's public key")]
+    KeyMismatch(usize),
 }
 
 /// A BIP-340 Schnorr signature of a 32-byte digest with 32 bytes of auxiliary randomness.
@@ -89,9 +108,24 @@ pub fn schnorr_verify_digest(
     digest: &[u8; 32],
     signature: &[u8; 64],
 ) -> Result<bool, SignError> {
-    let key = XOnlyPublicKey::from_slice(public_key).map_err(|_| SignError::InvalidPublicKey(0))?;
+    let key = XOnlyPublicKey::from_slice(public_key).map_err(|_| SignError::MalformedPublicKey)?;
     let Ok(sig) = schnorr::Signature::from_slice(signature) else { return Ok(false) };
     Ok(Secp256k1::verification_only().verify_schnorr(&sig, &Message::from_digest(*digest), &key).is_ok())
+}
+
+/// An ECDSA signature (RFC 6979 nonce, low S) of a 32-byte digest, in the 64-byte compact
+/// form a P2PK signature script carries.
+pub fn ecdsa_sign_digest(key: &PrivateKey, digest: &[u8; 32]) -> [u8; 64] {
+    Secp256k1::signing_only().sign_ecdsa(&Message::from_digest(*digest), &key.0).serialize_compact()
+}
+
+/// Verifies a compact ECDSA signature of a 32-byte digest under a compressed public key.
+/// `Ok(false)` for a signature that does not verify (including a high-S one, which the
+/// network refuses); an error for a key that is not a valid curve point.
+pub fn ecdsa_verify_digest(public_key: &[u8; 33], digest: &[u8; 32], signature: &[u8; 64]) -> Result<bool, SignError> {
+    let key = PublicKey::from_slice(public_key).map_err(|_| SignError::MalformedPublicKey)?;
+    let Ok(sig) = ecdsa::Signature::from_compact(signature) else { return Ok(false) };
+    Ok(Secp256k1::verification_only().verify_ecdsa(&Message::from_digest(*digest), &sig, &key).is_ok())
 }
 
 /// Signs input `index` of `cache`'s transaction with Schnorr (BIP-340 with the given 32
@@ -116,13 +150,16 @@ pub fn sign_ecdsa_input(
     ty: SigHashType,
 ) -> Result<Vec<u8>, SignError> {
     let hash = cache.ecdsa_hash(index, ty)?;
-    let secp = Secp256k1::signing_only();
-    let sig = secp.sign_ecdsa(&Message::from_digest(hash.to_bytes()), &key.0);
-    Ok(script::p2pk_signature_script(&sig.serialize_compact(), ty.to_u8()))
+    let sig = ecdsa_sign_digest(key, hash.as_bytes());
+    Ok(script::p2pk_signature_script(&sig, ty.to_u8()))
 }
 
 /// Signs every input of `tx` with `key` (Schnorr or ECDSA by the spent script's kind) and
 /// writes the signature scripts; `entries[i]` is the output input `i` spends.
+///
+/// Every spent output must be a P2PK script of `key` itself: anything else
+/// ([`SignError::UnsupportedScript`], [`SignError::KeyMismatch`]) is refused before any
+/// signature script is written, so a failed call leaves `tx` unchanged.
 ///
 /// ```
 /// use pyrin_core::{ScriptPublicKey, Transaction, TransactionInput, TransactionOutpoint, TransactionOutput, ZERO_HASH};
@@ -150,12 +187,16 @@ pub fn sign_transaction(
         let cache = SighashCache::new(tx, entries)?;
         (0..tx.inputs.len())
             .map(|i| match script::classify(&entries[i].script_public_key) {
-                ScriptClass::PubKeyEcdsa(_) => sign_ecdsa_input(&cache, i, key, ty),
-                // Deterministic aux randomness from the sighash keeps signing reproducible.
-                _ => {
+                ScriptClass::PubKeyEcdsa(owner) if owner == key.ecdsa_public_key() => {
+                    sign_ecdsa_input(&cache, i, key, ty)
+                }
+                ScriptClass::PubKey(owner) if owner == key.schnorr_public_key() => {
+                    // Deterministic aux randomness from the sighash keeps signing reproducible.
                     let aux = cache.schnorr_hash(i, ty)?.to_bytes();
                     sign_schnorr_input(&cache, i, key, ty, aux)
                 }
+                ScriptClass::PubKey(_) | ScriptClass::PubKeyEcdsa(_) => Err(SignError::KeyMismatch(i)),
+                ScriptClass::ScriptHash(_) | ScriptClass::NonStandard => Err(SignError::UnsupportedScript(i)),
             })
             .collect::<Result<Vec<_>, _>>()?
     };
@@ -166,10 +207,22 @@ pub fn sign_transaction(
 }
 
 /// Verifies input `index`: its signature script must be a P2PK spend whose signature, over
-/// the sighash of the type it names, verifies against the key of the spent script.
+/// the sighash of the type it names, verifies against the key of the spent script, and
+/// the input must declare exactly the one signature operation that spend performs (the
+/// node's sig-op count check).
 pub fn verify_input(cache: &SighashCache<'_>, index: usize) -> Result<(), SignError> {
+    /// A P2PK spend runs one OP_CHECKSIG.
+    const P2PK_SIG_OPS: u8 = 1;
     let tx = cache.transaction();
     let input = tx.inputs.get(index).ok_or(SighashError::InputIndexOutOfRange { index, inputs: tx.inputs.len() })?;
+    if input.sig_op_count != P2PK_SIG_OPS
+        && matches!(
+            script::classify(&cache.entries()[index].script_public_key),
+            ScriptClass::PubKey(_) | ScriptClass::PubKeyEcdsa(_)
+        )
+    {
+        return Err(SignError::WrongSigOpCount { input: index, declared: input.sig_op_count, expected: P2PK_SIG_OPS });
+    }
     let (signature, ty) = script::parse_p2pk_signature_script(&input.signature_script)
         .map_err(|source| SignError::SignatureScript { input: index, source })?;
     let ty = SigHashType::from_u8(ty)?;

@@ -7,7 +7,10 @@ use pyrin_tx::{
     mass::{compute_mass, MassPrices},
     script::pay_to_address,
     sighash::SigHashType,
-    sign::{sign_transaction, verify_transaction, PrivateKey},
+    sign::{
+        ecdsa_sign_digest, ecdsa_verify_digest, schnorr_sign_digest, schnorr_verify_digest, sign_transaction,
+        verify_transaction, PrivateKey, SignError,
+    },
     UtxoEntry,
 };
 
@@ -67,24 +70,61 @@ proptest! {
     }
 
     #[test]
-    fn any_flipped_signature_bit_fails(seed in any::<u8>(), ecdsa in any::<bool>(), bit in 8usize..(8 * 65)) {
+    fn any_flipped_signature_bit_fails(seed in any::<u8>(), ecdsa in any::<bool>(), ty in sighash_type(), input in 0usize..3, bit in 8usize..(8 * 65)) {
         let k = key(seed);
-        let (mut tx, entries) = spend(2, 2, &address_of(&k, ecdsa), 5_000);
-        sign_transaction(&mut tx, &entries, &k, SigHashType::ALL).unwrap();
-        tx.inputs[1].signature_script[bit / 8] ^= 1 << (bit % 8);
+        let (mut tx, entries) = spend(3, 2, &address_of(&k, ecdsa), 5_000);
+        sign_transaction(&mut tx, &entries, &k, ty).unwrap();
+        tx.inputs[input].signature_script[bit / 8] ^= 1 << (bit % 8);
         prop_assert!(verify_transaction(&tx, &entries).is_err());
     }
 
     #[test]
-    fn changing_what_all_commits_to_fails(seed in any::<u8>(), ecdsa in any::<bool>(), which in 0usize..4) {
+    fn any_flipped_message_bit_fails(seed in any::<u8>(), digest in any::<[u8; 32]>(), bit in 0usize..256) {
+        let k = key(seed);
+        let mut flipped = digest;
+        flipped[bit / 8] ^= 1 << (bit % 8);
+        let schnorr = schnorr_sign_digest(&k, &digest, &[0; 32]);
+        prop_assert!(schnorr_verify_digest(&k.schnorr_public_key(), &digest, &schnorr).unwrap());
+        prop_assert!(!schnorr_verify_digest(&k.schnorr_public_key(), &flipped, &schnorr).unwrap());
+        let ecdsa = ecdsa_sign_digest(&k, &digest);
+        prop_assert!(ecdsa_verify_digest(&k.ecdsa_public_key(), &digest, &ecdsa).unwrap());
+        prop_assert!(!ecdsa_verify_digest(&k.ecdsa_public_key(), &flipped, &ecdsa).unwrap());
+    }
+
+    /// Under `ALL` every field of the transaction and of the spent entries is committed
+    /// to, so one flipped bit anywhere in them must break the signatures.
+    #[test]
+    fn any_flipped_transaction_bit_fails(seed in any::<u8>(), ecdsa in any::<bool>(), field in 0usize..14, bit in 0usize..64) {
         let k = key(seed);
         let (mut tx, mut entries) = spend(2, 2, &address_of(&k, ecdsa), 5_000);
+        // Payloads are committed to outside the native subnetwork only (as in the node).
+        tx.subnetwork_id = pyrin_core::SubnetworkId::from_byte(9);
+        tx.payload = vec![0x5a; 8];
         sign_transaction(&mut tx, &entries, &k, SigHashType::ALL).unwrap();
-        match which {
-            0 => tx.outputs[0].value += 1,
-            1 => tx.inputs[0].sequence ^= 1,
-            2 => tx.lock_time += 1,
-            _ => entries[1].amount += 1,
+        let (byte, b8, b16, b32) = (bit / 8, 1u8 << (bit % 8), 1u16 << (bit % 16), 1u32 << (bit % 32));
+        match field {
+            0 => tx.version ^= b16,
+            1 => {
+                let mut id = tx.inputs[0].previous_outpoint.transaction_id.to_bytes();
+                id[byte] ^= b8;
+                tx.inputs[0].previous_outpoint.transaction_id = Hash::from_bytes(id);
+            }
+            2 => tx.inputs[1].previous_outpoint.index ^= b32,
+            3 => tx.inputs[0].sequence ^= 1 << bit,
+            4 => tx.inputs[1].sig_op_count ^= b8,
+            5 => tx.outputs[0].value ^= 1 << bit,
+            6 => tx.outputs[1].script_public_key.version ^= b16,
+            7 => tx.outputs[1].script_public_key.script[byte] ^= b8,
+            8 => tx.lock_time ^= 1 << bit,
+            9 => tx.gas ^= 1 << bit,
+            10 => {
+                let mut id = *tx.subnetwork_id.as_bytes();
+                id[byte % id.len()] ^= b8;
+                tx.subnetwork_id = pyrin_core::SubnetworkId::from_bytes(id);
+            }
+            11 => tx.payload[byte] ^= b8,
+            12 => entries[0].amount ^= 1 << bit,
+            _ => entries[1].script_public_key.script[byte] ^= b8,
         }
         prop_assert!(verify_transaction(&tx, &entries).is_err());
     }
@@ -120,4 +160,43 @@ fn parallel_verification_agrees() {
     tx.inputs[40].signature_script[5] ^= 1;
     assert!(par_verify_transaction(&tx, &entries).is_err());
     assert!(verify_transaction(&tx, &entries).is_err());
+}
+
+#[test]
+fn every_sighash_type_signs_and_verifies_with_both_schemes() {
+    for ecdsa in [false, true] {
+        for ty in SigHashType::ALL_TYPES {
+            let k = key(42);
+            let (mut tx, entries) = spend(3, 2, &address_of(&k, ecdsa), 1_234);
+            sign_transaction(&mut tx, &entries, &k, ty).unwrap();
+            assert_eq!(verify_transaction(&tx, &entries), Ok(()), "{ty:?}, ecdsa: {ecdsa}");
+        }
+    }
+}
+
+#[test]
+fn a_wrong_sig_op_count_is_rejected() {
+    let k = key(5);
+    for declared in [0u8, 2, 255] {
+        let (mut tx, entries) = spend(2, 1, &address_of(&k, false), 10);
+        tx.inputs[1].sig_op_count = declared;
+        sign_transaction(&mut tx, &entries, &k, SigHashType::ALL).unwrap();
+        assert_eq!(
+            verify_transaction(&tx, &entries),
+            Err(SignError::WrongSigOpCount { input: 1, declared, expected: 1 })
+        );
+    }
+}
+
+#[test]
+fn signing_refuses_outputs_the_key_does_not_own() {
+    let (mine, theirs) = (key(1), key(2));
+    let (mut tx, mut entries) = spend(2, 1, &address_of(&mine, false), 10);
+    entries[1].script_public_key = pay_to_address(&address_of(&theirs, true));
+    let before = tx.clone();
+    assert_eq!(sign_transaction(&mut tx, &entries, &mine, SigHashType::ALL), Err(SignError::KeyMismatch(1)));
+    assert_eq!(tx, before, "a refused signing leaves the transaction untouched");
+    let p2sh = Address::new(Prefix::Mainnet, Version::ScriptHash, vec![9; 32]).unwrap();
+    entries[1].script_public_key = pay_to_address(&p2sh);
+    assert_eq!(sign_transaction(&mut tx, &entries, &mine, SigHashType::ALL), Err(SignError::UnsupportedScript(1)));
 }
