@@ -1,7 +1,8 @@
 //! The only `unsafe` code of the crate: the AVX2 fast path.
 //!
 //! Invariants, for every `unsafe` block below:
-//! 1. A function marked `#[target_feature(enable = "avx2")]` is only called after
+//! 1. A function marked `#[target_feature(enable = "avx2")]`, and every `#[inline(always)]`
+//!    `unsafe fn` helper that uses AVX2 intrinsics, is only called after
 //!    `is_x86_feature_detected!("avx2")` returned true on this CPU ([`avx2_available`],
 //!    whose result [`hash_lanes_avx2`] re-checks before calling), or from another function
 //!    with the same target feature.
@@ -117,8 +118,10 @@ mod x86 {
         result
     }
 
+    // SAFETY contract: the CPU supports AVX2 (invariant 1); `unsafe` so that no safe
+    // caller can reach AVX2 instructions without that check.
     #[inline(always)]
-    fn rotr16(x: __m256i) -> __m256i {
+    unsafe fn rotr16(x: __m256i) -> __m256i {
         // SAFETY: only inlined into AVX2 functions (invariant 1).
         unsafe {
             _mm256_shuffle_epi8(
@@ -131,8 +134,10 @@ mod x86 {
         }
     }
 
+    // SAFETY contract: the CPU supports AVX2 (invariant 1); `unsafe` so that no safe
+    // caller can reach AVX2 instructions without that check.
     #[inline(always)]
-    fn rotr8(x: __m256i) -> __m256i {
+    unsafe fn rotr8(x: __m256i) -> __m256i {
         // SAFETY: only inlined into AVX2 functions (invariant 1).
         unsafe {
             _mm256_shuffle_epi8(
@@ -145,8 +150,10 @@ mod x86 {
         }
     }
 
+    // SAFETY contract: the CPU supports AVX2 (invariant 1); `unsafe` so that no safe
+    // caller can reach AVX2 instructions without that check.
     #[inline(always)]
-    fn g(v: &mut [__m256i; 16], a: usize, b: usize, c: usize, d: usize, x: __m256i, y: __m256i) {
+    unsafe fn g(v: &mut [__m256i; 16], a: usize, b: usize, c: usize, d: usize, x: __m256i, y: __m256i) {
         // SAFETY: only inlined into AVX2 functions (invariant 1).
         unsafe {
             v[a] = _mm256_add_epi32(_mm256_add_epi32(v[a], v[b]), x);
@@ -173,8 +180,10 @@ mod x86 {
         [11, 15, 5, 0, 1, 9, 8, 6, 14, 10, 2, 12, 3, 4, 7, 13],
     ];
 
+    // SAFETY contract: the CPU supports AVX2 (invariant 1); `unsafe` so that no safe
+    // caller can reach AVX2 instructions without that check.
     #[inline(always)]
-    fn round(v: &mut [__m256i; 16], m: &[__m256i; 16], s: &[usize; 16]) {
+    unsafe fn round(v: &mut [__m256i; 16], m: &[__m256i; 16], s: &[usize; 16]) {
         g(v, 0, 4, 8, 12, m[s[0]], m[s[1]]);
         g(v, 1, 5, 9, 13, m[s[2]], m[s[3]]);
         g(v, 2, 6, 10, 14, m[s[4]], m[s[5]]);
@@ -188,8 +197,10 @@ mod x86 {
     /// BLAKE3's compression of eight blocks at once (chunk counter 0), as in
     /// [`crate::blake3_lanes::compress`], returning the first eight output words. Always
     /// inlined into the AVX2 caller, where the many zero message words fold away.
+    // SAFETY contract: the CPU supports AVX2 (invariant 1); `unsafe` so that no safe
+    // caller can reach AVX2 instructions without that check.
     #[inline(always)]
-    fn compress8(cv: &[__m256i; 8], m: &[__m256i; 16], block_len: u32, flags: u32) -> [__m256i; 8] {
+    unsafe fn compress8(cv: &[__m256i; 8], m: &[__m256i; 16], block_len: u32, flags: u32) -> [__m256i; 8] {
         // SAFETY: only inlined into AVX2 functions (invariant 1).
         unsafe {
             let mut v = [_mm256_setzero_si256(); 16];
@@ -216,8 +227,10 @@ mod x86 {
     }
 
     /// Transposes an 8×8 matrix of 32-bit words held one row per register.
+    // SAFETY contract: the CPU supports AVX2 (invariant 1); `unsafe` so that no safe
+    // caller can reach AVX2 instructions without that check.
     #[inline(always)]
-    fn transpose8x8(rows: &[__m256i; 8]) -> [__m256i; 8] {
+    unsafe fn transpose8x8(rows: &[__m256i; 8]) -> [__m256i; 8] {
         // SAFETY: only inlined into AVX2 functions (invariant 1).
         unsafe {
             let t = [
@@ -272,8 +285,10 @@ mod x86 {
     /// The nibbles of a hash as four registers of 16-bit (high, low) nibble pairs, each
     /// holding eight consecutive bytes' pairs in both 128-bit halves, ready for in-half
     /// broadcasts: quarter `k` covers bytes `8k..8k+8`.
+    // SAFETY contract: the CPU supports AVX2 (invariant 1); `unsafe` so that no safe
+    // caller can reach AVX2 instructions without that check.
     #[inline(always)]
-    fn nibble_quarters(hash: __m256i) -> [__m256i; 4] {
+    unsafe fn nibble_quarters(hash: __m256i) -> [__m256i; 4] {
         // SAFETY: only inlined into AVX2 functions (invariant 1).
         unsafe {
             let low_nibbles = _mm256_set1_epi8(0x0F);
@@ -293,8 +308,10 @@ mod x86 {
 
     /// Reduces the 64 row sums (four registers of sixteen) by `variant`, packs them into
     /// 32 bytes and XORs them with the hash.
+    // SAFETY contract: the CPU supports AVX2 (invariant 1); `unsafe` so that no safe
+    // caller can reach AVX2 instructions without that check.
     #[inline(always)]
-    fn reduce_and_mix(sums: [__m256i; 4], hash: __m256i, variant: Variant) -> __m256i {
+    unsafe fn reduce_and_mix(sums: [__m256i; 4], hash: __m256i, variant: Variant) -> __m256i {
         // SAFETY: only inlined into AVX2 functions (invariant 1).
         unsafe {
             let nibble = _mm256_set1_epi16(0xF);
@@ -325,8 +342,10 @@ mod x86 {
     /// each row's two entries of a column pair by the pair of nibbles and adds them, for
     /// 16 rows at once; four registers hold a hash's 64 row sums, and each matrix load
     /// serves both hashes.
+    // SAFETY contract: the CPU supports AVX2 (invariant 1); `unsafe` so that no safe
+    // caller can reach AVX2 instructions without that check.
     #[inline(always)]
-    fn product_xor2(pairs: &[u8; 4096], h0: __m256i, h1: __m256i, variant: Variant) -> (__m256i, __m256i) {
+    unsafe fn product_xor2(pairs: &[u8; 4096], h0: __m256i, h1: __m256i, variant: Variant) -> (__m256i, __m256i) {
         // SAFETY: only inlined into AVX2 functions (invariant 1); loads per invariant 2.
         unsafe {
             let (n0, n1) = (nibble_quarters(h0), nibble_quarters(h1));
