@@ -178,6 +178,35 @@ proptest! {
     }
 
     #[test]
+    fn merkle_root_of_any_shuffle_differs(leaves in prop::collection::btree_set(any::<[u8; 32]>(), 2..40), seed in any::<u64>()) {
+        let leaves: Vec<Hash> = leaves.into_iter().map(Hash::from_bytes).collect();
+        let mut shuffled = leaves.clone();
+        // Fisher-Yates with a small LCG: any permutation, not only rotations and swaps.
+        let mut state = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            shuffled.swap(i, (state >> 33) as usize % (i + 1));
+        }
+        prop_assume!(shuffled != leaves);
+        prop_assert_ne!(merkle::merkle_root(leaves), merkle::merkle_root(shuffled));
+    }
+
+    #[test]
+    fn blue_work_and_subnetwork_hex_round_trip(limbs in any::<[u64; 3]>(), id in any::<[u8; 20]>()) {
+        let work = BlueWork::from_limbs(limbs);
+        prop_assert_eq!(format!("{work:x}").parse::<BlueWork>(), Ok(work));
+        let subnet = SubnetworkId::from_bytes(id);
+        prop_assert_eq!(subnet.to_string().parse::<SubnetworkId>(), Ok(subnet));
+    }
+
+    #[test]
+    fn uint256_borsh_round_trips(limbs in any::<[u64; 4]>()) {
+        let v = Uint256(limbs);
+        let bytes = borsh::to_vec(&v).unwrap();
+        prop_assert_eq!(borsh::from_slice::<Uint256>(&bytes).unwrap(), v);
+    }
+
+    #[test]
     fn division_inverts_multiplication(a in any::<[u64; 3]>(), b in 1u64..) {
         let a = Uint256([a[0], a[1], a[2], 0]);
         let product = a.checked_mul_u64(b).unwrap();
@@ -201,6 +230,22 @@ mod serde_json_shape {
         fn transaction_json_round_trips(tx in transaction()) {
             let json = serde_json::to_string(&tx).unwrap();
             prop_assert_eq!(serde_json::from_str::<Transaction>(&json).unwrap(), tx);
+        }
+
+        #[test]
+        fn block_json_round_trips(h in header(), txs in prop::collection::vec(transaction(), 0..3)) {
+            let block = Block::new(h, txs);
+            let json = serde_json::to_string(&block).unwrap();
+            prop_assert_eq!(serde_json::from_str::<Block>(&json).unwrap(), block);
+        }
+
+        #[test]
+        fn scalar_json_round_trips(h in hash(), limbs in any::<[u64; 4]>(), work in blue_work(), id in any::<[u8; 20]>()) {
+            let (v, subnet) = (Uint256(limbs), SubnetworkId::from_bytes(id));
+            prop_assert_eq!(serde_json::from_str::<Hash>(&serde_json::to_string(&h).unwrap()).unwrap(), h);
+            prop_assert_eq!(serde_json::from_str::<Uint256>(&serde_json::to_string(&v).unwrap()).unwrap(), v);
+            prop_assert_eq!(serde_json::from_str::<BlueWork>(&serde_json::to_string(&work).unwrap()).unwrap(), work);
+            prop_assert_eq!(serde_json::from_str::<SubnetworkId>(&serde_json::to_string(&subnet).unwrap()).unwrap(), subnet);
         }
     }
 
