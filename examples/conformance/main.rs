@@ -10,8 +10,19 @@
 //! parsed counts as one failed case). Exits 0 only if every case of
 //! every file passed; 2 on usage errors.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// `println!` that ends the program quietly when stdout is gone (e.g. piped into `head`)
+/// instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(1);
+        }
+    };
+}
 
 use pyrin_examples::vectors;
 
@@ -32,13 +43,13 @@ fn main() -> ExitCode {
                 // A directory without vector files is almost always a wrong path: say so
                 // rather than report a vacuous success.
                 Ok(found) if found.is_empty() => {
-                    println!("FAIL - {} 0/1\n  no .json or .json.gz vector files under this directory", path.display());
+                    out!("FAIL - {} 0/1\n  no .json or .json.gz vector files under this directory", path.display());
                     all_ok = false;
                     failed += 1;
                 }
                 Ok(found) => files.extend(found),
                 Err(e) => {
-                    println!("FAIL - {} 0/1\n  cannot list directory: {e}", path.display());
+                    out!("FAIL - {} 0/1\n  cannot list directory: {e}", path.display());
                     all_ok = false;
                     failed += 1;
                 }
@@ -53,7 +64,7 @@ fn main() -> ExitCode {
             Ok(file) => file,
             Err(e) => {
                 // An unreadable file counts as one failed case so the totals show it.
-                println!("FAIL - {} 0/1\n  {e}", path.display());
+                out!("FAIL - {} 0/1\n  {e}", path.display());
                 all_ok = false;
                 failed += 1;
                 continue;
@@ -61,21 +72,21 @@ fn main() -> ExitCode {
         };
         let report = vectors::run(&file);
         let status = if report.all_passed() { "PASS" } else { "FAIL" };
-        println!("{status} {} {} {}/{}", report.kind, path.display(), report.passed, report.total);
+        out!("{status} {} {} {}/{}", report.kind, path.display(), report.passed, report.total);
         if report.unsupported {
-            println!("  unsupported kind {}", report.kind);
+            out!("  unsupported kind {}", report.kind);
         }
         for (name, reason) in report.failures.iter().take(MAX_LISTED_FAILURES) {
-            println!("  {name}: {reason}");
+            out!("  {name}: {reason}");
         }
         if report.failures.len() > MAX_LISTED_FAILURES {
-            println!("  ... and {} more", report.failures.len() - MAX_LISTED_FAILURES);
+            out!("  ... and {} more", report.failures.len() - MAX_LISTED_FAILURES);
         }
         all_ok &= report.all_passed();
         passed += report.passed;
         failed += report.total - report.passed;
     }
-    println!("{passed} passed, {failed} failed");
+    out!("{passed} passed, {failed} failed");
     if all_ok {
         ExitCode::SUCCESS
     } else {
