@@ -78,7 +78,11 @@ fn main() -> ExitCode {
         })
     };
     let worker = format!("{address}.{worker}");
-    let result = run_miner(pool_address, &worker, variant, 1, &stop, stats);
+    // The pool's extranonce keeps miners apart; the seed only picks where this one starts
+    // in its own range, so a restarted miner does not redo the nonces it already tried.
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+        ^ u64::from(std::process::id());
+    let result = run_miner(pool_address, &worker, variant, seed, &stop, stats);
     stop.store(true, Ordering::SeqCst);
     let _ = reporter.join();
     match result {

@@ -20,7 +20,8 @@ const USAGE: &str =
     "usage: pool [--port N] [--bits HEX] [--difficulty D] [--pplns N] [--demo [--miners N] [--seconds S]]
   --port        port on 127.0.0.1 (default 5555; 0 picks a free one)
   --bits        starting compact bits of the node's difficulty adjustment (default 1d400000, about 2^26 nonces)
-  --difficulty  starting share difficulty, 1 = target 0xffff * 2^208 (default 1/1024)
+  --difficulty  starting share difficulty, 1 = target 0xffff * 2^208 (default 1/1024); vardiff
+                then aims at one share per second per miner
   --pplns       pay by PPLNS over the last N shares instead of per round
   --demo        run the pool and --miners miners (default 2) in this process for --seconds (default 15)";
 
@@ -36,12 +37,13 @@ fn print_stats(pool: &Pool, started: Instant) {
     let stats = pool.stats();
     let paid: u64 = stats.blocks.iter().map(|b| b.reward).sum();
     println!(
-        "[{:>6.1}s] {} blocks found ({} rejected), {:.8} PYI split, {} clients dropped",
+        "[{:>6.1}s] {} blocks found ({} rejected), {:.8} PYI split, {} clients dropped, {} refused",
         started.elapsed().as_secs_f64(),
         stats.blocks.len(),
         stats.rejected_blocks,
         paid as f64 / 1e8,
-        stats.dropped_clients
+        stats.dropped_clients,
+        stats.refused_clients
     );
     for (worker, w) in &stats.workers {
         println!(

@@ -1,12 +1,13 @@
-//! A stratum miner: connects to a pool, follows its jobs and difficulty, and searches
-//! nonces with pyrin-pow on every core, submitting each nonce that meets the share target.
+//! A stratum miner: connects to a pool, follows its jobs, difficulty and extranonce, and
+//! searches nonces with pyrin-pow on every core, submitting each nonce that meets the share
+//! target.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use pyrin_core::compact::bits_from_target;
 use pyrin_core::Hash;
@@ -14,7 +15,7 @@ use pyrin_pow::share::target_from_difficulty;
 use pyrin_pow::{PowState, Variant};
 use serde_json::{json, Value};
 
-use super::stratum::{parse_notify, parse_request};
+use super::stratum::{parse_extranonce, parse_notify, parse_request};
 
 /// Counters a miner keeps.
 #[derive(Debug, Default)]
@@ -29,19 +30,31 @@ pub struct MinerStats {
     pub rejected: AtomicU64,
 }
 
+/// What the pool asked for, as the reader thread last saw it.
 #[derive(Clone, Debug, Default)]
 struct Work {
-    job: Option<(String, Hash, u64)>,
+    /// The current job: id, pre-PoW hash, timestamp and the difficulty it was sent at.
+    job: Option<(String, Hash, u64, f64)>,
+    /// The latest `mining.set_difficulty`; it applies to the jobs notified after it.
     difficulty: Option<f64>,
+    /// The nonce bits the pool fixed (`mining.set_extranonce`): prefix and free-bit mask.
+    extranonce: Option<(u64, u64)>,
+    /// Bumped on every change, so the search knows to start over.
     generation: u64,
 }
 
 /// Nonces searched between looks at the job.
 const CHUNK: u64 = 1 << 15;
 
+/// How long a stopping miner waits for the replies to its last submissions.
+const DRAIN: Duration = Duration::from_secs(3);
+
 /// Mines for the pool at `pool` as `worker` (`address.name`) until `stop` is set or the
 /// pool closes the connection. `variant` is the matrix reduction the pool's network uses
-/// at its current DAA score (stratum jobs do not carry it).
+/// at its current DAA score (stratum jobs do not carry it). Every nonce tried carries the
+/// extranonce the pool assigned, so miners never search the same nonces; `seed` only
+/// picks where in its own range this miner starts. On `stop` the miner waits briefly for
+/// the pool's replies to its submissions, so `stats` counts every share the pool counted.
 pub fn run_miner(
     pool: SocketAddr,
     worker: &str,
@@ -55,7 +68,7 @@ pub fn run_miner(
     let writer = Arc::new(Mutex::new(stream.try_clone()?));
     let send = |value: Value| -> std::io::Result<()> {
         let mut w = writer.lock().unwrap_or_else(|p| p.into_inner());
-        writeln!(w, "{value}")
+        w.write_all(format!("{value}\n").as_bytes())
     };
     send(json!({"id": 1, "method": "mining.subscribe", "params": ["pyrin-rs-miner/0.1"]}))?;
     send(json!({"id": 2, "method": "mining.authorize", "params": [worker, "x"]}))?;
@@ -66,7 +79,7 @@ pub fn run_miner(
         let (work, closed) = (Arc::clone(&work), Arc::clone(&closed));
         let stream = stream.try_clone()?;
         let t = Arc::clone(&stats);
-        thread::spawn(move || {
+        thread::Builder::new().name("miner-reader".into()).spawn(move || {
             let reader = BufReader::new(stream);
             for line in reader.lines() {
                 let Ok(line) = line else { break };
@@ -74,7 +87,7 @@ pub fn run_miner(
                 if let Some(id) = value.get("id").and_then(Value::as_u64) {
                     if id >= 3 {
                         let ok = value.get("result") == Some(&Value::Bool(true));
-                        if ok { &t.accepted } else { &t.rejected }.fetch_add(1, Ordering::Relaxed);
+                        if ok { &t.accepted } else { &t.rejected }.fetch_add(1, Ordering::SeqCst);
                     }
                     continue;
                 }
@@ -83,11 +96,15 @@ pub fn run_miner(
                 match request.method.as_str() {
                     "mining.set_difficulty" => {
                         w.difficulty = request.params.first().and_then(Value::as_f64);
+                    }
+                    "mining.set_extranonce" => {
+                        w.extranonce = parse_extranonce(&request.params);
                         w.generation += 1;
                     }
                     "mining.notify" => {
-                        if let Some(job) = parse_notify(&request.params) {
-                            w.job = Some(job);
+                        let difficulty = w.difficulty.or(w.job.as_ref().map(|j| j.3));
+                        if let (Some((id, pre_pow, timestamp)), Some(d)) = (parse_notify(&request.params), difficulty) {
+                            w.job = Some((id, pre_pow, timestamp, d));
                             w.generation += 1;
                         }
                     }
@@ -95,16 +112,17 @@ pub fn run_miner(
                 }
             }
             closed.store(true, Ordering::SeqCst);
-        })
+        })?
     };
 
     let mut rng = seed | 1;
     let mut next_id = 3u64;
     let mut prepared: Option<(u64, PowState, String)> = None;
-    let mut nonce = 0u64;
+    // The search runs over `prefix | local` with `local` in the miner's free bits.
+    let (mut prefix, mut mask, mut local) = (0u64, u64::MAX, 0u64);
     while !stop.load(Ordering::SeqCst) && !closed.load(Ordering::SeqCst) {
         let current = work.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let (Some((job_id, pre_pow, timestamp)), Some(difficulty)) = (current.job, current.difficulty) else {
+        let Some((job_id, pre_pow, timestamp, difficulty)) = current.job else {
             thread::sleep(Duration::from_millis(5));
             continue;
         };
@@ -122,25 +140,38 @@ pub fn run_miner(
                     continue;
                 }
             }
+            (prefix, mask) = current.extranonce.unwrap_or((0, u64::MAX));
             // xorshift for a fresh random start per job.
             rng ^= rng << 13;
             rng ^= rng >> 7;
             rng ^= rng << 17;
-            nonce = rng;
+            local = rng & mask;
         }
         let Some((_, state, job_id)) = prepared.as_ref() else { continue };
-        let outcome = pyrin_pow::par_search(state, nonce..nonce.saturating_add(CHUNK));
+        if local >= mask {
+            local = 0;
+        }
+        let end = local.saturating_add(CHUNK).min(mask);
+        let outcome = pyrin_pow::par_search(state, (prefix | local)..(prefix | end));
         stats.nonces.fetch_add(outcome.tried, Ordering::Relaxed);
         match outcome.solution {
             Some(solution) => {
+                stats.submitted.fetch_add(1, Ordering::SeqCst);
                 send(json!({"id": next_id, "method": "mining.submit",
                     "params": [worker, job_id, format!("{:#018x}", solution.nonce)]}))?;
                 next_id += 1;
-                stats.submitted.fetch_add(1, Ordering::Relaxed);
-                nonce = solution.nonce.wrapping_add(1);
+                local = (solution.nonce & mask).saturating_add(1);
             }
-            None => nonce = nonce.wrapping_add(CHUNK),
+            None => local = end,
         }
+    }
+    let waiting = Instant::now();
+    while !closed.load(Ordering::SeqCst)
+        && stats.accepted.load(Ordering::SeqCst) + stats.rejected.load(Ordering::SeqCst)
+            < stats.submitted.load(Ordering::SeqCst)
+        && waiting.elapsed() < DRAIN
+    {
+        thread::sleep(Duration::from_millis(5));
     }
     let _ = stream.shutdown(std::net::Shutdown::Both);
     let _ = reader.join();

@@ -1,12 +1,19 @@
 //! The stratum dialect Kaspa-family miners and bridges speak: newline-delimited JSON-RPC.
 //!
-//! - `mining.subscribe` → `true`; `mining.authorize [worker, password]` → `true`, then the
-//!   server sends `mining.set_difficulty [difficulty]` and `mining.notify`.
+//! - `mining.subscribe` → `[true, "EthereumStratum/1.0.0"]`, then the server sends
+//!   `mining.set_extranonce [extranonce, size]`: the hex prefix (here 2 bytes) that fixes the
+//!   high bytes of every nonce this miner tries, so no two miners search the same nonces,
+//!   and the number of bytes left to the miner.
+//! - `mining.authorize [worker, password]` → `true`, then the server sends
+//!   `mining.set_difficulty [difficulty]` and `mining.notify`. A difficulty applies to the
+//!   jobs notified after it; a new difficulty comes with a fresh job.
 //! - `mining.notify [job_id, [w0, w1, w2, w3], timestamp]`: the pre-PoW hash as four
 //!   little-endian 64-bit words (the layout of the Kaspa stratum bridge) and the header
 //!   timestamp in milliseconds.
 //! - `mining.submit [worker, job_id, nonce]` with the nonce as hex (`0x` optional) →
-//!   `true` or an error `[code, message, null]`.
+//!   `true` or an error `[code, message, null]`. A nonce of 16 hex digits is the whole
+//!   nonce; a shorter one is the miner's part and the extranonce is put in front of it (as
+//!   the Kaspa stratum bridge does for miners that only send their part).
 //!
 //! Share difficulty is in the bridge's units: difficulty 1 is the target `0xffff · 2^208`
 //! (see `pyrin_pow::share`).
@@ -119,6 +126,38 @@ pub fn parse_nonce(text: &str) -> Option<u64> {
     u64::from_str_radix(digits, 16).ok()
 }
 
+/// Bytes of the nonce the pool fixes per miner (the extranonce).
+pub const EXTRANONCE_BYTES: usize = 2;
+
+/// A `mining.set_extranonce` message for a 2-byte extranonce.
+pub fn set_extranonce(extranonce: u16) -> String {
+    notification("mining.set_extranonce", json!([format!("{extranonce:04x}"), 8 - EXTRANONCE_BYTES]))
+}
+
+/// The nonce range an extranonce leaves to the miner: `(prefix, mask)` where every nonce
+/// the miner may try is `prefix | (n & mask)`. Parses the first parameter of
+/// `mining.set_extranonce` (1 to 15 hex digits).
+pub fn parse_extranonce(params: &[Value]) -> Option<(u64, u64)> {
+    let digits = params.first()?.as_str()?;
+    if digits.is_empty() || digits.len() > 15 {
+        return None;
+    }
+    let value = u64::from_str_radix(digits, 16).ok()?;
+    let free_bits = 64 - 4 * digits.len() as u32;
+    Some((value << free_bits, (1u64 << free_bits) - 1))
+}
+
+/// The full nonce of a `mining.submit` from a miner holding `extranonce`: a 16-digit nonce
+/// is taken as it is, a shorter one gets the extranonce in front. `None` when the text is
+/// not hex or the nonce lies outside the miner's extranonce.
+pub fn submitted_nonce(text: &str, extranonce: u16) -> Option<u64> {
+    let nonce = parse_nonce(text)?;
+    let digits = text.strip_prefix("0x").unwrap_or(text).len();
+    let free_bits = 64 - 8 * EXTRANONCE_BYTES as u32;
+    let nonce = if digits <= 16 - 2 * EXTRANONCE_BYTES { (u64::from(extranonce) << free_bits) | nonce } else { nonce };
+    (nonce >> free_bits == u64::from(extranonce)).then_some(nonce)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +182,26 @@ mod tests {
         assert_eq!(parse_nonce("0xff"), Some(255));
         assert_eq!(parse_nonce("0x"), None);
         assert_eq!(parse_nonce("12345678901234567"), None);
+    }
+
+    #[test]
+    fn extranonce_fixes_the_high_bytes() {
+        let line = set_extranonce(0xab01);
+        let request = parse_request(&line).unwrap();
+        assert_eq!(request.method, "mining.set_extranonce");
+        assert_eq!(request.params, vec![json!("ab01"), json!(6)]);
+        let (prefix, mask) = parse_extranonce(&request.params).unwrap();
+        assert_eq!((prefix, mask), (0xab01 << 48, (1 << 48) - 1));
+        assert_eq!(parse_extranonce(&[json!("")]), None);
+        assert_eq!(parse_extranonce(&[json!("0123456789abcdef")]), None);
+        assert_eq!(parse_extranonce(&[json!("xy")]), None);
+
+        // The miner's part alone gets the prefix; a whole nonce must carry it.
+        assert_eq!(submitted_nonce("0x1", 0xab01), Some(0xab01_0000_0000_0001));
+        assert_eq!(submitted_nonce("ffffffffffff", 0xab01), Some(0xab01_ffff_ffff_ffff));
+        assert_eq!(submitted_nonce("0xab01000000000007", 0xab01), Some(0xab01_0000_0000_0007));
+        assert_eq!(submitted_nonce("0xab02000000000007", 0xab01), None);
+        assert_eq!(submitted_nonce("0x0ab01000000000007", 0xab01), None);
+        assert_eq!(submitted_nonce("zz", 0xab01), None);
     }
 }
