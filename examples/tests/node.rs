@@ -1,15 +1,20 @@
 //! The devnet node end to end: a few hundred blocks with real PoW at an easy difficulty,
 //! the supply invariants, and tampered blocks rejected without changing anything.
 
-use pyrin_core::Block;
+use pyrin_core::{Block, BlueWork, Header, Transaction};
 use pyrin_examples::devnet::node::BlockError;
-use pyrin_examples::devnet::sim::{reseal, Devnet, DevnetConfig};
+use pyrin_examples::devnet::sim::{mine, reseal, Devnet, DevnetConfig, Rng};
+use pyrin_pow::PowState;
+use pyrin_tx::sighash::SigHashType;
+use pyrin_tx::sign::{sign_transaction, verify_transaction, PrivateKey};
+use pyrin_tx::UtxoEntry;
 
 /// About 4096 nonces per block.
 const EASY_BITS: u32 = 0x1f10_0000;
+const SEED: u64 = 7;
 
 fn devnet(blocks: u64) -> Devnet {
-    let config = DevnetConfig { blocks, bits: Some(EASY_BITS), seed: 7, ..DevnetConfig::default() };
+    let config = DevnetConfig { blocks, bits: Some(EASY_BITS), seed: SEED, ..DevnetConfig::default() };
     let mut devnet = Devnet::new(config).expect("valid config");
     devnet.run(|_| {}).expect("every honest block is accepted");
     devnet
@@ -45,25 +50,59 @@ fn rejected(devnet: &mut Devnet, block: Block) -> BlockError {
     error
 }
 
+/// `good` with one header field changed and the nonce mined again, so the block has
+/// valid proof of work and only the changed field is wrong.
+fn remined(good: &Block, change: impl FnOnce(&mut Header)) -> Block {
+    let mut bad = good.clone();
+    change(&mut bad.header);
+    mine(&mut bad, 0).expect("the changed header still hashes");
+    assert!(PowState::new(&bad.header).unwrap().check(bad.header.nonce).meets_target);
+    bad
+}
+
+/// A change to one header field.
+type HeaderChange = fn(&mut Header);
+
+fn header_field(error: &BlockError) -> Option<&'static str> {
+    match error {
+        BlockError::Header { field, .. } => Some(field),
+        _ => None,
+    }
+}
+
 #[test]
 fn tampered_blocks_are_rejected_and_change_nothing() {
     let mut devnet = devnet(150);
     let good = devnet.mine_block(0).unwrap();
 
-    // One bit flipped in each header field that is not the nonce or the PoW's inputs alone.
-    let flips: [fn(&mut Block); 6] = [
-        |b| b.header.timestamp ^= 1 << 40,
-        |b| b.header.bits ^= 1,
-        |b| b.header.daa_score ^= 1,
-        |b| b.header.blue_score ^= 1,
-        |b| b.header.hash_merkle_root = flip(b.header.hash_merkle_root),
-        |b| b.header.accepted_id_merkle_root = flip(b.header.accepted_id_merkle_root),
+    // A bit flipped without mining again fails the proof of work first.
+    let mut bad = good.clone();
+    bad.header.timestamp ^= 1 << 40;
+    assert!(matches!(rejected(&mut devnet, bad), BlockError::InsufficientPow(_)));
+
+    // Each header field the rules derive, changed and mined again: the field is named.
+    let changes: [(&str, HeaderChange); 9] = [
+        ("bits", |h| h.bits ^= 1),
+        ("daa_score", |h| h.daa_score += 1),
+        ("blue_score", |h| h.blue_score += 1),
+        ("blue_work", |h| h.blue_work = BlueWork::from_limbs(xor_low(h.blue_work.limbs()))),
+        ("pruning_point", |h| h.pruning_point = flip(h.pruning_point)),
+        ("utxo_commitment", |h| h.utxo_commitment = flip(h.utxo_commitment)),
+        ("hash_merkle_root", |h| h.hash_merkle_root = flip(h.hash_merkle_root)),
+        ("accepted_id_merkle_root", |h| h.accepted_id_merkle_root = flip(h.accepted_id_merkle_root)),
+        ("timestamp", |h| h.timestamp = 1),
     ];
-    for tamper in flips {
-        let mut bad = good.clone();
-        tamper(&mut bad);
-        rejected(&mut devnet, bad);
+    for (field, change) in changes {
+        let error = rejected(&mut devnet, remined(&good, change));
+        match field {
+            "timestamp" => assert!(matches!(error, BlockError::TimeTooOld { timestamp: 1, .. }), "{error}"),
+            _ => assert_eq!(header_field(&error), Some(field), "{error}"),
+        }
     }
+    let error = rejected(&mut devnet, remined(&good, |h| h.version += 1));
+    assert!(matches!(error, BlockError::Version(v) if v == good.header.version + 1));
+    let error = rejected(&mut devnet, remined(&good, |h| h.parents_by_level[0][0] = flip(h.parents_by_level[0][0])));
+    assert!(matches!(error, BlockError::Ghostdag(_)), "{error}");
 
     // An inflated coinbase, otherwise valid (merkle root and PoW redone).
     let mut bad = good.clone();
@@ -75,8 +114,8 @@ fn tampered_blocks_are_rejected_and_change_nothing() {
     devnet.node.submit_block(good).expect("the honest block");
 
     // A transfer, then a bad signature and a double spend of it.
-    let tx = (0..4)
-        .find_map(|m| devnet.transfer_from(m, (m + 1) % 4).unwrap())
+    let (sender, tx) = (0..4)
+        .find_map(|m| devnet.transfer_from(m, (m + 1) % 4).unwrap().map(|tx| (m, tx)))
         .expect("some wallet has mature coins after 150 blocks");
     let tips = devnet.node.tips();
     let script = devnet.miners[0].script.clone();
@@ -96,6 +135,15 @@ fn tampered_blocks_are_rejected_and_change_nothing() {
     reseal(&mut bad).unwrap();
     assert!(matches!(rejected(&mut devnet, bad), BlockError::DuplicateTransaction(2)));
 
+    // A different transaction, validly signed by the same wallet, spending the same
+    // outputs: each alone is valid, together they double spend.
+    let rival = rival_transfer(&mut devnet, sender, &tx);
+    assert_ne!(rival.id(), tx.id());
+    let mut bad = with_tx.clone();
+    bad.transactions.push(rival);
+    reseal(&mut bad).unwrap();
+    assert!(matches!(rejected(&mut devnet, bad), BlockError::MissingOutput { tx: 2, input: 0 }));
+
     let accepted = devnet.node.submit_block(with_tx).expect("the block with the transfer");
     // The same transfer again in a child block spends outputs that are gone.
     let mut again = devnet.node.template(&[accepted], &script, b"test", &[], now + 1000).unwrap();
@@ -104,6 +152,32 @@ fn tampered_blocks_are_rejected_and_change_nothing() {
     assert!(matches!(rejected(&mut devnet, again), BlockError::MissingOutput { tx: 1, input: 0 }));
 }
 
+/// `tx` paying one leor more in fee, signed again by `sender`'s wallet (its key derived
+/// from the seed as the devnet derives it).
+fn rival_transfer(devnet: &mut Devnet, sender: usize, tx: &Transaction) -> Transaction {
+    let (utxo, _) = devnet.node.virtual_utxo().unwrap();
+    let entries: Vec<UtxoEntry> =
+        tx.inputs.iter().map(|i| utxo.get(&i.previous_outpoint).expect("unspent").clone()).collect();
+    let mut rival = tx.clone();
+    rival.outputs[1].value -= 1;
+    let mut rng = Rng::new(SEED);
+    let mut keys = Vec::new();
+    while keys.len() <= sender {
+        let mut secret = [0u8; 32];
+        for chunk in secret.chunks_mut(8) {
+            chunk.copy_from_slice(&rng.next_u64().to_le_bytes());
+        }
+        keys.extend(PrivateKey::from_bytes(secret));
+    }
+    sign_transaction(&mut rival, &entries, &keys[sender], SigHashType::ALL).unwrap();
+    verify_transaction(&rival, &entries).expect("the rival is validly signed");
+    rival
+}
+
+fn xor_low(mut limbs: [u64; 3]) -> [u64; 3] {
+    limbs[0] ^= 1;
+    limbs
+}
 fn flip(hash: pyrin_core::Hash) -> pyrin_core::Hash {
     let mut bytes = hash.to_bytes();
     bytes[0] ^= 1;

@@ -517,10 +517,13 @@ impl Node {
         self.utxo.undo(&context.diff);
         body?;
 
+        // Everything that can fail comes before the DAG learns of the block, so a
+        // rejected block is never half inserted.
+        let coinbase = block.transactions.first().ok_or(BlockError::MissingCoinbase)?;
+        let data = CoinbaseData::decode(&coinbase.payload, &self.limits)?;
         let work = BlueWork::from_bits(header.bits).unwrap_or(BlueWork::ZERO);
         let id = self.dag.add_block(hash, &parents, work)?;
         debug_assert_eq!(id as usize, self.blocks.len());
-        let data = CoinbaseData::decode(&block.transactions[0].payload, &self.limits)?;
         self.blocks.push(StoredBlock {
             block,
             hash,
