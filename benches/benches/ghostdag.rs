@@ -41,7 +41,7 @@ fn load(name: &str) -> Option<(Hash, Blocks)> {
 
 fn run(genesis: Hash, blocks: &[(Hash, Vec<Hash>)]) -> Ghostdag {
     let one = BlueWork::from_u64(1);
-    let mut dag = Ghostdag::new(18, genesis, one);
+    let mut dag = Ghostdag::new(18, genesis, one).expect("work is not zero");
     for (hash, parents) in blocks {
         dag.add_block(*hash, parents, one).expect("benchmark DAGs are valid");
     }

@@ -10,7 +10,7 @@ fuzz_target!(|input: (u8, Vec<(u8, Vec<u8>)>)| {
     let (k, blocks) = input;
     let h = |b: u8| Hash::from_bytes([b; 32]);
     let one = BlueWork::from_u64(1);
-    let mut dag = Ghostdag::new(u16::from(k % 8), h(0), one);
+    let mut dag = Ghostdag::new(u16::from(k % 8), h(0), one).expect("work is not zero");
     for (id, parents) in blocks.into_iter().take(64) {
         let parents: Vec<Hash> = parents.into_iter().take(8).map(h).collect();
         let before = dag.store().len();

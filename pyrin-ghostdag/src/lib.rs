@@ -8,12 +8,18 @@
 //! [`GhostdagStore`] trait; [`MemoryStore`] keeps it in memory. `k` (with the `std` feature) computes
 //! k from the PHANTOM paper's formula.
 //!
+//! Past-of queries ([`Ghostdag::is_ancestor`]) use a reachability index kept in the store
+//! beside the GHOSTDAG data: the selected-parent tree with one skip pointer per block
+//! (ancestor at a height in O(log n)) plus a future covering set per block, so a query
+//! costs O((1 + |FCS(A)|) · log n) and never rewrites stored data. [`reachability`] gives
+//! the design, why it is correct, and what bounds the covering sets.
+//!
 //! ```
 //! use pyrin_core::{BlueWork, Hash};
 //! use pyrin_ghostdag::Ghostdag;
 //!
 //! let h = |b: u8| Hash::from_bytes([b; 32]);
-//! let mut dag = Ghostdag::new(1, h(0), BlueWork::from_u64(1));
+//! let mut dag = Ghostdag::new(1, h(0), BlueWork::from_u64(1))?;
 //! for (block, parents) in [(1, vec![0]), (2, vec![0]), (3, vec![0]), (4, vec![1, 2, 3])] {
 //!     let parents: Vec<Hash> = parents.into_iter().map(h).collect();
 //!     dag.add_block(h(block), &parents, BlueWork::from_u64(1))?;
@@ -44,7 +50,9 @@ extern crate std;
 #[cfg(feature = "std")]
 pub mod k;
 mod protocol;
+pub mod reachability;
 mod store;
 
 pub use protocol::{Ghostdag, GhostdagError};
-pub use store::{BlockId, GhostdagData, GhostdagStore, MemoryStore};
+pub use reachability::TreeNode;
+pub use store::{BlockId, GhostdagData, GhostdagStore, MemoryStore, NewBlock};

@@ -6,7 +6,8 @@ use core::cmp::Ordering;
 use hashbrown::HashSet;
 use pyrin_core::{BlueWork, Hash};
 
-use crate::store::{BlockId, GhostdagData, GhostdagStore, MemoryStore};
+use crate::reachability;
+use crate::store::{BlockId, GhostdagData, GhostdagStore, MemoryStore, NewBlock};
 
 /// Why a block was not added. Nothing is stored when any of these is returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -57,6 +58,17 @@ pub enum GhostdagError {
     /// Blue work passed 2^192.
     #[error("blue work overflow at block {0}")]
     BlueWorkOverflow(Hash),
+    /// A block (or genesis) with zero work. Every valid `bits` value gives work of at
+    /// least 1, and the consensus order relies on it: blue work must strictly grow from
+    /// parent to child for ascending blue work to be a topological order.
+    #[error("block {0} has zero work")]
+    ZeroWork(Hash),
+    /// [`Ghostdag::with_store`] was given a store that already holds blocks.
+    #[error("the store already holds {0} blocks; a new DAG needs an empty one")]
+    StoreNotEmpty(usize),
+    /// [`Ghostdag::from_store`] was given a store without genesis.
+    #[error("the store is empty; resuming needs at least genesis")]
+    EmptyStore,
 }
 
 /// A block DAG with its GHOSTDAG data, over a store.
@@ -67,7 +79,7 @@ pub enum GhostdagError {
 ///
 /// let h = |b: u8| Hash::from_bytes([b; 32]);
 /// let work = BlueWork::from_u64(1);
-/// let mut dag = Ghostdag::new(18, h(0), work);
+/// let mut dag = Ghostdag::new(18, h(0), work)?;
 /// dag.add_block(h(1), &[h(0)], work)?;
 /// dag.add_block(h(2), &[h(0)], work)?;
 /// let tip = dag.add_block(h(3), &[h(1), h(2)], work)?;
@@ -82,27 +94,28 @@ pub struct Ghostdag<S: GhostdagStore = MemoryStore> {
     mergeset_size_limit: Option<u64>,
     store: S,
     tips: Vec<BlockId>,
-    scratch: Scratch,
-}
-
-/// Reusable buffers for the past-of queries.
-#[derive(Clone, Debug, Default)]
-struct Scratch {
-    stamps: Vec<u32>,
-    stamp: u32,
-    stack: Vec<BlockId>,
 }
 
 impl Ghostdag<MemoryStore> {
-    /// A DAG holding only `genesis` (with work `genesis_work`), in memory.
-    pub fn new(k: u16, genesis: Hash, genesis_work: BlueWork) -> Self {
+    /// A DAG holding only `genesis` (with work `genesis_work`), in memory. Fails with
+    /// [`GhostdagError::ZeroWork`] when `genesis_work` is zero.
+    pub fn new(k: u16, genesis: Hash, genesis_work: BlueWork) -> Result<Self, GhostdagError> {
         Self::with_store(k, genesis, genesis_work, MemoryStore::default())
     }
 }
 
 impl<S: GhostdagStore> Ghostdag<S> {
-    /// A DAG over `store`, which must be empty; `genesis` is stored first.
-    pub fn with_store(k: u16, genesis: Hash, genesis_work: BlueWork, mut store: S) -> Self {
+    /// A DAG over `store`, which must be empty; `genesis` is stored first. Fails with
+    /// [`GhostdagError::ZeroWork`] when `genesis_work` is zero and with
+    /// [`GhostdagError::StoreNotEmpty`] when the store holds blocks (see
+    /// [`Ghostdag::from_store`] to resume over those).
+    pub fn with_store(k: u16, genesis: Hash, genesis_work: BlueWork, mut store: S) -> Result<Self, GhostdagError> {
+        if !store.is_empty() {
+            return Err(GhostdagError::StoreNotEmpty(store.len()));
+        }
+        if genesis_work.is_zero() {
+            return Err(GhostdagError::ZeroWork(genesis));
+        }
         let data = GhostdagData {
             blue_score: 0,
             blue_work: BlueWork::ZERO,
@@ -112,14 +125,46 @@ impl<S: GhostdagStore> Ghostdag<S> {
             mergeset_reds: Vec::new(),
             blues_anticone_sizes: Vec::new(),
         };
-        let id = store.insert(genesis, Vec::new(), data);
-        Self { k, mergeset_size_limit: None, store, tips: alloc::vec![id], scratch: Scratch::default() }
+        let block = NewBlock {
+            hash: genesis,
+            parents: Vec::new(),
+            data,
+            tree: reachability::TreeNode::genesis(0),
+            covers: Vec::new(),
+        };
+        let id = store.insert(block);
+        Ok(Self { k, mergeset_size_limit: None, store, tips: alloc::vec![id] })
     }
 
-    /// Rejects blocks whose mergeset (selected parent included) is larger than `limit`.
+    /// Resumes over a store that already holds a DAG, genesis first (for example one a
+    /// node persisted). The tips are recomputed from the parents, in O(n).
+    pub fn from_store(k: u16, store: S) -> Result<Self, GhostdagError> {
+        if store.is_empty() {
+            return Err(GhostdagError::EmptyStore);
+        }
+        let n = store.len();
+        let mut has_child = alloc::vec![false; n];
+        for id in 0..n as BlockId {
+            for &p in store.parents(id) {
+                has_child[p as usize] = true;
+            }
+        }
+        let tips = (0..n as BlockId).filter(|&id| !has_child[id as usize]).collect();
+        Ok(Self { k, mergeset_size_limit: None, store, tips })
+    }
+
+    /// Rejects blocks whose mergeset (selected parent included) is larger than `limit`
+    /// when they are added. Hypothetical blocks ([`Ghostdag::ghostdag_of`], the virtual
+    /// block of [`Ghostdag::dag_order`]) are not limited: the virtual block over many tips
+    /// may merge more than a real block could, and its order must still cover every block.
     pub fn with_mergeset_size_limit(mut self, limit: u64) -> Self {
         self.mergeset_size_limit = Some(limit);
         self
+    }
+
+    /// The mergeset size limit applied by [`Ghostdag::add_block`], if any.
+    pub fn mergeset_size_limit(&self) -> Option<u64> {
+        self.mergeset_size_limit
     }
 
     /// k.
@@ -160,55 +205,11 @@ impl<S: GhostdagStore> Ghostdag<S> {
         self.sort_key(a).cmp(&self.sort_key(b))
     }
 
-    /// Whether `a` is `b` or in `b`'s past.
-    ///
-    /// Blue work strictly grows from parent to child (every block's work is at least 1), so
-    /// the search walks `b`'s past only through blocks with more blue work than `a`: the
-    /// cost is the size of that slice of the DAG, small for the nearby blocks GHOSTDAG asks
-    /// about. (A reachability index with interval labels would make every query O(1) on
-    /// chain blocks; this design keeps the store to parents and GHOSTDAG data only.)
-    pub fn is_ancestor(&mut self, a: BlockId, b: BlockId) -> bool {
-        let mut scratch = core::mem::take(&mut self.scratch);
-        let result = self.is_ancestor_with(&mut scratch, a, b);
-        self.scratch = scratch;
-        result
-    }
-
-    fn is_ancestor_with(&self, scratch: &mut Scratch, a: BlockId, b: BlockId) -> bool {
-        if a == b {
-            return true;
-        }
-        let floor = self.store.data(a).blue_work;
-        if floor >= self.store.data(b).blue_work {
-            return false;
-        }
-        if scratch.stamps.len() < self.store.len() {
-            scratch.stamps.resize(self.store.len(), 0);
-        }
-        scratch.stamp = scratch.stamp.wrapping_add(1);
-        if scratch.stamp == 0 {
-            scratch.stamps.iter_mut().for_each(|s| *s = 0);
-            scratch.stamp = 1;
-        }
-        let stamp = scratch.stamp;
-        scratch.stack.clear();
-        scratch.stack.push(b);
-        while let Some(x) = scratch.stack.pop() {
-            for &p in self.store.parents(x) {
-                if p == a {
-                    return true;
-                }
-                let seen = &mut scratch.stamps[p as usize];
-                if *seen == stamp {
-                    continue;
-                }
-                *seen = stamp;
-                if self.store.data(p).blue_work > floor {
-                    scratch.stack.push(p);
-                }
-            }
-        }
-        false
+    /// Whether `a` is `b` or in `b`'s past, from the reachability index (see
+    /// [`crate::reachability`]): O((1 + |FCS(a)|) · log n) in the worst case, a few steps
+    /// for nearby blocks.
+    pub fn is_ancestor(&self, a: BlockId, b: BlockId) -> bool {
+        reachability::is_ancestor(&self.store, a, b)
     }
 
     /// Adds a block with known parents and the given work (from its bits, e.g.
@@ -216,14 +217,23 @@ impl<S: GhostdagStore> Ghostdag<S> {
     ///
     /// Parents must form an antichain (none in another's past), as the reference's header
     /// validation demands before its GHOSTDAG step runs; otherwise
-    /// [`GhostdagError::ParentInPast`] is returned.
+    /// [`GhostdagError::ParentInPast`] is returned. Zero work is refused
+    /// ([`GhostdagError::ZeroWork`]), and so is a mergeset above the configured limit.
+    /// On any error nothing is stored and the tips are unchanged.
     pub fn add_block(&mut self, hash: Hash, parents: &[Hash], work: BlueWork) -> Result<BlockId, GhostdagError> {
         if self.store.id_of(&hash).is_some() {
             return Err(GhostdagError::DuplicateBlock(hash));
         }
-        let (parent_ids, data) = self.compute(hash, parents, work)?;
-        let id = self.store.insert(hash, parent_ids.clone(), data);
+        if work.is_zero() {
+            return Err(GhostdagError::ZeroWork(hash));
+        }
+        let (parent_ids, data) = self.compute(hash, parents, work, self.mergeset_size_limit)?;
+        let selected_parent = data.selected_parent.ok_or(GhostdagError::NoParents(hash))?;
+        let tree = reachability::child_node(&self.store, selected_parent);
+        let merged = data.mergeset_blues.iter().skip(1).chain(&data.mergeset_reds).copied();
+        let covers = reachability::covered_by_new_block(&self.store, selected_parent, merged);
         self.tips.retain(|t| !parent_ids.contains(t));
+        let id = self.store.insert(NewBlock { hash, parents: parent_ids, data, tree, covers });
         self.tips.push(id);
         Ok(id)
     }
@@ -231,15 +241,21 @@ impl<S: GhostdagStore> Ghostdag<S> {
     /// The GHOSTDAG data a block with these parents would get, without adding it (e.g. for
     /// the virtual block over the tips). Errors name the hypothetical block by the all-ones
     /// hash; no block hash is reserved for it, so this works whatever the DAG holds.
-    pub fn ghostdag_of(&mut self, parents: &[Hash], work: BlueWork) -> Result<GhostdagData, GhostdagError> {
-        self.compute(Hash::from_bytes([0xff; 32]), parents, work).map(|(_, d)| d)
+    ///
+    /// Nothing is stored, so `work` may be anything (zero included; it only fills
+    /// [`GhostdagData::work`]) and the mergeset size limit is not applied: compare
+    /// `mergeset_blues.len() + mergeset_reds.len()` with [`Ghostdag::mergeset_size_limit`]
+    /// to know whether a real block with these parents would be accepted.
+    pub fn ghostdag_of(&self, parents: &[Hash], work: BlueWork) -> Result<GhostdagData, GhostdagError> {
+        self.compute(Hash::from_bytes([0xff; 32]), parents, work, None).map(|(_, d)| d)
     }
 
     fn compute(
-        &mut self,
+        &self,
         hash: Hash,
         parents: &[Hash],
         work: BlueWork,
+        limit: Option<u64>,
     ) -> Result<(Vec<BlockId>, GhostdagData), GhostdagError> {
         if parents.is_empty() {
             return Err(GhostdagError::NoParents(hash));
@@ -252,18 +268,15 @@ impl<S: GhostdagStore> Ghostdag<S> {
             }
             parent_ids.push(id);
         }
-        let mut scratch = core::mem::take(&mut self.scratch);
-        let result = self
-            .check_antichain(hash, &parent_ids, &mut scratch)
-            .and_then(|()| self.colour(hash, &parent_ids, work, &mut scratch));
-        self.scratch = scratch;
-        result.map(|data| (parent_ids, data))
+        self.check_antichain(hash, &parent_ids)?;
+        let data = self.colour(hash, &parent_ids, work, limit)?;
+        Ok((parent_ids, data))
     }
 
-    fn check_antichain(&self, hash: Hash, parents: &[BlockId], scratch: &mut Scratch) -> Result<(), GhostdagError> {
+    fn check_antichain(&self, hash: Hash, parents: &[BlockId]) -> Result<(), GhostdagError> {
         for &a in parents {
             for &b in parents {
-                if a != b && self.is_ancestor_with(scratch, a, b) {
+                if a != b && self.is_ancestor(a, b) {
                     return Err(GhostdagError::ParentInPast {
                         block: hash,
                         parent: self.store.hash_of(a),
@@ -280,13 +293,13 @@ impl<S: GhostdagStore> Ghostdag<S> {
         hash: Hash,
         parents: &[BlockId],
         work: BlueWork,
-        scratch: &mut Scratch,
+        limit: Option<u64>,
     ) -> Result<GhostdagData, GhostdagError> {
         // Parents are non-empty (checked by the caller).
         let selected_parent =
             parents.iter().copied().max_by(|&a, &b| self.cmp_blocks(a, b)).ok_or(GhostdagError::NoParents(hash))?;
-        let mergeset = self.ordered_mergeset(selected_parent, parents, scratch);
-        if let Some(limit) = self.mergeset_size_limit {
+        let mergeset = self.ordered_mergeset(selected_parent, parents);
+        if let Some(limit) = limit {
             let size = mergeset.len() as u64 + 1;
             if size > limit {
                 return Err(GhostdagError::MergesetTooLarge { block: hash, size, limit });
@@ -302,7 +315,7 @@ impl<S: GhostdagStore> Ghostdag<S> {
             blues_anticone_sizes: alloc::vec![(selected_parent, 0)],
         };
         for candidate in mergeset {
-            match self.check_blue_candidate(&data, candidate, scratch) {
+            match self.check_blue_candidate(&data, candidate) {
                 Some((size, affected)) => {
                     data.mergeset_blues.push(candidate);
                     data.blues_anticone_sizes.push((candidate, size));
@@ -329,7 +342,7 @@ impl<S: GhostdagStore> Ghostdag<S> {
 
     /// The block's past outside its selected parent's past (the selected parent left out),
     /// ascending by (blue work, hash): the order candidates are coloured in.
-    fn ordered_mergeset(&self, selected_parent: BlockId, parents: &[BlockId], scratch: &mut Scratch) -> Vec<BlockId> {
+    fn ordered_mergeset(&self, selected_parent: BlockId, parents: &[BlockId]) -> Vec<BlockId> {
         let mut queue: alloc::collections::VecDeque<BlockId> =
             parents.iter().copied().filter(|&p| p != selected_parent).collect();
         let mut mergeset: HashSet<BlockId> = queue.iter().copied().collect();
@@ -339,7 +352,7 @@ impl<S: GhostdagStore> Ghostdag<S> {
                 if mergeset.contains(&parent) || past.contains(&parent) {
                     continue;
                 }
-                if self.is_ancestor_with(scratch, parent, selected_parent) {
+                if self.is_ancestor(parent, selected_parent) {
                     past.insert(parent);
                     continue;
                 }
@@ -371,12 +384,7 @@ impl<S: GhostdagStore> Ghostdag<S> {
 
     /// `Some((anticone size, affected blues with their current sizes))` when `candidate`
     /// can be blue without breaking the k-cluster rule, `None` when it must be red.
-    fn check_blue_candidate(
-        &self,
-        data: &GhostdagData,
-        candidate: BlockId,
-        scratch: &mut Scratch,
-    ) -> Option<(u16, Vec<(BlockId, u16)>)> {
+    fn check_blue_candidate(&self, data: &GhostdagData, candidate: BlockId) -> Option<(u16, Vec<(BlockId, u16)>)> {
         let k = self.k;
         if data.mergeset_blues.len() == usize::from(k) + 1 {
             return None;
@@ -387,12 +395,12 @@ impl<S: GhostdagStore> Ghostdag<S> {
         let mut chain_data = data;
         loop {
             if let Some(h) = chain_hash {
-                if self.is_ancestor_with(scratch, h, candidate) {
+                if self.is_ancestor(h, candidate) {
                     return Some((anticone_size, affected));
                 }
             }
             for &blue in &chain_data.mergeset_blues {
-                if self.is_ancestor_with(scratch, blue, candidate) {
+                if self.is_ancestor(blue, candidate) {
                     continue;
                 }
                 let size = self.blue_anticone_size(blue, data);
@@ -417,13 +425,16 @@ impl<S: GhostdagStore> Ghostdag<S> {
     /// blue work (ties by hash), best first: the reference's full (unsampled) difficulty and
     /// past-median-time windows. Found by walking the selected chain and its mergesets,
     /// stopping once no deeper block can enter, so the cost is about `size · log size`
-    /// whatever the DAG's size.
+    /// whatever the DAG's size. A `size` above the number of blocks is clamped to it.
     pub fn blue_work_window(&self, data: &GhostdagData, size: usize) -> Vec<BlockId> {
         use alloc::collections::BinaryHeap;
         use core::cmp::Reverse;
         if size == 0 {
             return Vec::new();
         }
+        // No window holds more than every block: the clamp keeps the allocation (and
+        // `size + 1`) bounded for a caller passing `usize::MAX`.
+        let size = size.min(self.store.len());
         // Min-heap keeping the `size` best (blue work, hash) seen.
         let mut best: BinaryHeap<Reverse<(BlueWork, Hash, BlockId)>> = BinaryHeap::with_capacity(size + 1);
         let mut current = Some(data);
@@ -462,7 +473,9 @@ impl<S: GhostdagStore> Ghostdag<S> {
     /// The order of the whole DAG as seen from a virtual block over the current tips:
     /// walking the virtual's selected chain from genesis, each chain block is preceded by
     /// the rest of its consensus-ordered mergeset; the virtual's own mergeset ends the order.
-    pub fn dag_order(&mut self) -> Result<Vec<BlockId>, GhostdagError> {
+    /// The virtual block merges every tip, however many there are: the mergeset size limit
+    /// does not apply to it (see [`Ghostdag::ghostdag_of`]), so every block is listed once.
+    pub fn dag_order(&self) -> Result<Vec<BlockId>, GhostdagError> {
         let tips: Vec<Hash> = self.tips.iter().map(|&t| self.store.hash_of(t)).collect();
         let virtual_data = self.ghostdag_of(&tips, BlueWork::from_u64(1))?;
         let mut chain = Vec::new();

@@ -6,6 +6,8 @@ use alloc::vec::Vec;
 use hashbrown::HashMap;
 use pyrin_core::{BlueWork, Hash};
 
+use crate::reachability::TreeNode;
+
 /// A block's index in a store (dense, in insertion order; genesis is 0).
 pub type BlockId = u32;
 
@@ -36,7 +38,26 @@ impl GhostdagData {
     }
 }
 
-/// The per-block data GHOSTDAG reads and writes.
+/// Everything stored for a new block, in one piece so that a store can write it
+/// atomically (one database batch).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewBlock {
+    /// The block's hash.
+    pub hash: Hash,
+    /// Its parents, as given (an antichain of known blocks).
+    pub parents: Vec<BlockId>,
+    /// Its GHOSTDAG data.
+    pub data: GhostdagData,
+    /// Its node in the selected-parent tree (reachability index).
+    pub tree: TreeNode,
+    /// Earlier blocks whose future covering set (reachability index) gains the new block.
+    pub covers: Vec<BlockId>,
+}
+
+/// The per-block data GHOSTDAG reads and writes: parents, GHOSTDAG data and the
+/// reachability index (see [`crate::reachability`]). Everything is written by
+/// [`GhostdagStore::insert`], one call per block, so a store over a database can persist
+/// each block in one batch.
 pub trait GhostdagStore {
     /// The id of a known block.
     fn id_of(&self, hash: &Hash) -> Option<BlockId>;
@@ -52,8 +73,15 @@ pub trait GhostdagStore {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    /// Stores a new block (the caller has checked everything) and returns its id.
-    fn insert(&mut self, hash: Hash, parents: Vec<BlockId>, data: GhostdagData) -> BlockId;
+    /// The block's node in the selected-parent tree.
+    fn tree_node(&self, id: BlockId) -> TreeNode;
+    /// The block's future covering set: blocks that merged it, none on another's
+    /// selected chain.
+    fn future_covering_set(&self, id: BlockId) -> &[BlockId];
+    /// Stores a new block (the caller has checked everything), appends it to the future
+    /// covering set of each block in `block.covers`, and returns its id (the number of
+    /// blocks stored before it).
+    fn insert(&mut self, block: NewBlock) -> BlockId;
 }
 
 /// A store in memory: vectors indexed by id and a hash map from hash to id.
@@ -63,6 +91,8 @@ pub struct MemoryStore {
     hashes: Vec<Hash>,
     parents: Vec<Vec<BlockId>>,
     data: Vec<GhostdagData>,
+    tree: Vec<TreeNode>,
+    future_covering_sets: Vec<Vec<BlockId>>,
 }
 
 impl GhostdagStore for MemoryStore {
@@ -86,12 +116,25 @@ impl GhostdagStore for MemoryStore {
         self.hashes.len()
     }
 
-    fn insert(&mut self, hash: Hash, parents: Vec<BlockId>, data: GhostdagData) -> BlockId {
+    fn tree_node(&self, id: BlockId) -> TreeNode {
+        self.tree[id as usize]
+    }
+
+    fn future_covering_set(&self, id: BlockId) -> &[BlockId] {
+        &self.future_covering_sets[id as usize]
+    }
+
+    fn insert(&mut self, block: NewBlock) -> BlockId {
         let id = self.hashes.len() as BlockId;
-        self.ids.insert(hash, id);
-        self.hashes.push(hash);
-        self.parents.push(parents);
-        self.data.push(data);
+        for &covered in &block.covers {
+            self.future_covering_sets[covered as usize].push(id);
+        }
+        self.ids.insert(block.hash, id);
+        self.hashes.push(block.hash);
+        self.parents.push(block.parents);
+        self.data.push(block.data);
+        self.tree.push(block.tree);
+        self.future_covering_sets.push(Vec::new());
         id
     }
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use pyrin_core::{BlueWork, Hash};
-use pyrin_ghostdag::{Ghostdag, GhostdagError, GhostdagStore};
+use pyrin_ghostdag::{Ghostdag, GhostdagError, GhostdagStore, MemoryStore};
 
 /// A random DAG: block i (1..n) has 1-4 distinct parents among blocks 0..i, none in
 /// another's past (as header validation requires), and a random hash (the index in
@@ -15,6 +15,18 @@ fn dag() -> impl Strategy<Value = (u16, Vec<Vec<usize>>, Vec<[u8; 31]>)> {
             .map(|i| prop::collection::btree_set(0..i, 1..=i.min(4)).prop_map(|s| s.into_iter().collect::<Vec<_>>()))
             .collect::<Vec<_>>();
         (Just(k), parents.prop_map(antichains), prop::collection::vec(any::<[u8; 31]>(), n))
+    })
+}
+
+/// A random DAG as [`dag`] gives, with a work per block (genesis first): mostly small
+/// values so that blue works tie and the hash rule decides, sometimes large ones so that
+/// one heavy block outweighs several light ones.
+#[allow(clippy::type_complexity)]
+fn weighted_dag() -> impl Strategy<Value = (u16, Vec<Vec<usize>>, Vec<[u8; 31]>, Vec<u64>)> {
+    dag().prop_flat_map(|(k, parents, salts)| {
+        let n = salts.len();
+        let work = prop_oneof![4 => 1u64..4, 1 => 1u64..1_000_000_000];
+        (Just(k), Just(parents), Just(salts), prop::collection::vec(work, n))
     })
 }
 
@@ -45,8 +57,8 @@ fn hash(i: usize, salt: &[u8; 31]) -> Hash {
 /// The plain twin: pasts as explicit sets, colouring by counting anticones directly.
 struct Twin {
     k: usize,
-    parents: Vec<Vec<usize>>,
     hashes: Vec<Hash>,
+    work: Vec<u64>,
     past: Vec<BTreeSet<usize>>,
     blue_work: Vec<u64>,
     blue_set: Vec<BTreeSet<usize>>,
@@ -56,11 +68,11 @@ struct Twin {
 }
 
 impl Twin {
-    fn new(k: usize, genesis: Hash) -> Self {
+    fn new(k: usize, genesis: Hash, work: u64) -> Self {
         Twin {
             k,
-            parents: vec![vec![]],
             hashes: vec![genesis],
+            work: vec![work],
             past: vec![BTreeSet::new()],
             blue_work: vec![0],
             blue_set: vec![BTreeSet::new()],
@@ -68,6 +80,15 @@ impl Twin {
             blues: vec![vec![]],
             reds: vec![vec![]],
         }
+    }
+
+    /// The twin of a whole random DAG.
+    fn of(k: u16, parents: &[Vec<usize>], salts: &[[u8; 31]], works: &[u64]) -> Self {
+        let mut twin = Twin::new(usize::from(k), hash(0, &salts[0]), works[0]);
+        for (i, ps) in parents.iter().enumerate() {
+            twin.add(hash(i + 1, &salts[i + 1]), ps.clone(), works[i + 1]);
+        }
+        twin
     }
 
     fn key(&self, b: usize) -> (u64, Hash) {
@@ -78,7 +99,7 @@ impl Twin {
         set.iter().filter(|&&x| x != b && !self.past[b].contains(&x) && !self.past[x].contains(&b)).count()
     }
 
-    fn add(&mut self, hash: Hash, parents: Vec<usize>) {
+    fn add(&mut self, hash: Hash, parents: Vec<usize>, work: u64) {
         let mut past = BTreeSet::new();
         for &p in &parents {
             past.insert(p);
@@ -110,9 +131,9 @@ impl Twin {
                 reds.push(c);
             }
         }
-        self.blue_work.push(self.blue_work[sp] + blues.len() as u64);
+        self.blue_work.push(self.blue_work[sp] + blues.iter().map(|&b| self.work[b]).sum::<u64>());
         self.hashes.push(hash);
-        self.parents.push(parents);
+        self.work.push(work);
         self.past.push(past);
         self.blue_set.push(blue_set);
         self.selected_parent.push(Some(sp));
@@ -121,15 +142,35 @@ impl Twin {
     }
 }
 
-fn build(k: u16, parents: &[Vec<usize>], salts: &[[u8; 31]], reverse_parents: bool) -> Ghostdag {
-    let one = BlueWork::from_u64(1);
-    let mut dag = Ghostdag::new(k, hash(0, &salts[0]), one);
+/// `items` in a pseudo-random order drawn from `seed` (Fisher–Yates over xorshift).
+fn shuffled<T: Clone>(items: &[T], seed: u64) -> Vec<T> {
+    let mut out = items.to_vec();
+    let mut state = seed | 1;
+    for i in (1..out.len()).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        out.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+    out
+}
+
+/// The fast implementation over a random DAG; `parent_order(i)` gives the seed the parents
+/// of block i + 1 are shuffled with (`None` keeps the listed order).
+fn build(
+    k: u16,
+    parents: &[Vec<usize>],
+    salts: &[[u8; 31]],
+    works: &[u64],
+    parent_order: impl Fn(usize) -> Option<u64>,
+) -> Ghostdag {
+    let mut dag = Ghostdag::new(k, hash(0, &salts[0]), BlueWork::from_u64(works[0])).unwrap();
     for (i, ps) in parents.iter().enumerate() {
         let mut ph: Vec<Hash> = ps.iter().map(|&p| hash(p, &salts[p])).collect();
-        if reverse_parents {
-            ph.reverse();
+        if let Some(seed) = parent_order(i) {
+            ph = shuffled(&ph, seed);
         }
-        dag.add_block(hash(i + 1, &salts[i + 1]), &ph, one).unwrap();
+        dag.add_block(hash(i + 1, &salts[i + 1]), &ph, BlueWork::from_u64(works[i + 1])).unwrap();
     }
     dag
 }
@@ -138,18 +179,16 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
-    fn fast_equals_the_plain_twin((k, parents, salts) in dag()) {
-        let dag = build(k, &parents, &salts, false);
-        let mut twin = Twin::new(usize::from(k), hash(0, &salts[0]));
-        for (i, ps) in parents.iter().enumerate() {
-            twin.add(hash(i + 1, &salts[i + 1]), ps.clone());
-        }
+    fn fast_equals_the_plain_twin((k, parents, salts, works) in weighted_dag()) {
+        let dag = build(k, &parents, &salts, &works, |_| None);
+        let twin = Twin::of(k, &parents, &salts, &works);
         for (b, salt) in salts.iter().enumerate().skip(1) {
             let data = dag.data(dag.id_of(&hash(b, salt)).unwrap());
             let ids = |v: &[u32]| v.iter().map(|&x| x as usize).collect::<Vec<_>>();
             prop_assert_eq!(data.selected_parent.map(|x| x as usize), twin.selected_parent[b]);
             prop_assert_eq!(ids(&data.mergeset_blues), twin.blues[b].clone());
             prop_assert_eq!(ids(&data.mergeset_reds), twin.reds[b].clone());
+            prop_assert_eq!(data.blue_work, BlueWork::from_u64(twin.blue_work[b]));
             // Blue score is the number of blues in the block's blue past.
             prop_assert_eq!(data.blue_score, twin.blue_set[b].len() as u64);
             // k-cluster: no blue has more than k blues in its anticone within the blue set.
@@ -160,12 +199,21 @@ proptest! {
     }
 
     #[test]
-    fn blue_work_window_is_the_best_of_the_past((k, parents, salts) in dag(), size in 0usize..12) {
-        let fast = build(k, &parents, &salts, false);
-        let mut twin = Twin::new(usize::from(k), hash(0, &salts[0]));
-        for (i, ps) in parents.iter().enumerate() {
-            twin.add(hash(i + 1, &salts[i + 1]), ps.clone());
+    fn is_ancestor_equals_the_plain_pasts((k, parents, salts, works) in weighted_dag()) {
+        let dag = build(k, &parents, &salts, &works, |_| None);
+        let twin = Twin::of(k, &parents, &salts, &works);
+        for a in 0..salts.len() {
+            for b in 0..salts.len() {
+                let expected = a == b || twin.past[b].contains(&a);
+                prop_assert_eq!(dag.is_ancestor(a as u32, b as u32), expected, "{} in past of {}", a, b);
+            }
         }
+    }
+
+    #[test]
+    fn blue_work_window_is_the_best_of_the_past((k, parents, salts, works) in weighted_dag(), size in 0usize..12) {
+        let fast = build(k, &parents, &salts, &works, |_| None);
+        let twin = Twin::of(k, &parents, &salts, &works);
         for b in 0..twin.hashes.len() {
             let mut past: Vec<usize> = twin.past[b].iter().copied().collect();
             past.sort_by_key(|&x| std::cmp::Reverse(twin.key(x)));
@@ -177,17 +225,21 @@ proptest! {
     }
 
     #[test]
-    fn parent_order_does_not_matter((k, parents, salts) in dag()) {
-        let a = build(k, &parents, &salts, false);
-        let b = build(k, &parents, &salts, true);
+    fn parent_order_does_not_matter(
+        (k, parents, salts, works) in weighted_dag(),
+        seeds in prop::collection::vec(any::<u64>(), 40),
+    ) {
+        let listed = build(k, &parents, &salts, &works, |_| None);
+        let shuffled = build(k, &parents, &salts, &works, |i| Some(seeds[i % seeds.len()]));
         for i in 0..=parents.len() {
-            prop_assert_eq!(a.data(i as u32), b.data(i as u32));
+            prop_assert_eq!(listed.data(i as u32), shuffled.data(i as u32));
         }
+        prop_assert_eq!(listed.dag_order().unwrap(), shuffled.dag_order().unwrap());
     }
 
     #[test]
-    fn dag_order_is_topological_and_complete((k, parents, salts) in dag()) {
-        let mut dag = build(k, &parents, &salts, false);
+    fn dag_order_is_topological_and_complete((k, parents, salts, works) in weighted_dag()) {
+        let dag = build(k, &parents, &salts, &works, |_| None);
         let order = dag.dag_order().unwrap();
         let mut position = vec![usize::MAX; parents.len() + 1];
         for (pos, &b) in order.iter().enumerate() {
@@ -201,49 +253,188 @@ proptest! {
             }
         }
     }
+
+    #[test]
+    fn a_resumed_store_continues_the_same_dag((k, parents, salts, works) in weighted_dag()) {
+        // Build the first half, resume over the store, add the rest: same data as in one go.
+        let whole = build(k, &parents, &salts, &works, |_| None);
+        let half = parents.len() / 2;
+        let first = build(k, &parents[..half], &salts, &works, |_| None);
+        let mut resumed = Ghostdag::from_store(k, first.store().clone()).unwrap();
+        let mut tips_before: Vec<u32> = first.tips().to_vec();
+        let mut tips_after: Vec<u32> = resumed.tips().to_vec();
+        tips_before.sort_unstable();
+        tips_after.sort_unstable();
+        prop_assert_eq!(tips_before, tips_after);
+        for (i, ps) in parents.iter().enumerate().skip(half) {
+            let ph: Vec<Hash> = ps.iter().map(|&p| hash(p, &salts[p])).collect();
+            resumed.add_block(hash(i + 1, &salts[i + 1]), &ph, BlueWork::from_u64(works[i + 1])).unwrap();
+        }
+        for i in 0..=parents.len() {
+            prop_assert_eq!(whole.data(i as u32), resumed.data(i as u32));
+        }
+    }
 }
+
+fn h(b: u8) -> Hash {
+    Hash::from_bytes([b; 32])
+}
+
+const ONE: BlueWork = BlueWork::from_u64(1);
 
 #[test]
 fn bad_blocks_are_rejected_without_changes() {
-    let h = |b: u8| Hash::from_bytes([b; 32]);
-    let one = BlueWork::from_u64(1);
-    let mut dag = Ghostdag::new(3, h(0), one);
-    dag.add_block(h(1), &[h(0)], one).unwrap();
-    assert_eq!(dag.add_block(h(1), &[h(0)], one), Err(GhostdagError::DuplicateBlock(h(1))));
-    assert_eq!(dag.add_block(h(2), &[], one), Err(GhostdagError::NoParents(h(2))));
-    assert_eq!(dag.add_block(h(2), &[h(9)], one), Err(GhostdagError::UnknownParent { block: h(2), parent: h(9) }));
+    let mut dag = Ghostdag::new(3, h(0), ONE).unwrap();
+    dag.add_block(h(1), &[h(0)], ONE).unwrap();
+    let tips = dag.tips().to_vec();
+    assert_eq!(dag.add_block(h(1), &[h(0)], ONE), Err(GhostdagError::DuplicateBlock(h(1))));
+    assert_eq!(dag.add_block(h(2), &[], ONE), Err(GhostdagError::NoParents(h(2))));
+    assert_eq!(dag.add_block(h(2), &[h(9)], ONE), Err(GhostdagError::UnknownParent { block: h(2), parent: h(9) }));
     assert_eq!(
-        dag.add_block(h(2), &[h(1), h(1)], one),
+        dag.add_block(h(2), &[h(1), h(1)], ONE),
         Err(GhostdagError::DuplicateParent { block: h(2), parent: h(1) })
     );
+    assert_eq!(dag.add_block(h(2), &[h(1)], BlueWork::ZERO), Err(GhostdagError::ZeroWork(h(2))));
     assert_eq!(dag.store().len(), 2);
-    assert_eq!(dag.tips().len(), 1);
+    assert_eq!(dag.tips(), &tips[..]);
 }
 
 /// Found by the `ghostdag_insert` fuzz target: the virtual block must not collide with a
 /// real block whose hash is all ones.
 #[test]
 fn dag_order_works_with_an_all_ones_block() {
-    let h = |b: u8| Hash::from_bytes([b; 32]);
-    let one = BlueWork::from_u64(1);
-    let mut dag = Ghostdag::new(3, h(0), one);
-    dag.add_block(h(0xff), &[h(0)], one).unwrap();
+    let mut dag = Ghostdag::new(3, h(0), ONE).unwrap();
+    dag.add_block(h(0xff), &[h(0)], ONE).unwrap();
     assert_eq!(dag.dag_order().unwrap().len(), 2);
-    assert!(dag.ghostdag_of(&[h(0xff)], one).is_ok());
+    assert!(dag.ghostdag_of(&[h(0xff)], ONE).is_ok());
 }
 
 /// Found by the `ghostdag_insert` fuzz target: a parent in another parent's past would be
 /// ordered twice, so such blocks are refused.
 #[test]
 fn parents_must_be_an_antichain() {
-    let h = |b: u8| Hash::from_bytes([b; 32]);
-    let one = BlueWork::from_u64(1);
-    let mut dag = Ghostdag::new(3, h(0), one);
-    dag.add_block(h(1), &[h(0)], one).unwrap();
+    let mut dag = Ghostdag::new(3, h(0), ONE).unwrap();
+    dag.add_block(h(1), &[h(0)], ONE).unwrap();
     assert_eq!(
-        dag.add_block(h(2), &[h(1), h(0)], one),
+        dag.add_block(h(2), &[h(1), h(0)], ONE),
         Err(GhostdagError::ParentInPast { block: h(2), parent: h(0), descendant: h(1) })
     );
     assert_eq!(dag.store().len(), 2);
-    assert_eq!(dag.dag_order().unwrap().len(), 2);
+    assert_eq!(dag.dag_order().unwrap(), vec![0, 1]);
+}
+
+#[test]
+fn parents_deep_in_the_past_are_refused_whatever_the_works() {
+    // A light side block and a heavy chain: the side block's parent is far below.
+    let mut dag = Ghostdag::new(3, h(0), ONE).unwrap();
+    dag.add_block(h(1), &[h(0)], BlueWork::from_u64(1_000_000)).unwrap();
+    for b in 2..40u8 {
+        dag.add_block(h(b), &[h(b - 1)], ONE).unwrap();
+    }
+    assert_eq!(
+        dag.add_block(h(100), &[h(39), h(1)], ONE),
+        Err(GhostdagError::ParentInPast { block: h(100), parent: h(1), descendant: h(39) })
+    );
+    assert_eq!(
+        dag.add_block(h(100), &[h(0), h(20)], ONE),
+        Err(GhostdagError::ParentInPast { block: h(100), parent: h(0), descendant: h(20) })
+    );
+}
+
+#[test]
+fn zero_work_genesis_is_refused() {
+    assert_eq!(Ghostdag::new(3, h(0), BlueWork::ZERO).err(), Some(GhostdagError::ZeroWork(h(0))));
+}
+
+#[test]
+fn a_new_dag_needs_an_empty_store_and_resuming_needs_genesis() {
+    let dag = Ghostdag::new(3, h(0), ONE).unwrap();
+    let store = dag.store().clone();
+    assert_eq!(Ghostdag::with_store(3, h(1), ONE, store).err(), Some(GhostdagError::StoreNotEmpty(1)));
+    assert_eq!(Ghostdag::from_store(3, MemoryStore::default()).err(), Some(GhostdagError::EmptyStore));
+}
+
+/// Genesis with ten children, as tips.
+fn wide_dag(limit: u64) -> Ghostdag {
+    let mut dag = Ghostdag::new(18, h(0), ONE).unwrap().with_mergeset_size_limit(limit);
+    for b in 1..=10 {
+        dag.add_block(h(b), &[h(0)], ONE).unwrap();
+    }
+    dag
+}
+
+#[test]
+fn a_mergeset_above_the_limit_is_refused_without_changes() {
+    let mut dag = wide_dag(5);
+    let tips = dag.tips().to_vec();
+    let six: Vec<Hash> = (1..=6).map(h).collect();
+    // The selected parent and five merged blocks: six, one above the limit.
+    assert_eq!(
+        dag.add_block(h(20), &six, ONE),
+        Err(GhostdagError::MergesetTooLarge { block: h(20), size: 6, limit: 5 })
+    );
+    assert_eq!((dag.store().len(), dag.tips()), (11, &tips[..]));
+    // Exactly at the limit is fine.
+    dag.add_block(h(20), &six[..5], ONE).unwrap();
+    assert_eq!(dag.store().len(), 12);
+}
+
+#[test]
+fn the_virtual_block_is_not_held_to_the_mergeset_limit() {
+    let dag = wide_dag(3);
+    let tips: Vec<Hash> = dag.tips().iter().map(|&t| dag.hash_of(t)).collect();
+    let virtual_data = dag.ghostdag_of(&tips, BlueWork::ZERO).unwrap();
+    assert_eq!(virtual_data.mergeset_blues.len() + virtual_data.mergeset_reds.len(), 10);
+    let order = dag.dag_order().unwrap();
+    assert_eq!(order.len(), 11);
+    assert_eq!(order[0], 0);
+}
+
+#[test]
+fn a_huge_window_is_clamped_to_the_dag() {
+    let dag = wide_dag(20);
+    let tips: Vec<Hash> = dag.tips().iter().map(|&t| dag.hash_of(t)).collect();
+    let virtual_data = dag.ghostdag_of(&tips, ONE).unwrap();
+    assert_eq!(dag.blue_work_window(&virtual_data, usize::MAX).len(), 11);
+}
+
+#[test]
+fn ancestry_on_a_long_chain_with_side_blocks() {
+    // A chain of 3000 blocks; every 7th chain block also gets a side child, merged by the
+    // chain block after next.
+    let mut dag = Ghostdag::new(18, Hash::from_bytes([0; 32]), ONE).unwrap();
+    let hn = |n: u32, side: bool| {
+        let mut b = [0u8; 32];
+        b[..4].copy_from_slice(&n.to_le_bytes());
+        b[4] = u8::from(side) + 1;
+        Hash::from_bytes(b)
+    };
+    let genesis = Hash::from_bytes([0; 32]);
+    let mut chain = vec![genesis];
+    let mut sides = Vec::new();
+    for n in 1..3000u32 {
+        let mut parents = vec![chain[n as usize - 1]];
+        if n >= 2 && (n - 2) % 7 == 0 && n > 2 {
+            parents.push(hn(n - 2, true));
+        }
+        dag.add_block(hn(n, false), &parents, ONE).unwrap();
+        chain.push(hn(n, false));
+        if n % 7 == 0 {
+            dag.add_block(hn(n, true), &[chain[n as usize - 1]], ONE).unwrap();
+            sides.push(n);
+        }
+    }
+    let id = |h: Hash| dag.id_of(&h).unwrap();
+    for (i, &a) in chain.iter().enumerate().step_by(37) {
+        for (j, &b) in chain.iter().enumerate().step_by(41) {
+            assert_eq!(dag.is_ancestor(id(a), id(b)), i <= j, "chain {i} in past of chain {j}");
+        }
+    }
+    for &n in &sides {
+        let side = id(hn(n, true));
+        let merged_by = n as usize + 2;
+        for (j, &b) in chain.iter().enumerate().step_by(13) {
+            assert_eq!(dag.is_ancestor(side, id(b)), j >= merged_by, "side {n} in past of chain {j}");
+        }
+    }
 }

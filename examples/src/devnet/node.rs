@@ -215,8 +215,11 @@ impl Node {
     pub fn new(params: Params, genesis_bits: Option<u32>) -> Self {
         let genesis = params.genesis.block();
         let hash = params.genesis.hash;
-        let work = BlueWork::from_bits(genesis.header.bits).unwrap_or(BlueWork::ZERO);
-        let dag = Ghostdag::new(params.ghostdag_k, hash, work).with_mergeset_size_limit(params.mergeset_size_limit);
+        let dag = BlueWork::from_bits(genesis.header.bits)
+            .ok_or(GhostdagError::ZeroWork(hash))
+            .and_then(|work| Ghostdag::new(params.ghostdag_k, hash, work))
+            .expect("a network's genesis bits encode a target, so its work is at least 1")
+            .with_mergeset_size_limit(params.mergeset_size_limit);
         let limits = PayloadLimits::of(&params);
         let payload = genesis.transactions.first().map(|t| t.payload.clone()).unwrap_or_default();
         let data = CoinbaseData::decode(&payload, &limits).ok();
@@ -521,7 +524,7 @@ impl Node {
         // rejected block is never half inserted.
         let coinbase = block.transactions.first().ok_or(BlockError::MissingCoinbase)?;
         let data = CoinbaseData::decode(&coinbase.payload, &self.limits)?;
-        let work = BlueWork::from_bits(header.bits).unwrap_or(BlueWork::ZERO);
+        let work = BlueWork::from_bits(header.bits).ok_or(GhostdagError::ZeroWork(hash))?;
         let id = self.dag.add_block(hash, &parents, work)?;
         debug_assert_eq!(id as usize, self.blocks.len());
         self.blocks.push(StoredBlock {

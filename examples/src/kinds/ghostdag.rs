@@ -36,7 +36,7 @@ fn ghostdag_dag(input: &Value, expected: &Value) -> Result<(), String> {
     let k = u16::try_from(u64_field(input, "k")?).map_err(|_| "k exceeds u16")?;
     // Every block has the same work; its value does not change any comparison.
     let work = BlueWork::from_u64(1);
-    let mut dag = Ghostdag::new(k, hash_of_id(str_field(input, "genesis_id")?)?, work);
+    let mut dag = Ghostdag::new(k, hash_of_id(str_field(input, "genesis_id")?)?, work).map_err(|e| e.to_string())?;
     let want = field(expected, "blocks")?.as_object().ok_or("`blocks` is not an object")?;
     let names = |dag: &Ghostdag, ids: &[u32]| ids.iter().map(|&b| id_of_hash(&dag.hash_of(b))).collect::<Vec<_>>();
     for block in array_field(input, "blocks")? {
