@@ -1,5 +1,7 @@
 //! Vector kinds checked against `pyrin-ghostdag`: `ghostdag_dag`.
 
+use std::collections::{HashMap, HashSet};
+
 use pyrin_core::{BlueWork, Hash};
 use pyrin_ghostdag::Ghostdag;
 use serde_json::Value;
@@ -26,29 +28,52 @@ fn hash_of_id(id: &str) -> Result<Hash, String> {
     Ok(Hash::from_bytes(h))
 }
 
-fn id_of_hash(hash: &Hash) -> String {
-    let bytes = hash.as_bytes();
-    let end = bytes.iter().position(|&b| b == 0).unwrap_or(32);
-    String::from_utf8_lossy(&bytes[..end]).into_owned()
+/// Block ids by hash, for the ids the case has named. Padding makes `a` and `a\0` the same
+/// hash, so a second id for a hash already named is refused: the map stays injective and
+/// every reported name is the id the case used.
+#[derive(Default)]
+struct Names(HashMap<Hash, String>);
+
+impl Names {
+    /// The hash of `id`, remembering the id under it.
+    fn hash(&mut self, id: &str) -> Result<Hash, String> {
+        let hash = hash_of_id(id)?;
+        match self.0.get(&hash) {
+            Some(known) if known != id => Err(format!("block ids {known:?} and {id:?} pad to the same hash")),
+            Some(_) => Ok(hash),
+            None => {
+                self.0.insert(hash, id.to_string());
+                Ok(hash)
+            }
+        }
+    }
+
+    /// The id a hash was named by.
+    fn id(&self, hash: &Hash) -> String {
+        self.0.get(hash).cloned().unwrap_or_else(|| format!("<unnamed {hash}>"))
+    }
 }
 
 fn ghostdag_dag(input: &Value, expected: &Value) -> Result<(), String> {
     let k = u16::try_from(u64_field(input, "k")?).map_err(|_| "k exceeds u16")?;
     // Every block has the same work; its value does not change any comparison.
     let work = BlueWork::from_u64(1);
-    let mut dag = Ghostdag::new(k, hash_of_id(str_field(input, "genesis_id")?)?, work).map_err(|e| e.to_string())?;
+    let mut names = Names::default();
+    let mut dag = Ghostdag::new(k, names.hash(str_field(input, "genesis_id")?)?, work).map_err(|e| e.to_string())?;
     let want = field(expected, "blocks")?.as_object().ok_or("`blocks` is not an object")?;
-    let names = |dag: &Ghostdag, ids: &[u32]| ids.iter().map(|&b| id_of_hash(&dag.hash_of(b))).collect::<Vec<_>>();
+    let mut seen = HashSet::new();
     for block in array_field(input, "blocks")? {
         let id = str_field(block, "id")?;
         let parents = array_field(block, "parents")?
             .iter()
-            .map(|p| p.as_str().ok_or("parent is not a string".to_string()).and_then(hash_of_id))
+            .map(|p| p.as_str().ok_or("parent is not a string".to_string()).and_then(|p| names.hash(p)))
             .collect::<Result<Vec<_>, _>>()?;
-        let added = dag.add_block(hash_of_id(id)?, &parents, work).map_err(|e| e.to_string())?;
-        let Some(w) = want.get(id) else { continue };
-        let data = dag.data(added).clone();
-        let sp = data.selected_parent.map(|s| id_of_hash(&dag.hash_of(s))).unwrap_or_default();
+        let added = dag.add_block(names.hash(id)?, &parents, work).map_err(|e| e.to_string())?;
+        let w = want.get(id).ok_or_else(|| format!("block {id} has no expected result"))?;
+        seen.insert(id);
+        let data = dag.data(added);
+        let list_names = |ids: &[u32]| ids.iter().map(|&b| names.id(&dag.hash_of(b))).collect::<Vec<_>>();
+        let sp = data.selected_parent.map(|s| names.id(&dag.hash_of(s))).unwrap_or_default();
         if sp != str_field(w, "selected_parent")? {
             return Err(format!("block {id}: selected parent {sp}, expected {}", str_field(w, "selected_parent")?));
         }
@@ -59,14 +84,24 @@ fn ghostdag_dag(input: &Value, expected: &Value) -> Result<(), String> {
                 .map(|v| v.as_str().map(str::to_string).ok_or(format!("`{name}` entry")))
                 .collect()
         };
-        let blues = names(&dag, &data.mergeset_blues);
+        let blues = list_names(&data.mergeset_blues);
         if blues != list("mergeset_blues")? {
             return Err(format!("block {id}: mergeset_blues {blues:?}, expected {:?}", list("mergeset_blues")?));
         }
-        let reds = names(&dag, &data.mergeset_reds);
+        let reds = list_names(&data.mergeset_reds);
         if reds != list("mergeset_reds")? {
             return Err(format!("block {id}: mergeset_reds {reds:?}, expected {:?}", list("mergeset_reds")?));
         }
+    }
+    // Both ways: every input block was checked above, and every expected id was an input.
+    let mut never_seen: Vec<&str> = want.keys().map(String::as_str).filter(|id| !seen.contains(id)).collect();
+    if !never_seen.is_empty() {
+        never_seen.sort_unstable();
+        never_seen.truncate(10);
+        return Err(format!(
+            "{} expected block(s) never among the input blocks, e.g. {never_seen:?}",
+            want.len() - seen.len()
+        ));
     }
     Ok(())
 }
