@@ -2,11 +2,16 @@
 //! without an attacker) from genesis, in blocks per second, beside a baseline that only
 //! inserts the same blocks into a hash map (the cost floor of any store).
 
-use std::{collections::HashMap, io::Read, path::PathBuf, time::Duration};
+use std::{
+    collections::HashMap,
+    io::Read,
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use pyrin_core::{BlueWork, Hash};
-use pyrin_ghostdag::Ghostdag;
+use pyrin_ghostdag::{Ghostdag, GhostdagStore};
 
 fn dags_dir() -> PathBuf {
     std::env::var_os("PYRIN_DAGS")
@@ -24,19 +29,42 @@ fn hash_of(id: &str) -> Hash {
 /// Blocks with their parents, parents first.
 type Blocks = Vec<(Hash, Vec<Hash>)>;
 
+/// Why a DAG file could not be used: absent (the bench is skipped) or broken (an error).
+enum LoadError {
+    NotFound,
+    Broken(String),
+}
+
 /// (genesis, blocks with parents) of one DAG file.
-fn load(name: &str) -> Option<(Hash, Blocks)> {
-    let file = std::fs::File::open(dags_dir().join(name)).ok()?;
+fn load(path: &Path) -> Result<(Hash, Blocks), LoadError> {
+    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => LoadError::NotFound,
+        _ => LoadError::Broken(format!("cannot open: {e}")),
+    })?;
+    let broken = |what: &str| LoadError::Broken(what.to_string());
     let mut text = String::new();
-    flate2::read::GzDecoder::new(file).read_to_string(&mut text).ok()?;
-    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    flate2::read::GzDecoder::new(file)
+        .read_to_string(&mut text)
+        .map_err(|e| LoadError::Broken(format!("cannot decompress: {e}")))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| LoadError::Broken(format!("invalid JSON: {e}")))?;
     let mut blocks = Vec::new();
-    for b in value.as_array()? {
-        let parents = b["parents"].as_array()?.iter().map(|p| p.as_str().map(hash_of)).collect::<Option<Vec<_>>>()?;
-        blocks.push((hash_of(b["id"].as_str()?), parents));
+    for (i, b) in value.as_array().ok_or_else(|| broken("not a list of blocks"))?.iter().enumerate() {
+        let parents = b["parents"]
+            .as_array()
+            .ok_or_else(|| broken(&format!("block {i}: no `parents` list")))?
+            .iter()
+            .map(|p| p.as_str().map(hash_of))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| broken(&format!("block {i}: a parent is not a string")))?;
+        let id = b["id"].as_str().ok_or_else(|| broken(&format!("block {i}: no string `id`")))?;
+        blocks.push((hash_of(id), parents));
+    }
+    if blocks.is_empty() {
+        return Err(broken("no blocks (genesis missing)"));
     }
     let (genesis, _) = blocks.remove(0);
-    Some((genesis, blocks))
+    Ok((genesis, blocks))
 }
 
 fn run(genesis: Hash, blocks: &[(Hash, Vec<Hash>)]) -> Ghostdag {
@@ -48,16 +76,30 @@ fn run(genesis: Hash, blocks: &[(Hash, Vec<Hash>)]) -> Ghostdag {
     dag
 }
 
+/// Sizes of the reachability index's future covering sets (they bound the query cost).
+fn covering_set_report(dag: &Ghostdag) -> String {
+    let n = dag.store().len();
+    let sizes = (0..n as u32).map(|id| dag.store().future_covering_set(id).len());
+    let (max, total) = sizes.fold((0, 0), |(m, t), s| (m.max(s), t + s));
+    format!("future covering sets: max {max}, mean {:.3} over {n} blocks", total as f64 / n as f64)
+}
+
 fn dags(c: &mut Criterion) {
     let mut g = c.benchmark_group("ghostdag");
     g.measurement_time(Duration::from_secs(5)).sample_size(10).warm_up_time(Duration::from_secs(1));
     for shape in ["noattack", "attack"] {
         for exp in [12, 13, 14] {
             let name = format!("{shape}-dag-blocks--2^{exp}-delay-factor--1-k--18.json.gz");
-            let Some((genesis, blocks)) = load(&name) else {
-                eprintln!("skipping {name}: not found under {}", dags_dir().display());
-                continue;
+            let path = dags_dir().join(&name);
+            let (genesis, blocks) = match load(&path) {
+                Ok(dag) => dag,
+                Err(LoadError::NotFound) => {
+                    eprintln!("skipping {name}: not found under {}", dags_dir().display());
+                    continue;
+                }
+                Err(LoadError::Broken(why)) => panic!("{}: {why}", path.display()),
             };
+            eprintln!("{shape} 2^{exp}: {}", covering_set_report(&run(genesis, &blocks)));
             g.throughput(Throughput::Elements(blocks.len() as u64 + 1));
             g.bench_with_input(BenchmarkId::new(shape, format!("2^{exp}")), &blocks, |b, blocks| {
                 b.iter(|| run(genesis, blocks))
