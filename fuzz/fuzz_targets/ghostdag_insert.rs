@@ -1,24 +1,63 @@
 #![no_main]
 //! Inserting arbitrary DAGs (arbitrary parent lists, duplicates, unknown parents, blocks
-//! added twice) never panics; rejected blocks change nothing.
+//! added twice, arbitrary works including zero, a small mergeset size limit) never
+//! panics; rejected blocks change nothing (store and tips); the queries answer without
+//! panicking and agree with each other.
 
 use libfuzzer_sys::fuzz_target;
 use pyrin_core::{BlueWork, Hash};
 use pyrin_ghostdag::{Ghostdag, GhostdagStore};
 
-fuzz_target!(|input: (u8, Vec<(u8, Vec<u8>)>)| {
-    let (k, blocks) = input;
+fuzz_target!(|input: (u8, u8, u8, Vec<(u8, u8, Vec<u8>)>)| {
+    let (k, limit, genesis_work, blocks) = input;
     let h = |b: u8| Hash::from_bytes([b; 32]);
-    let one = BlueWork::from_u64(1);
-    let mut dag = Ghostdag::new(u16::from(k % 8), h(0), one).expect("work is not zero");
-    for (id, parents) in blocks.into_iter().take(64) {
+    let Ok(dag) = Ghostdag::new(u16::from(k % 8), h(0), BlueWork::from_u64(u64::from(genesis_work))) else {
+        assert_eq!(genesis_work, 0, "only zero work is refused");
+        return;
+    };
+    // Limits from 1 to 32, or none.
+    let mut dag = if limit < 32 { dag.with_mergeset_size_limit(u64::from(limit) + 1) } else { dag };
+    for (id, work, parents) in blocks.into_iter().take(64) {
         let parents: Vec<Hash> = parents.into_iter().take(8).map(h).collect();
         let before = dag.store().len();
-        match dag.add_block(h(id), &parents, one) {
-            Ok(_) => assert_eq!(dag.store().len(), before + 1),
-            Err(_) => assert_eq!(dag.store().len(), before),
+        let tips_before = dag.tips().to_vec();
+        match dag.add_block(h(id), &parents, BlueWork::from_u64(u64::from(work))) {
+            Ok(new) => {
+                assert_eq!(dag.store().len(), before + 1);
+                assert!(work != 0, "zero work is refused");
+                let data = dag.data(new);
+                if let Some(limit) = dag.mergeset_size_limit() {
+                    assert!((data.mergeset_blues.len() + data.mergeset_reds.len()) as u64 <= limit);
+                }
+                for &p in dag.store().parents(new) {
+                    assert!(dag.is_ancestor(p, new) && !dag.is_ancestor(new, p));
+                }
+            }
+            Err(_) => {
+                assert_eq!(dag.store().len(), before);
+                assert_eq!(dag.tips(), &tips_before[..], "a rejected block leaves the tips alone");
+            }
         }
     }
+    let n = dag.store().len() as u32;
+    let tips: Vec<Hash> = dag.tips().iter().map(|&t| dag.hash_of(t)).collect();
+    let virtual_data = dag.ghostdag_of(&tips, BlueWork::ZERO).expect("the tips are a valid parent set");
+    let window = dag.blue_work_window(&virtual_data, usize::MAX);
+    assert_eq!(window.len() as u32, n, "the virtual's past is the whole DAG");
+    let merged = dag.consensus_ordered_mergeset(&virtual_data);
+    assert_eq!(merged.len(), virtual_data.mergeset_blues.len() + virtual_data.mergeset_reds.len());
     let order = dag.dag_order().expect("tips are known");
-    assert_eq!(order.len(), dag.store().len());
+    assert_eq!(order.len() as u32, n);
+    let mut position = vec![u32::MAX; n as usize];
+    for (pos, &b) in order.iter().enumerate() {
+        assert_eq!(position[b as usize], u32::MAX, "listed once");
+        position[b as usize] = pos as u32;
+    }
+    for b in 0..n {
+        for &p in dag.store().parents(b) {
+            assert!(position[p as usize] < position[b as usize], "topological");
+        }
+        // Genesis is in every block's past; a block is in no parent's past.
+        assert!(dag.is_ancestor(0, b));
+    }
 });
