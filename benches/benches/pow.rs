@@ -49,6 +49,9 @@ fn per_nonce(c: &mut Criterion) {
         })
     });
     g.bench_function("template_setup", |b| b.iter(|| PowState::new(black_box(&header))));
+    // The setup's dominant step, the rank test, on its fast and plain routes.
+    g.bench_function("matrix_rank", |b| b.iter(|| black_box(state.matrix()).rank()));
+    g.bench_function("matrix_rank_plain", |b| b.iter(|| black_box(state.matrix()).rank_plain()));
     let mut nonce = 0u64;
     g.bench_function("plain_nonce", |b| {
         b.iter(|| {

@@ -45,6 +45,19 @@ pub(crate) fn hash_lanes_avx2(state: &PowState, first_nonce: u64) -> Option<[[u3
     None
 }
 
+/// [`crate::Matrix::rank`] compiled for AVX2 (four `f64` lanes), or `None` when the CPU
+/// lacks it. No FMA is enabled, so products and differences round exactly as the scalar
+/// code's do.
+pub(crate) fn rank_avx2(matrix: &crate::Matrix) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    if avx2_available() {
+        // SAFETY: invariant 1, AVX2 was just detected.
+        return Some(unsafe { x86::rank(matrix) });
+    }
+    let _ = matrix;
+    None
+}
+
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use core::arch::x86_64::*;
@@ -53,6 +66,15 @@ mod x86 {
         blake3_lanes::{CHUNK_END, CHUNK_START, IV, ROOT},
         PowState, Variant, LANES,
     };
+
+    /// The matrix rank, with the elimination's row updates vectorised by the compiler.
+    ///
+    /// # Safety
+    /// The CPU supports AVX2 (invariant 1).
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn rank(matrix: &crate::Matrix) -> usize {
+        matrix.rank_fixed_width()
+    }
 
     /// The final hashes of eight consecutive nonces: both compressions eight lanes wide in
     /// AVX2 registers, the matrix products one nonce at a time in between.
