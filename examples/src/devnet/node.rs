@@ -634,8 +634,9 @@ impl Node {
         Ok(())
     }
 
-    /// The context of the virtual block over the current tips.
-    /// Fails only when the virtual's mergeset would pass the size limit.
+    /// The context of the virtual block over the current tips. The virtual block is not
+    /// held to the mergeset size limit (pyrin-ghostdag orders every block under it); a
+    /// block mined over a context that passes the limit is refused when submitted.
     pub fn virtual_context(&mut self) -> Result<BlockContext, BlockError> {
         let tips = self.tips();
         self.context(&tips)
