@@ -374,7 +374,9 @@ mod x86 {
             let mut s0 = [_mm256_setzero_si256(); 4];
             let mut s1 = [_mm256_setzero_si256(); 4];
             for quarter in 0..4 {
-                for (k, mask) in SPREAD.iter().enumerate() {
+                // Opaque to the optimiser: seeing the constant masks, it would turn each
+                // one-instruction `vpshufb` broadcast into two shuffles.
+                for (k, mask) in core::hint::black_box(&SPREAD).iter().enumerate() {
                     // Invariant 2: each SPREAD row is 32 bytes.
                     let spread = _mm256_loadu_si256(mask.as_ptr().cast());
                     let v0 = _mm256_shuffle_epi8(n0[quarter], spread);
