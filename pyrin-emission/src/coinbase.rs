@@ -172,7 +172,8 @@ pub struct BlockReward {
 /// block (in the order given, which must be the GHOSTDAG `mergeset_blues` order with
 /// blocks outside the DAA window left out) paying its subsidy plus fees, skipping zero
 /// amounts; then, if the reds earned anything, one output paying all of it to this
-/// block's own miner.
+/// block's own miner. The caller leaves blocks outside the DAA window out of `reds`
+/// too: the node pays neither blues nor reds that fall outside it.
 pub fn coinbase_outputs(
     blues: &[BlockReward],
     reds: &[BlockReward],

@@ -107,10 +107,14 @@ pub enum AddressError {
     /// No `:` between prefix and payload.
     #[error("the address has no `prefix:` part")]
     MissingPrefix,
-    /// The prefix is not one of Pyrin's (upper case included: only lower case is valid).
+    /// The prefix is not one of Pyrin's.
     #[error("the address prefix is not pyrin, pyrintest, pyrinsim or pyrindev")]
     UnknownPrefix,
-    /// A character outside the bech32 charset (upper case included).
+    /// The address has upper-case letters. Like the node, only the lower-case spelling
+    /// is an address (bech32's all-upper-case form is not accepted).
+    #[error("the address has upper-case letters; Pyrin addresses are lower case")]
+    UpperCase,
+    /// A character outside the bech32 charset.
     #[error("the address contains the invalid character {0:?}")]
     InvalidCharacter(char),
     /// Too short to hold a version and a checksum.
@@ -256,6 +260,9 @@ impl FromStr for Address {
     type Err = AddressError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Err(AddressError::UpperCase);
+        }
         let (prefix, body) = s.split_once(':').ok_or(AddressError::MissingPrefix)?;
         let prefix: Prefix = prefix.parse()?;
         let groups = body
@@ -316,7 +323,9 @@ mod tests {
         assert_eq!("pyrin:qb".parse::<Address>(), Err(AddressError::InvalidCharacter('b')));
         assert_eq!("pyrin:qé".parse::<Address>(), Err(AddressError::InvalidCharacter('é')));
         let good = Address::new(Prefix::Testnet, Version::PubKeyEcdsa, alloc::vec![3; 33]).unwrap().to_string();
-        assert_eq!(good.to_uppercase().parse::<Address>(), Err(AddressError::UnknownPrefix));
+        assert_eq!(good.to_uppercase().parse::<Address>(), Err(AddressError::UpperCase));
+        let mixed = good.replacen('q', "Q", 1);
+        assert_eq!(mixed.parse::<Address>(), Err(AddressError::UpperCase));
         assert!(Address::new(Prefix::Mainnet, Version::PubKey, alloc::vec![0; 31]).is_err());
     }
 }

@@ -6,7 +6,7 @@ use pyrin_tx::{
     address::{Address, Prefix, Version},
     mass::{compute_mass, MassPrices},
     script::pay_to_address,
-    sighash::SigHashType,
+    sighash::{SigHashType, SighashCache},
     sign::{
         ecdsa_sign_digest, ecdsa_verify_digest, schnorr_sign_digest, schnorr_verify_digest, sign_transaction,
         verify_transaction, PrivateKey, SignError,
@@ -127,6 +127,26 @@ proptest! {
             _ => entries[1].script_public_key.script[byte] ^= b8,
         }
         prop_assert!(verify_transaction(&tx, &entries).is_err());
+    }
+
+    /// The plain twin of the cache: a fresh cache per hash computes everything from
+    /// scratch, so a shared cache must give the same hash for every input and type in any
+    /// order (nothing cached for one type or input leaks into another).
+    #[test]
+    fn a_shared_cache_equals_a_fresh_one_per_hash(inputs in 1usize..6, outputs in 0usize..4, payload in any::<bool>(),
+                                                  order in prop::collection::vec((0usize..6, 0usize..6), 1..40)) {
+        let (mut tx, entries) = spend(inputs, outputs, &address_of(&key(1), false), 500);
+        if payload {
+            tx.subnetwork_id = pyrin_core::SubnetworkId::from_byte(7);
+            tx.payload = vec![1, 2, 3];
+        }
+        let shared = SighashCache::new(&tx, &entries).unwrap();
+        for (input, ty) in order {
+            let (input, ty) = (input % inputs, SigHashType::ALL_TYPES[ty]);
+            let fresh = SighashCache::new(&tx, &entries).unwrap();
+            prop_assert_eq!(shared.schnorr_hash(input, ty).unwrap(), fresh.schnorr_hash(input, ty).unwrap());
+            prop_assert_eq!(shared.ecdsa_hash(input, ty).unwrap(), fresh.ecdsa_hash(input, ty).unwrap());
+        }
     }
 
     #[test]
