@@ -15,7 +15,9 @@
 //!   hard fork activated. [`Variant::for_header`] picks it as the reference node does.
 //! - [`search()`] and, with the `rayon` feature, [`par_search`] look for a nonce;
 //!   [`share`] derives stratum share targets and checks a share against both targets at
-//!   once; [`block_level`] and [`difficulty::next_bits`] are the other PoW rules.
+//!   once; [`block_level`] and [`difficulty::next_bits`] are the other PoW rules, with
+//!   [`daa_score()`] and [`past_median_time`] (in [`daa`]) deriving the rest of what a
+//!   block's windows say: its DAA score, the mergeset blocks it pays, the time it must pass.
 //!
 //! ```
 //! use pyrin_core::params::Network;
@@ -35,7 +37,8 @@
 //! the matrix rank test is its floating-point Gaussian elimination with ε = 1e-9; the
 //! relaunch variant applies to DAA scores strictly above the *mainnet* relaunch score on
 //! every network; the difficulty window drops the block with the smallest
-//! (timestamp, blue work, hash) before averaging targets.
+//! (timestamp, blue work, hash) before averaging targets. For the DAA score and past median
+//! time (`difficulty.rs`, `window.rs`, `past_median_time.rs`), see [`daa`].
 #![no_std]
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
@@ -45,6 +48,7 @@ extern crate alloc;
 extern crate std;
 
 mod blake3_lanes;
+pub mod daa;
 pub mod difficulty;
 mod fast;
 mod level;
@@ -66,6 +70,7 @@ pub enum PowError {
     ZeroPrePowHash,
 }
 
+pub use daa::{daa_score, past_median_time, DaaScore};
 pub use fast::{Backend, LANES};
 pub use level::{block_level, level_of_value};
 pub use matrix::Matrix;
