@@ -9,6 +9,8 @@
 //!   classification, address ↔ script, and P2PK signature scripts.
 //! - [`address`]: `pyrin:` addresses (Kaspa's bech32 variant) with typed parse errors.
 //! - [`mass`]: the compute mass the network charges.
+//! - [`context`]: a transaction in its accepting block's context: coinbase maturity, input
+//!   and output totals, the fee, and the UTXO entries its outputs become.
 //!
 //! Without default features the crate is `no_std` + `alloc`; `std` only adds
 //! `std::error::Error` impls through the dependencies, `rayon` needs `std`.
@@ -29,6 +31,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod address;
+pub mod context;
 pub mod mass;
 pub mod script;
 pub mod sighash;
