@@ -18,7 +18,8 @@ use pyrin_emission::coinbase::{coinbase_transaction, BlockReward, CoinbaseData, 
 use pyrin_emission::EmissionSchedule;
 use pyrin_ghostdag::{BlockId, Ghostdag, GhostdagData, GhostdagError};
 use pyrin_pow::difficulty::{next_bits, DifficultyRules, WindowBlock};
-use pyrin_pow::{PowError, PowState};
+use pyrin_pow::{daa_score, past_median_time, PowError, PowState};
+use pyrin_tx::context::{check_in_context, ContextError};
 use pyrin_tx::mass::{compute_mass, MassPrices};
 use pyrin_tx::sign::SignError;
 use pyrin_tx::UtxoEntry;
@@ -105,23 +106,14 @@ pub enum BlockError {
         /// Input index.
         input: usize,
     },
-    /// An input spends a coinbase output before maturity.
-    #[error("transaction {tx} input {input} spends an immature coinbase output")]
-    Immature {
+    /// A transaction is invalid in the block's context: it spends an immature coinbase
+    /// output, or its outputs exceed its inputs.
+    #[error("transaction {tx}: {source}")]
+    Context {
         /// Transaction index.
         tx: usize,
-        /// Input index.
-        input: usize,
-    },
-    /// Outputs exceed inputs.
-    #[error("transaction {tx} pays {outputs} from {inputs}")]
-    Overspend {
-        /// Transaction index.
-        tx: usize,
-        /// Sum of inputs.
-        inputs: u128,
-        /// Sum of outputs.
-        outputs: u128,
+        /// What pyrin-tx found.
+        source: ContextError,
     },
     /// A signature does not verify.
     #[error("transaction {tx}: {source}")]
@@ -320,14 +312,8 @@ impl Node {
         let window = self.dag.blue_work_window(&ghostdag, difficulty_size.max(median_size));
         let difficulty_window = &window[..difficulty_size.min(window.len())];
         let in_daa_window: HashSet<BlockId> = difficulty_window.iter().copied().collect();
-        let merged = ghostdag.mergeset_blues.len() + ghostdag.mergeset_reds.len();
-        let non_daa = ghostdag
-            .mergeset_blues
-            .iter()
-            .chain(&ghostdag.mergeset_reds)
-            .filter(|b| !in_daa_window.contains(b))
-            .count();
-        let daa_score = sp_daa + (merged - non_daa) as u64;
+        let daa = daa_score(sp_daa, &ghostdag.mergeset_blues, &ghostdag.mergeset_reds, |b| in_daa_window.contains(b));
+        let daa_score = daa.daa_score;
 
         let window_blocks: Vec<WindowBlock> = difficulty_window
             .iter()
@@ -344,12 +330,10 @@ impl Node {
         let mut rules = DifficultyRules::of(&self.params, sp_daa);
         rules.genesis_bits = self.genesis_bits;
         let bits = next_bits(&window_blocks, &rules);
-        let mut times: Vec<u64> = window[..median_size.min(window.len())]
-            .iter()
-            .map(|&b| self.blocks[b as usize].block.header.timestamp)
-            .collect();
-        times.sort_unstable();
-        let past_median_time = times.get(times.len() / 2).copied().unwrap_or(0);
+        let past_median_time = past_median_time(
+            window[..median_size.min(window.len())].iter().map(|&b| self.blocks[b as usize].block.header.timestamp),
+            self.params.genesis.timestamp,
+        );
 
         self.move_utxo_to(sp);
         let maturity = self.params.coinbase_maturity;
@@ -369,15 +353,9 @@ impl Node {
                     continue;
                 }
                 let Some(entries) = builder.entries_of(tx) else { continue };
-                if entries.iter().any(|e| e.is_coinbase && e.block_daa_score + maturity > daa_score) {
-                    continue;
-                }
-                let inputs: u128 = entries.iter().map(|e| u128::from(e.amount)).sum();
-                let outputs: u128 = tx.outputs.iter().map(|o| u128::from(o.value)).sum();
-                if outputs > inputs {
-                    continue;
-                }
-                fees = fees.saturating_add(u64::try_from(inputs - outputs).unwrap_or(u64::MAX));
+                // A transaction invalid in this context is left unaccepted.
+                let Ok(fee) = check_in_context(tx, &entries, daa_score, maturity) else { continue };
+                fees = fees.saturating_add(fee);
                 builder.accept(tx, daa_score);
                 accepted_ids.push(tx.id());
             }
@@ -389,13 +367,10 @@ impl Node {
             let fees = fees_of.iter().find(|(b, _)| *b == id).map_or(0, |(_, f)| *f);
             BlockReward { subsidy: stored.subsidy, fees, script_public_key: stored.miner_script.clone() }
         };
-        let paid_blues: Vec<BlockId> =
-            ghostdag.mergeset_blues.iter().copied().filter(|b| in_daa_window.contains(b)).collect();
-        let paid_reds: Vec<BlockId> =
-            ghostdag.mergeset_reds.iter().copied().filter(|b| in_daa_window.contains(b)).collect();
-        let blue_rewards = paid_blues.iter().map(|&b| reward(b)).collect();
-        let red_rewards = paid_reds.iter().map(|&b| reward(b)).collect();
-        let paid_blocks = paid_blues.into_iter().chain(paid_reds).collect();
+        // The coinbase pays the mergeset blocks inside the DAA window, blues then reds.
+        let blue_rewards = daa.daa_blues.iter().map(|&b| reward(b)).collect();
+        let red_rewards = daa.daa_reds.iter().map(|&b| reward(b)).collect();
+        let paid_blocks = daa.daa_blues.into_iter().chain(daa.daa_reds).collect();
         Ok(BlockContext {
             ghostdag,
             daa_score,
@@ -463,7 +438,8 @@ impl Node {
     }
 
     /// The entries a non-coinbase transaction spends, checked against the current UTXO set
-    /// (outputs in `spent` count as gone): present, mature, enough value.
+    /// (outputs in `spent` count as gone): every input present once, then pyrin-tx's
+    /// checks in context (mature, enough value).
     fn check_spend(
         &self,
         tx: &Transaction,
@@ -479,16 +455,10 @@ impl Node {
                 Some(e) if !spent.contains(&outpoint) && own.insert(outpoint) => e,
                 _ => return Err(BlockError::MissingOutput { tx: index, input: input_index }),
             };
-            if entry.is_coinbase && entry.block_daa_score + self.params.coinbase_maturity > daa_score {
-                return Err(BlockError::Immature { tx: index, input: input_index });
-            }
             entries.push(entry.clone());
         }
-        let inputs: u128 = entries.iter().map(|e| u128::from(e.amount)).sum();
-        let outputs: u128 = tx.outputs.iter().map(|o| u128::from(o.value)).sum();
-        if outputs > inputs {
-            return Err(BlockError::Overspend { tx: index, inputs, outputs });
-        }
+        check_in_context(tx, &entries, daa_score, self.params.coinbase_maturity)
+            .map_err(|source| BlockError::Context { tx: index, source })?;
         Ok(entries)
     }
 

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use pyrin_core::{ScriptPublicKey, Transaction, TransactionOutpoint};
+use pyrin_tx::context::created_entries;
 use pyrin_tx::UtxoEntry;
 
 /// What accepting one chain block's mergeset did to the UTXO set: every change with the
@@ -141,7 +142,6 @@ impl<'a> DiffBuilder<'a> {
     /// Records `tx` as accepted at `daa_score`: spends its inputs (which must be present,
     /// as [`DiffBuilder::entries_of`] checks) and creates its outputs.
     pub fn accept(&mut self, tx: &Transaction, daa_score: u64) {
-        let id = tx.id();
         let mut scripts = std::collections::HashSet::new();
         for input in &tx.inputs {
             let outpoint = input.previous_outpoint;
@@ -160,14 +160,7 @@ impl<'a> DiffBuilder<'a> {
             scripts.insert(entry.script_public_key.clone());
             self.diff.removed.push((outpoint, entry));
         }
-        for (index, output) in tx.outputs.iter().enumerate() {
-            let outpoint = TransactionOutpoint::new(id, index as u32);
-            let entry = UtxoEntry {
-                amount: output.value,
-                script_public_key: output.script_public_key.clone(),
-                block_daa_score: daa_score,
-                is_coinbase: tx.is_coinbase(),
-            };
+        for (outpoint, entry) in created_entries(tx, daa_score) {
             scripts.insert(entry.script_public_key.clone());
             self.created.insert(outpoint, entry.clone());
             self.diff.added.push((outpoint, entry));
