@@ -13,7 +13,7 @@
 //!   the CPU has it.
 //! - [`Variant`] is the matrix-reduction rule: the original one and the one the relaunch
 //!   hard fork activated. [`Variant::for_header`] picks it as the reference node does.
-//! - [`search()`] and, with the `rayon` feature, [`par_search`] look for a nonce;
+//! - [`search()`] and, with the `rayon` feature, `par_search` look for a nonce;
 //!   [`share`] derives stratum share targets and checks a share against both targets at
 //!   once; [`block_level`] and [`difficulty::next_bits`] are the other PoW rules, with
 //!   [`daa_score()`] and [`past_median_time`] (in [`daa`]) deriving the rest of what a
