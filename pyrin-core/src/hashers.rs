@@ -86,7 +86,7 @@ const SPILL_LEN: usize = 16 * 1024;
 /// buffer; if the whole encoding fits, it is hashed with BLAKE3's one-shot function
 /// (which skips the streaming state). A longer encoding (a header with many parent
 /// levels, a large transaction) is gathered on the heap and hashed in one call too,
-/// and only past [`SPILL_LEN`] bytes is a streaming hasher fed, in slices of that size.
+/// and only past 16 KiB is a streaming hasher fed, in slices of that size.
 /// Feeding BLAKE3 whole runs of 1 KiB chunks, never one chunk at a time, keeps its
 /// multi-chunk SIMD path in use: a 2.4 KiB header costs what hashing its bytes does.
 #[derive(Clone)]
