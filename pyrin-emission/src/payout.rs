@@ -35,38 +35,36 @@ pub enum PayoutError {
 /// # Ok::<(), pyrin_emission::payout::PayoutError>(())
 /// ```
 pub fn split_proportional(reward: u64, shares: &[u64]) -> Result<Vec<u64>, PayoutError> {
-    let weights: Vec<u128> = shares.iter().map(|&s| u128::from(s)).collect();
-    split_weighted(reward, &weights)
+    split_weighted(reward, shares)
 }
 
 /// The split behind both public rules, over weights that may pass u64 (a PPLNS miner's
-/// summed difficulties). `R · w` needs up to 192 bits then; below 2^64 it stays in u128.
-fn split_weighted(reward: u64, weights: &[u128]) -> Result<Vec<u64>, PayoutError> {
+/// summed difficulties). The total always fits in u128 (fewer than 2^64 weights, each a
+/// sum of u64s), and so does every remainder; only `R · w` for a weight past u64 needs
+/// more than 128 bits, and takes the 256-bit route.
+fn split_weighted<W: Copy + Into<u128>>(reward: u64, weights: &[W]) -> Result<Vec<u64>, PayoutError> {
     if weights.is_empty() {
         return Err(PayoutError::NoShares);
     }
-    // Summing in 256 bits: a window of more than 2^64 maximal weights cannot exist in
-    // memory, but the sum is still taken without any chance of wrapping.
-    let total = weights.iter().fold(Uint256::ZERO, |acc, &w| acc + Uint256::from_u128(w));
-    if total.is_zero() {
+    let total: u128 = weights.iter().map(|&w| w.into()).sum();
+    if total == 0 {
         return Err(PayoutError::ZeroTotal);
     }
-    let small_total =
-        (total.0[2] == 0 && total.0[3] == 0).then(|| u128::from(total.0[0]) | u128::from(total.0[1]) << 64);
     let mut payouts = Vec::with_capacity(weights.len());
     let mut remainders = Vec::with_capacity(weights.len());
     let mut paid = 0u64;
     for (i, &w) in weights.iter().enumerate() {
+        let w: u128 = w.into();
         // Each quotient is ≤ reward because w ≤ total, and each remainder < total.
-        let (base, rem) = match (small_total, u64::try_from(w)) {
-            (Some(total), Ok(w)) => {
+        let (base, rem) = match u64::try_from(w) {
+            Ok(w) => {
                 let owed = u128::from(reward) * u128::from(w);
-                ((owed / total) as u64, Uint256::from_u128(owed % total))
+                ((owed / total) as u64, owed % total)
             }
-            _ => {
+            Err(_) => {
                 let owed = Uint256::from_u128(w).checked_mul_u64(reward).unwrap_or(Uint256::MAX);
-                let (q, r) = owed.div_rem(total).unwrap_or((Uint256::ZERO, Uint256::ZERO));
-                (q.to_u64().unwrap_or(reward), r)
+                let (q, r) = owed.div_rem(Uint256::from_u128(total)).unwrap_or((Uint256::ZERO, Uint256::ZERO));
+                (q.to_u64().unwrap_or(reward), u128::from(r.0[0]) | u128::from(r.0[1]) << 64)
             }
         };
         payouts.push(base);
@@ -76,7 +74,7 @@ fn split_weighted(reward: u64, weights: &[u128]) -> Result<Vec<u64>, PayoutError
     let leftover = (reward - paid) as usize;
     if leftover > 0 {
         // Largest remainder first, then the earlier entry.
-        let by_claim = |a: &(Uint256, usize), b: &(Uint256, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        let by_claim = |a: &(u128, usize), b: &(u128, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
         if leftover < remainders.len() {
             remainders.select_nth_unstable_by(leftover - 1, by_claim);
         }
@@ -127,8 +125,8 @@ pub fn pplns<M: Ord + Clone>(reward: u64, shares: &[Share<M>], window: usize) ->
             weights.push(0);
             miners.len() - 1
         });
-        // A miner's summed difficulties may pass u64; u128 holds any window that fits in
-        // memory (fewer than 2^64 shares), so the split stays exact.
+        // A miner's summed difficulties may pass u64; u128 holds any window (fewer than
+        // 2^64 shares), so the split stays exact.
         weights[slot] += u128::from(share.difficulty);
     }
     let payouts = split_weighted(reward, &weights)?;
