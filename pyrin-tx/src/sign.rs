@@ -215,19 +215,18 @@ pub fn verify_input(cache: &SighashCache<'_>, index: usize) -> Result<(), SignEr
     const P2PK_SIG_OPS: u8 = 1;
     let tx = cache.transaction();
     let input = tx.inputs.get(index).ok_or(SighashError::InputIndexOutOfRange { index, inputs: tx.inputs.len() })?;
-    if input.sig_op_count != P2PK_SIG_OPS
-        && matches!(
-            script::classify(&cache.entries()[index].script_public_key),
-            ScriptClass::PubKey(_) | ScriptClass::PubKeyEcdsa(_)
-        )
-    {
+    let class = script::classify(&cache.entries()[index].script_public_key);
+    if matches!(class, ScriptClass::ScriptHash(_) | ScriptClass::NonStandard) {
+        return Err(SignError::UnsupportedScript(index));
+    }
+    if input.sig_op_count != P2PK_SIG_OPS {
         return Err(SignError::WrongSigOpCount { input: index, declared: input.sig_op_count, expected: P2PK_SIG_OPS });
     }
     let (signature, ty) = script::parse_p2pk_signature_script(&input.signature_script)
         .map_err(|source| SignError::SignatureScript { input: index, source })?;
     let ty = SigHashType::from_u8(ty)?;
     let secp = Secp256k1::verification_only();
-    match script::classify(&cache.entries()[index].script_public_key) {
+    match class {
         ScriptClass::PubKey(key) => {
             let key = XOnlyPublicKey::from_slice(&key).map_err(|_| SignError::InvalidPublicKey(index))?;
             let sig = schnorr::Signature::from_slice(&signature).map_err(|_| SignError::InvalidSignature(index))?;
