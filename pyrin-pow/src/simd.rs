@@ -578,7 +578,7 @@ mod x86 {
                 let packed = PackedMatrix::new(&matrix);
                 let hashes: [[u8; 32]; LANES] = core::array::from_fn(|l| {
                     core::array::from_fn(|i| {
-                        (i as u8).wrapping_mul(seed | 1).wrapping_add(seed ^ 0xA5 ^ (l as u8 * 37))
+                        (i as u8).wrapping_mul(seed | 1).wrapping_add(seed ^ 0xA5 ^ (l as u8).wrapping_mul(37))
                     })
                 });
                 for variant in [Variant::Legacy, Variant::Relaunch] {
