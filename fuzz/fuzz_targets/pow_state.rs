@@ -1,11 +1,12 @@
 #![no_main]
 //! Builds a PoW state from arbitrary bytes (as a header when they decode as one, otherwise
 //! from raw parts) and evaluates arbitrary nonces, including runs that wrap past u64::MAX,
-//! on both paths: no panic, and the fast path always equals the plain one.
+//! on both paths: no panic, and the fast path always equals the plain one. A short search
+//! from the nonce (which may run to the top of the nonce space) agrees with the plain path.
 
 use libfuzzer_sys::fuzz_target;
 use pyrin_core::{Decode, Hash, Header, Uint256};
-use pyrin_pow::{share, PowState, Variant, LANES};
+use pyrin_pow::{search, share, PowState, Variant, LANES};
 
 fn check_state(state: &PowState, nonce: u64, difficulty: f64) {
     let check = state.check(nonce);
@@ -18,6 +19,20 @@ fn check_state(state: &PowState, nonce: u64, difficulty: f64) {
     state.pow_values(nonce, &mut values);
     for (i, value) in values.iter().enumerate() {
         assert_eq!(*value, state.pow_value_plain(nonce.wrapping_add(i as u64)));
+    }
+    let last = nonce.saturating_add(nonce % 24);
+    let outcome = search(state, nonce..=last);
+    match outcome.solution {
+        Some(solution) => {
+            assert_eq!(outcome.tried, solution.nonce - nonce + 1);
+            assert_eq!(solution.value, state.pow_value_plain(solution.nonce));
+            assert!(solution.value <= state.target());
+            assert!((nonce..solution.nonce).all(|n| state.pow_value_plain(n) > state.target()));
+        }
+        None => {
+            assert_eq!(outcome.tried, last - nonce + 1);
+            assert!((nonce..=last).all(|n| state.pow_value_plain(n) > state.target()));
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Nonce search over a range, on one thread or (feature `rayon`) on all of them.
 
-use core::ops::Range;
+use core::ops::{Bound, RangeBounds};
 
 use pyrin_core::Uint256;
 
@@ -25,8 +25,26 @@ pub struct SearchOutcome {
     pub tried: u64,
 }
 
+/// The first and last nonce of a range, or `None` when it is empty.
+fn inclusive_bounds(nonces: &impl RangeBounds<u64>) -> Option<(u64, u64)> {
+    let first = match nonces.start_bound() {
+        Bound::Included(&n) => n,
+        Bound::Excluded(&n) => n.checked_add(1)?,
+        Bound::Unbounded => 0,
+    };
+    let last = match nonces.end_bound() {
+        Bound::Included(&n) => n,
+        Bound::Excluded(&n) => n.checked_sub(1)?,
+        Bound::Unbounded => u64::MAX,
+    };
+    (first <= last).then_some((first, last))
+}
+
 /// Searches `nonces` in increasing order and returns the first nonce meeting the
 /// template's target, or `None` with `tried` equal to the range's length.
+///
+/// Any range of `u64` is accepted, `0..=u64::MAX` (or `..`) included. A fruitless search
+/// of all 2^64 nonces reports `tried` as `u64::MAX`, one short, since the count saturates.
 ///
 /// ```
 /// use pyrin_core::params::Network;
@@ -38,32 +56,42 @@ pub struct SearchOutcome {
 /// let outcome = search(&state, 0..1000);
 /// let solution = outcome.solution.expect("found");
 /// assert!(solution.value <= state.target());
+/// // The top of the nonce space is searchable too.
+/// assert!(search(&state, u64::MAX - 100..=u64::MAX).solution.is_some());
 /// # Ok::<(), pyrin_pow::PowError>(())
 /// ```
-pub fn search(state: &PowState, nonces: Range<u64>) -> SearchOutcome {
-    search_chunk(state, nonces, || false)
+pub fn search(state: &PowState, nonces: impl RangeBounds<u64>) -> SearchOutcome {
+    match inclusive_bounds(&nonces) {
+        Some((first, last)) => search_chunk(state, first, last, || false),
+        None => SearchOutcome { solution: None, tried: 0 },
+    }
 }
 
-/// Searches `nonces` in batches, stopping early when `stop` says so (checked per batch).
-fn search_chunk(state: &PowState, nonces: Range<u64>, stop: impl Fn() -> bool) -> SearchOutcome {
+/// Searches `first..=last` in batches, stopping early when `stop` says so (checked per
+/// batch).
+fn search_chunk(state: &PowState, first: u64, last: u64, stop: impl Fn() -> bool) -> SearchOutcome {
     let target = state.target();
     let mut values = [Uint256::ZERO; LANES];
     let mut tried = 0u64;
-    let mut start = nonces.start;
-    while start < nonces.end {
+    let mut start = first;
+    loop {
         if stop() {
             break;
         }
-        let count = (nonces.end - start).min(LANES as u64) as usize;
+        // `last - start + 1` would overflow for the whole nonce space.
+        let count = (last - start).min(LANES as u64 - 1) as usize + 1;
         state.pow_values(start, &mut values);
         for (i, value) in values[..count].iter().enumerate() {
             if *value <= target {
-                tried += i as u64 + 1;
+                tried = tried.saturating_add(i as u64 + 1);
                 return SearchOutcome { solution: Some(Solution { nonce: start + i as u64, value: *value }), tried };
             }
         }
-        tried += count as u64;
-        start += count as u64;
+        tried = tried.saturating_add(count as u64);
+        match start.checked_add(count as u64) {
+            Some(next) if next <= last => start = next,
+            _ => break,
+        }
     }
     SearchOutcome { solution: None, tried }
 }
@@ -73,22 +101,26 @@ fn search_chunk(state: &PowState, nonces: Range<u64>, stop: impl Fn() -> bool) -
 /// solution. Which solution is returned when there are several is not specified (the
 /// first found, not the lowest nonce).
 #[cfg(feature = "rayon")]
-pub fn par_search(state: &PowState, nonces: Range<u64>) -> SearchOutcome {
+pub fn par_search(state: &PowState, nonces: impl RangeBounds<u64>) -> SearchOutcome {
     use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
     use rayon::prelude::*;
 
     // Big enough that scheduling costs nothing next to the hashing, small enough that
     // every thread gets many chunks.
     const CHUNK: u64 = 1 << 14;
+    let Some((first, last)) = inclusive_bounds(&nonces) else {
+        return SearchOutcome { solution: None, tried: 0 };
+    };
     let found = AtomicBool::new(false);
     let tried = AtomicU64::new(0);
-    let len = nonces.end.saturating_sub(nonces.start);
-    let chunks = len.div_ceil(CHUNK);
+    // At most 2^50 chunks, which rayon's u64 ranges handle.
+    let chunks = (last - first) / CHUNK + 1;
     let solution = (0..chunks).into_par_iter().find_map_any(|c| {
-        let start = nonces.start + c * CHUNK;
-        let end = start.saturating_add(CHUNK).min(nonces.end);
-        let outcome = search_chunk(state, start..end, || found.load(Ordering::Relaxed));
-        tried.fetch_add(outcome.tried, Ordering::Relaxed);
+        let start = first + c * CHUNK;
+        let end = start.saturating_add(CHUNK - 1).min(last);
+        let outcome = search_chunk(state, start, end, || found.load(Ordering::Relaxed));
+        // Saturating, like the sequential count: only the whole nonce space reaches it.
+        let _ = tried.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| Some(t.saturating_add(outcome.tried)));
         if outcome.solution.is_some() {
             found.store(true, Ordering::Relaxed);
         }
@@ -126,6 +158,27 @@ mod tests {
         let outcome = search(&state, 5..1_000);
         assert_eq!(outcome, SearchOutcome { solution: None, tried: 995 });
         assert_eq!(search(&state, 7..7).tried, 0);
+        // A reversed range is empty.
+        let (high, low) = (9, 8);
+        assert_eq!(search(&state, high..=low).tried, 0);
+        assert_eq!(search(&state, ..0).tried, 0);
+        assert_eq!(search(&state, 3..=3).tried, 1);
+        // Ranges ending at the top of the nonce space, in every batch alignment.
+        for len in 1..=20u64 {
+            assert_eq!(search(&state, u64::MAX - (len - 1)..).tried, len);
+            assert_eq!(search(&state, u64::MAX - len..u64::MAX).tried, len);
+        }
+    }
+
+    #[test]
+    fn solutions_at_the_top_of_the_nonce_space_match_the_plain_path() {
+        let state = easy_state(0x1f0fffff);
+        let first = u64::MAX - 200_000;
+        let outcome = search(&state, first..=u64::MAX);
+        let solution = outcome.solution.expect("a solution among 200,001 nonces at this target");
+        assert_eq!(outcome.tried, solution.nonce - first + 1);
+        assert!((first..solution.nonce).all(|n| state.pow_value_plain(n) > state.target()));
+        assert_eq!(state.pow_value_plain(solution.nonce), solution.value);
     }
 
     #[cfg(feature = "rayon")]
@@ -138,5 +191,8 @@ mod tests {
         assert_eq!(state.pow_value_plain(solution.nonce), solution.value);
         let none = par_search(&easy_state(0x03000001), 0..50_000);
         assert_eq!(none, SearchOutcome { solution: None, tried: 50_000 });
+        let top = par_search(&easy_state(0x03000001), u64::MAX - 40_000..=u64::MAX);
+        assert_eq!(top, SearchOutcome { solution: None, tried: 40_001 });
+        assert_eq!(par_search(&state, 5..5).tried, 0);
     }
 }
