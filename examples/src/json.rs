@@ -9,9 +9,18 @@ use pyrin_core::{
 };
 use serde_json::Value;
 
-/// A field of an object, or an error naming it.
+/// How an error starts when a checker, given a case that must be rejected, accepted the
+/// input and went on to read an expected value the case does not have.
+pub const ACCEPTED: &str = "accepted an input the case rejects";
+
+/// A field of an object, or an error naming it. On the `expected` object of a case that
+/// must be rejected (it holds `error`), asking for any other field means the library
+/// accepted the input, and the error says so (it starts with [`ACCEPTED`]).
 pub fn field<'a>(v: &'a Value, name: &str) -> Result<&'a Value, String> {
-    v.get(name).ok_or_else(|| format!("missing field `{name}`"))
+    v.get(name).ok_or_else(|| match v.get("error") {
+        Some(reason) => format!("{ACCEPTED} ({reason}): went on to compare `{name}`"),
+        None => format!("missing field `{name}`"),
+    })
 }
 
 /// A u64 written as a JSON number or a decimal string (at 2^53 and above).

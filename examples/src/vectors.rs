@@ -97,7 +97,10 @@ pub fn run(file: &VectorFile) -> FileReport {
     for (i, case) in file.cases.iter().enumerate() {
         let name = case.get("name").and_then(Value::as_str).map_or_else(|| format!("case #{i}"), str::to_string);
         let result = match (case.get("input"), case.get("expected")) {
-            (Some(input), Some(expected)) => check(input, expected),
+            (Some(input), Some(expected)) => match expected.get("error") {
+                Some(reason) => expect_rejection(check(input, expected), reason),
+                None => check(input, expected),
+            },
             _ => Err("case lacks `input` or `expected`".to_string()),
         };
         if let Err(reason) = result {
@@ -105,6 +108,17 @@ pub fn run(file: &VectorFile) -> FileReport {
         }
     }
     FileReport { kind: file.kind.clone(), passed: total - failures.len(), total, failures, unsupported: false }
+}
+
+/// The verdict on a case whose `expected` holds `error` (`vectors.md`): it passes when the
+/// checker failed before reaching any expected value, that is when the library (or the
+/// reading of the input into library types) refused the input.
+fn expect_rejection(result: Result<(), String>, reason: &Value) -> Result<(), String> {
+    match result {
+        Err(e) if !e.starts_with(crate::json::ACCEPTED) => Ok(()),
+        Err(e) => Err(e),
+        Ok(()) => Err(format!("{} ({reason})", crate::json::ACCEPTED)),
+    }
 }
 
 /// Every `.json` / `.json.gz` file under `dir`, recursively, sorted.
@@ -160,4 +174,66 @@ pub fn assert_dir_passes(subdir: &str) {
     }
     assert!(problems.is_empty(), "{} of {cases} cases failed:\n{}", problems.len(), problems.join("\n"));
     eprintln!("{cases} cases in {} files under {} passed", files.len(), dir.display());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn report(kind: &str, cases: Vec<Value>) -> FileReport {
+        run(&VectorFile { path: PathBuf::from("inline"), kind: kind.into(), cases })
+    }
+
+    fn case(input: Value, expected: Value) -> Value {
+        json!({ "name": "c", "input": input, "expected": expected })
+    }
+
+    #[test]
+    fn a_rejected_input_passes_a_case_that_expects_rejection() {
+        let cases = vec![
+            // Not an address at all.
+            case(json!({ "decode": "pyrin:not-an-address" }), json!({ "error": "checksum" })),
+            // A header whose hash is not hex: the library cannot take it.
+            case(json!({ "header": { "version": 1 }, "nonce": 1, "variant": "legacy" }), json!({ "error": "bad" })),
+        ];
+        let kinds = ["address", "pow"];
+        for (kind, c) in kinds.iter().zip(cases) {
+            let r = report(kind, vec![c]);
+            assert!(r.all_passed(), "{kind}: {:?}", r.failures);
+        }
+    }
+
+    #[test]
+    fn an_accepted_input_fails_a_case_that_expects_rejection() {
+        let header = pyrin_core::params::Network::Mainnet.params().genesis.header();
+        let header_json = json!({
+            "version": header.version,
+            "parents_by_level": [],
+            "hash_merkle_root": header.hash_merkle_root.to_string(),
+            "accepted_id_merkle_root": header.accepted_id_merkle_root.to_string(),
+            "utxo_commitment": header.utxo_commitment.to_string(),
+            "timestamp": header.timestamp,
+            "bits": header.bits,
+            "nonce": header.nonce,
+            "daa_score": header.daa_score,
+            "blue_score": header.blue_score,
+            "blue_work": "0",
+            "pruning_point": header.pruning_point.to_string(),
+        });
+        let r = report(
+            "pow",
+            vec![case(json!({ "header": header_json, "nonce": 7, "variant": "legacy" }), json!({ "error": "x" }))],
+        );
+        assert!(!r.all_passed());
+        assert!(r.failures[0].1.starts_with(crate::json::ACCEPTED), "{:?}", r.failures);
+        let r = report("compact_target", vec![case(json!({ "bits": 0x1d00ffff }), json!({ "error": "x" }))]);
+        assert!(r.failures[0].1.starts_with(crate::json::ACCEPTED), "{:?}", r.failures);
+    }
+
+    #[test]
+    fn a_missing_expected_field_is_still_reported_as_such() {
+        let r = report("compact_target", vec![case(json!({ "bits": 0x1d00ffff }), json!({}))]);
+        assert!(r.failures[0].1.contains("missing field"), "{:?}", r.failures);
+    }
 }

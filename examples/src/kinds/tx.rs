@@ -50,17 +50,12 @@ fn sighash(input: &Value, expected: &Value) -> Result<(), String> {
 fn address(input: &Value, expected: &Value) -> Result<(), String> {
     if let Some(text) = input.get("decode") {
         let text = text.as_str().ok_or("`decode` is not a string")?;
-        let parsed = text.parse::<Address>();
-        return match (expected.get("decodes_to"), parsed) {
-            (Some(want), Ok(got)) => {
-                expect_eq("prefix", got.prefix().as_str(), str_field(want, "prefix")?)?;
-                expect_eq("version", u64::from(got.version().to_u8()), u64_field(want, "version")?)?;
-                expect_eq("payload", hex_of(got.payload()), hex_of(&bytes_field(want, "payload")?))
-            }
-            (Some(_), Err(e)) => Err(format!("rejected a valid address: {e}")),
-            (None, Ok(got)) => Err(format!("accepted an invalid address as {got:?}")),
-            (None, Err(_)) => field(expected, "error").map(|_| ()),
-        };
+        // A refusal ends the check here: the runner passes it when the case expects one.
+        let got = text.parse::<Address>().map_err(|e| format!("rejected: {e}"))?;
+        let want = field(expected, "decodes_to")?;
+        expect_eq("prefix", got.prefix().as_str(), str_field(want, "prefix")?)?;
+        expect_eq("version", u64::from(got.version().to_u8()), u64_field(want, "version")?)?;
+        return expect_eq("payload", hex_of(got.payload()), hex_of(&bytes_field(want, "payload")?));
     }
     let prefix: Prefix =
         str_field(input, "prefix")?.parse().map_err(|e: pyrin_tx::address::AddressError| e.to_string())?;
