@@ -1,7 +1,9 @@
 //! pyrin-pow hot paths beside a raw 80-byte `blake3::hash` baseline (the PoW input's size).
 //!
 //! Per-nonce figures: `pow/plain_nonce` (the straightforward scalar route),
-//! `pow/fast_nonces` and `pow/fast_portable_nonces` (per nonce, [`LANES`] at a time), and
+//! `pow/fast_one_nonce` and `pow/fast_portable_one_nonce` (one nonce alone, as a share
+//! check computes it), `pow/fast_nonces` and `pow/fast_portable_nonces` (per nonce,
+//! [`LANES`] at a time), and
 //! the searches over 2^20 nonces on one thread and on all rayon threads.
 
 use std::time::Duration;
@@ -57,6 +59,19 @@ fn per_nonce(c: &mut Criterion) {
         b.iter(|| {
             nonce = nonce.wrapping_add(1);
             state.pow_value_plain(black_box(nonce))
+        })
+    });
+    // One nonce alone, as a pool checks a share: one lane's compressions, the fast product.
+    g.bench_function("fast_one_nonce", |b| {
+        b.iter(|| {
+            nonce = nonce.wrapping_add(1);
+            state.pow_value(black_box(nonce))
+        })
+    });
+    g.bench_function("fast_portable_one_nonce", |b| {
+        b.iter(|| {
+            nonce = nonce.wrapping_add(1);
+            portable.pow_value(black_box(nonce))
         })
     });
     g.throughput(Throughput::Elements(LANES as u64));

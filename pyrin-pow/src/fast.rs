@@ -142,6 +142,20 @@ fn hash_lanes_portable(state: &PowState, first_nonce: u64) -> [[u32; LANES]; 8] 
     out
 }
 
+/// The PoW value of one nonce: one lane's compressions (a batch would waste the others),
+/// with the best product the backend has.
+pub(crate) fn pow_value(state: &PowState, nonce: u64) -> Uint256 {
+    let words = match state.backend() {
+        Backend::Avx2 => crate::simd::hash_one_avx2(state, nonce),
+        Backend::Portable => None,
+    }
+    .unwrap_or_else(|| {
+        hash_lanes::<1>(state, nonce, |h| product_xor_portable(state.packed(), h, state.variant())).map(|w| w[0])
+    });
+    let limb = |k: usize| u64::from(words[2 * k]) | (u64::from(words[2 * k + 1]) << 32);
+    Uint256([limb(0), limb(1), limb(2), limb(3)])
+}
+
 /// The PoW values of `LANES` consecutive nonces from `first_nonce`.
 pub(crate) fn pow_values(state: &PowState, first_nonce: u64, out: &mut [Uint256; LANES]) {
     let words = match state.backend() {

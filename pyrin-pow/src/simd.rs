@@ -48,6 +48,18 @@ pub(crate) fn hash_lanes_avx2(state: &PowState, first_nonce: u64) -> Option<[[u3
     None
 }
 
+/// The final hash of one nonce with the AVX2 product (the two compressions are scalar),
+/// or `None` when the CPU lacks AVX2.
+pub(crate) fn hash_one_avx2(state: &PowState, nonce: u64) -> Option<[u32; 8]> {
+    #[cfg(target_arch = "x86_64")]
+    if avx2_available() {
+        // SAFETY: invariant 1, AVX2 was just detected.
+        return Some(unsafe { x86::hash_one(state, nonce) });
+    }
+    let _ = (state, nonce);
+    None
+}
+
 /// [`crate::Matrix::rank`] compiled for AVX2 (four `f64` lanes), or `None` when the CPU
 /// lacks it. No FMA is enabled, so products and differences round exactly as the scalar
 /// code's do.
@@ -135,6 +147,100 @@ mod x86 {
         result
     }
 
+    /// The final hash of one nonce: both compressions row-wise on one block (four
+    /// columns per SSE register; eight lanes would waste seven) and the one-hash product.
+    ///
+    /// # Safety
+    /// The CPU supports AVX2 (invariant 1).
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn hash_one(state: &PowState, nonce: u64) -> [u32; 8] {
+        let mut block = [0u32; 16];
+        block[2] = nonce as u32;
+        block[3] = (nonce >> 32) as u32;
+        let mut out = [0u32; 8];
+        // SAFETY: AVX2 per this function's contract (invariant 1); invariant 2 for the
+        // 32-byte arrays.
+        unsafe {
+            let pow_hash = compress1(state.first_block_cv(), &block, 16, CHUNK_END | ROOT);
+            let mixed = product_xor_one(state.packed().pairs(), pow_hash, state.variant());
+            let mut block = [0u32; 16];
+            _mm256_storeu_si256(block.as_mut_ptr().cast(), mixed);
+            let hash = compress1(&IV, &block, 32, CHUNK_START | CHUNK_END | ROOT);
+            _mm256_storeu_si256(out.as_mut_ptr().cast(), hash);
+        }
+        out
+    }
+
+    /// BLAKE3's compression of one block (chunk counter 0), the state held as four rows
+    /// of four words: each step runs the four G functions of a column (or, after rotating
+    /// rows 1-3, of a diagonal) side by side. Returns the first eight output words.
+    // SAFETY contract: the CPU supports AVX2 (invariant 1); `unsafe` so that no safe
+    // caller can reach AVX2 instructions without that check.
+    #[inline(always)]
+    unsafe fn compress1(cv: &[u32; 8], m: &[u32; 16], block_len: u32, flags: u32) -> __m256i {
+        // SAFETY: only inlined into AVX2 functions (invariant 1); invariant 2 for `cv`.
+        unsafe {
+            let word = |i: usize| m[i] as i32;
+            let mut rows = [
+                _mm_loadu_si128(cv.as_ptr().cast()),
+                _mm_loadu_si128(cv.as_ptr().add(4).cast()),
+                _mm_setr_epi32(IV[0] as i32, IV[1] as i32, IV[2] as i32, IV[3] as i32),
+                _mm_setr_epi32(0, 0, block_len as i32, flags as i32),
+            ];
+            for s in &SCHEDULE {
+                let x = _mm_setr_epi32(word(s[0]), word(s[2]), word(s[4]), word(s[6]));
+                let y = _mm_setr_epi32(word(s[1]), word(s[3]), word(s[5]), word(s[7]));
+                g4(&mut rows, x, y);
+                // Rows 1-3 rotated left by 1, 2, 3 words put each diagonal in a column.
+                rows[1] = _mm_shuffle_epi32::<0x39>(rows[1]);
+                rows[2] = _mm_shuffle_epi32::<0x4E>(rows[2]);
+                rows[3] = _mm_shuffle_epi32::<0x93>(rows[3]);
+                let x = _mm_setr_epi32(word(s[8]), word(s[10]), word(s[12]), word(s[14]));
+                let y = _mm_setr_epi32(word(s[9]), word(s[11]), word(s[13]), word(s[15]));
+                g4(&mut rows, x, y);
+                rows[1] = _mm_shuffle_epi32::<0x93>(rows[1]);
+                rows[2] = _mm_shuffle_epi32::<0x4E>(rows[2]);
+                rows[3] = _mm_shuffle_epi32::<0x39>(rows[3]);
+            }
+            _mm256_set_m128i(_mm_xor_si128(rows[1], rows[3]), _mm_xor_si128(rows[0], rows[2]))
+        }
+    }
+
+    /// Four G functions at once, one per column of `rows`.
+    // SAFETY contract: the CPU supports AVX2 (invariant 1); `unsafe` so that no safe
+    // caller can reach AVX2 instructions without that check.
+    #[inline(always)]
+    unsafe fn g4(rows: &mut [__m128i; 4], x: __m128i, y: __m128i) {
+        // SAFETY: only inlined into AVX2 functions (invariant 1).
+        unsafe {
+            let [mut a, mut b, mut c, mut d] = *rows;
+            a = _mm_add_epi32(_mm_add_epi32(a, b), x);
+            d = shuffle_bytes128(_mm_xor_si128(d, a), &ROTR16);
+            c = _mm_add_epi32(c, d);
+            let t = _mm_xor_si128(b, c);
+            b = _mm_or_si128(_mm_srli_epi32::<12>(t), _mm_slli_epi32::<20>(t));
+            a = _mm_add_epi32(_mm_add_epi32(a, b), y);
+            d = shuffle_bytes128(_mm_xor_si128(d, a), &ROTR8);
+            c = _mm_add_epi32(c, d);
+            let t = _mm_xor_si128(b, c);
+            b = _mm_or_si128(_mm_srli_epi32::<7>(t), _mm_slli_epi32::<25>(t));
+            *rows = [a, b, c, d];
+        }
+    }
+
+    /// The product of one hash, XORed into it.
+    // SAFETY contract: the CPU supports AVX2 (invariant 1); `unsafe` so that no safe
+    // caller can reach AVX2 instructions without that check.
+    #[inline(always)]
+    unsafe fn product_xor_one(pairs: &[u8; 4096], hash: __m256i, variant: Variant) -> __m256i {
+        // SAFETY: only inlined into AVX2 functions (invariant 1); the table comes from
+        // `nibble_table1`, as `row_sums1` requires.
+        unsafe {
+            let table = nibble_table1(hash);
+            _mm256_xor_si256(reduce(row_sums1(pairs, &table), variant), hash)
+        }
+    }
+
     /// `vpshufb` masks for the byte-aligned rotations.
     const ROTR16: [u8; 32] =
         [2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13];
@@ -156,6 +262,27 @@ mod x86 {
                 "vpshufb {o}, {x}, ymmword ptr [{m}]",
                 o = lateout(ymm_reg) out,
                 x = in(ymm_reg) x,
+                m = in(reg) mask.as_ptr(),
+                options(pure, readonly, nostack, preserves_flags),
+            );
+            out
+        }
+    }
+
+    /// [`shuffle_bytes`] on 128 bits, with the first half of `mask`.
+    ///
+    /// # Safety
+    /// The CPU supports AVX2 (invariant 1).
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn shuffle_bytes128(x: __m128i, mask: &[u8; 32]) -> __m128i {
+        // SAFETY: AVX2 per the contract (invariant 1); reads 16 of the mask's 32 bytes.
+        unsafe {
+            let out: __m128i;
+            core::arch::asm!(
+                "vpshufb {o}, {x}, xmmword ptr [{m}]",
+                o = lateout(xmm_reg) out,
+                x = in(xmm_reg) x,
                 m = in(reg) mask.as_ptr(),
                 options(pure, readonly, nostack, preserves_flags),
             );
@@ -478,6 +605,107 @@ mod x86 {
         (s0, s1)
     }
 
+    /// The (high, low) nibble pairs of one hash's bytes, each pair twice in a 32-bit word:
+    /// byte `g`'s at byte offset `4g` (128 bytes in all).
+    // SAFETY contract: the CPU supports AVX2 (invariant 1); `unsafe` so that no safe
+    // caller can reach AVX2 instructions without that check.
+    #[inline(always)]
+    unsafe fn nibble_table1(hash: __m256i) -> [__m256i; 4] {
+        // SAFETY: only inlined into AVX2 functions (invariant 1).
+        unsafe {
+            let low_nibbles = _mm256_set1_epi8(0x0F);
+            let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(hash), low_nibbles);
+            let lo = _mm256_and_si256(hash, low_nibbles);
+            // Per 128-bit half: `a` holds the pairs of bytes 0-7 (16-23), `b` of 8-15 (24-31).
+            let a = _mm256_unpacklo_epi8(hi, lo);
+            let b = _mm256_unpackhi_epi8(hi, lo);
+            // Bytes 0-3 | 16-19, 4-7 | 20-23, 8-11 | 24-27, 12-15 | 28-31.
+            let q = [
+                _mm256_unpacklo_epi16(a, a),
+                _mm256_unpackhi_epi16(a, a),
+                _mm256_unpacklo_epi16(b, b),
+                _mm256_unpackhi_epi16(b, b),
+            ];
+            [
+                _mm256_permute2x128_si256::<0x20>(q[0], q[1]),
+                _mm256_permute2x128_si256::<0x20>(q[2], q[3]),
+                _mm256_permute2x128_si256::<0x31>(q[0], q[1]),
+                _mm256_permute2x128_si256::<0x31>(q[2], q[3]),
+            ]
+        }
+    }
+
+    /// The 64 row sums of one hash's product, as [`row_sums2`] computes them for two, the
+    /// matrix rows read straight from memory by `vpmaddubsw`.
+    ///
+    /// # Safety
+    /// The CPU supports AVX2 (invariant 1) and `table` was built by [`nibble_table1`].
+    /// Reads stay inside the arrays (invariant 2): the matrix as in [`row_sums2`]; the
+    /// table at `16·w + 4·b` for `w < 8`, `b < 4`, plus 4 bytes (ends at byte 128).
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn row_sums1(pairs: &[u8; 4096], table: &[__m256i; 4]) -> [__m256i; 4] {
+        let mut s = [_mm256_setzero_si256(); 4];
+        // SAFETY: the caller's contract; the pointers and offsets are those it states.
+        unsafe {
+            core::arch::asm!(
+                "2:",
+                "vpbroadcastd {n}, dword ptr [{t}]",
+                "vpmaddubsw {p0}, {n}, ymmword ptr [{mat}]",
+                "vpmaddubsw {p1}, {n}, ymmword ptr [{mat} + 32]",
+                "vpaddw {a0}, {a0}, {p0}",
+                "vpaddw {a1}, {a1}, {p1}",
+                "vpmaddubsw {p0}, {n}, ymmword ptr [{mat} + 64]",
+                "vpmaddubsw {p1}, {n}, ymmword ptr [{mat} + 96]",
+                "vpaddw {a2}, {a2}, {p0}",
+                "vpaddw {a3}, {a3}, {p1}",
+                "vpbroadcastd {n}, dword ptr [{t} + 4]",
+                "vpmaddubsw {p0}, {n}, ymmword ptr [{mat} + 128]",
+                "vpmaddubsw {p1}, {n}, ymmword ptr [{mat} + 160]",
+                "vpaddw {a0}, {a0}, {p0}",
+                "vpaddw {a1}, {a1}, {p1}",
+                "vpmaddubsw {p0}, {n}, ymmword ptr [{mat} + 192]",
+                "vpmaddubsw {p1}, {n}, ymmword ptr [{mat} + 224]",
+                "vpaddw {a2}, {a2}, {p0}",
+                "vpaddw {a3}, {a3}, {p1}",
+                "vpbroadcastd {n}, dword ptr [{t} + 8]",
+                "vpmaddubsw {p0}, {n}, ymmword ptr [{mat} + 256]",
+                "vpmaddubsw {p1}, {n}, ymmword ptr [{mat} + 288]",
+                "vpaddw {a0}, {a0}, {p0}",
+                "vpaddw {a1}, {a1}, {p1}",
+                "vpmaddubsw {p0}, {n}, ymmword ptr [{mat} + 320]",
+                "vpmaddubsw {p1}, {n}, ymmword ptr [{mat} + 352]",
+                "vpaddw {a2}, {a2}, {p0}",
+                "vpaddw {a3}, {a3}, {p1}",
+                "vpbroadcastd {n}, dword ptr [{t} + 12]",
+                "vpmaddubsw {p0}, {n}, ymmword ptr [{mat} + 384]",
+                "vpmaddubsw {p1}, {n}, ymmword ptr [{mat} + 416]",
+                "vpaddw {a0}, {a0}, {p0}",
+                "vpaddw {a1}, {a1}, {p1}",
+                "vpmaddubsw {p0}, {n}, ymmword ptr [{mat} + 448]",
+                "vpmaddubsw {p1}, {n}, ymmword ptr [{mat} + 480]",
+                "vpaddw {a2}, {a2}, {p0}",
+                "vpaddw {a3}, {a3}, {p1}",
+                "add {mat}, 512",
+                "add {t}, 16",
+                "dec {words:e}",
+                "jnz 2b",
+                mat = inout(reg) pairs.as_ptr() => _,
+                t = inout(reg) table.as_ptr() => _,
+                words = inout(reg) 8u32 => _,
+                a0 = inout(ymm_reg) s[0],
+                a1 = inout(ymm_reg) s[1],
+                a2 = inout(ymm_reg) s[2],
+                a3 = inout(ymm_reg) s[3],
+                n = out(ymm_reg) _,
+                p0 = out(ymm_reg) _,
+                p1 = out(ymm_reg) _,
+                options(pure, readonly, nostack),
+            );
+        }
+        s
+    }
+
     /// Reduces the 64 row sums (four registers of sixteen) by `variant` and packs them into
     /// the 32 bytes of the product vector.
     // SAFETY contract: the CPU supports AVX2 (invariant 1); `unsafe` so that no safe
@@ -562,6 +790,22 @@ mod x86 {
         out
     }
 
+    /// The one-hash product on 32-byte arrays, for the tests.
+    ///
+    /// # Safety
+    /// The CPU supports AVX2 (invariant 1).
+    #[cfg(test)]
+    #[target_feature(enable = "avx2")]
+    unsafe fn product_xor_one_bytes(pairs: &[u8; 4096], hash: &[u8; 32], variant: Variant) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        // SAFETY: AVX2 per the contract (invariant 1); invariant 2, both arrays are 32 bytes.
+        unsafe {
+            let h = _mm256_loadu_si256(hash.as_ptr().cast());
+            _mm256_storeu_si256(out.as_mut_ptr().cast(), product_xor_one(pairs, h, variant));
+        }
+        out
+    }
+
     #[cfg(test)]
     mod tests {
         use super::*;
@@ -586,6 +830,8 @@ mod x86 {
                     let fast = unsafe { product_xor_lanes(packed.pairs(), &hashes, variant) };
                     for (f, h) in fast.iter().zip(&hashes) {
                         assert_eq!(*f, matrix.product_xor(h, variant));
+                        // SAFETY: AVX2 detected above.
+                        assert_eq!(unsafe { product_xor_one_bytes(packed.pairs(), h, variant) }, *f);
                     }
                 }
             }

@@ -144,9 +144,7 @@ impl PowState {
 
     /// The PoW value of one nonce by the fast path.
     pub fn pow_value(&self, nonce: u64) -> Uint256 {
-        let mut out = [Uint256::ZERO; fast::LANES];
-        fast::pow_values(self, nonce, &mut out);
-        out[0]
+        fast::pow_value(self, nonce)
     }
 
     /// The PoW values of the [`LANES`](crate::LANES) consecutive nonces from `first_nonce`
