@@ -10,7 +10,8 @@ fuzz_target!(|input: (u64, Vec<u64>, Vec<(u8, u64)>, u16)| {
     if let Ok(payouts) = split_proportional(reward, &shares) {
         assert_eq!(payouts.iter().map(|&p| u128::from(p)).sum::<u128>(), u128::from(reward));
     }
-    let window_shares: Vec<Share<u8>> = window_shares.into_iter().map(|(miner, difficulty)| Share { miner, difficulty }).collect();
+    let window_shares: Vec<Share<u8>> =
+        window_shares.into_iter().map(|(miner, difficulty)| Share { miner, difficulty }).collect();
     if let Ok(payouts) = pplns(reward, &window_shares, usize::from(window)) {
         assert_eq!(payouts.iter().map(|(_, p)| u128::from(*p)).sum::<u128>(), u128::from(reward));
     }

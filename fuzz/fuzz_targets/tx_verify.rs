@@ -11,7 +11,12 @@ fuzz_target!(|input: (Vec<u8>, Vec<(u64, Vec<u8>)>)| {
     let entries: Vec<UtxoEntry> = input
         .1
         .into_iter()
-        .map(|(amount, script)| UtxoEntry { amount, script_public_key: ScriptPublicKey::new(0, script), block_daa_score: 0, is_coinbase: false })
+        .map(|(amount, script)| UtxoEntry {
+            amount,
+            script_public_key: ScriptPublicKey::new(0, script),
+            block_daa_score: 0,
+            is_coinbase: false,
+        })
         .collect();
     let _ = verify_transaction(&tx, &entries);
 });
