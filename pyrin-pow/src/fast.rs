@@ -3,9 +3,10 @@
 //! Per nonce the PoW is two BLAKE3 compressions (the first 64 input bytes are hashed once
 //! per template, see [`PowState`]) and a 64×64 nibble matrix product. The compressions of
 //! [`LANES`] nonces run side by side in SIMD lanes ([`crate::blake3_lanes`]); the product
-//! runs per nonce on packed bytes. [`Backend`] picks AVX2 when the CPU has it (checked at
-//! run time) and a portable version otherwise; both give bit-identical results to
-//! [`PowState::pow_value_plain`], which the property tests check.
+//! runs per nonce on packed bytes. A single nonce (a share check) takes one lane's
+//! compressions instead, so it does not pay for a whole batch. [`Backend`] picks AVX2 when
+//! the CPU has it (checked at run time) and a portable version otherwise; both give
+//! bit-identical results to [`PowState::pow_value_plain`], which the property tests check.
 
 use pyrin_core::Uint256;
 

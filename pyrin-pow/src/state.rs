@@ -142,7 +142,9 @@ impl PowState {
         Uint256::from_le_bytes(*blake3::hash(&mixed).as_bytes())
     }
 
-    /// The PoW value of one nonce by the fast path.
+    /// The PoW value of one nonce by the fast path: one lane's compressions and the SIMD
+    /// product (about 0.45× the plain route on AVX2). To scan nonces, [`Self::pow_values`]
+    /// costs less per nonce.
     pub fn pow_value(&self, nonce: u64) -> Uint256 {
         fast::pow_value(self, nonce)
     }
