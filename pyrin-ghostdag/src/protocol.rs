@@ -421,11 +421,18 @@ impl<S: GhostdagStore> Ghostdag<S> {
         }
     }
 
-    /// The `size` blocks of the past of a block with GHOSTDAG data `data` that have the most
-    /// blue work (ties by hash), best first: the reference's full (unsampled) difficulty and
-    /// past-median-time windows. Found by walking the selected chain and its mergesets,
-    /// stopping once no deeper block can enter, so the cost is about `size · log size`
-    /// whatever the DAG's size. A `size` above the number of blocks is clamped to it.
+    /// The `size` blocks with the most blue work (ties by hash), best first, of the past of
+    /// a block with GHOSTDAG data `data`, genesis left out: the reference's full
+    /// (unsampled) difficulty and past-median-time windows. Found by walking the selected
+    /// chain and its mergesets, stopping once no deeper block can enter, so the cost is
+    /// about `size · log size` whatever the DAG's size. A `size` above the number of blocks
+    /// is clamped to it.
+    ///
+    /// Genesis is in no window because the reference (`Pyrinpyi/pyrin`,
+    /// `consensus/src/processes/window.rs`, full window manager) stops its walk at the
+    /// chain block whose selected parent is genesis, before pushing that block's mergeset,
+    /// which is genesis alone (a child of genesis has no other parent). The windows of
+    /// genesis and of its children are therefore empty.
     pub fn blue_work_window(&self, data: &GhostdagData, size: usize) -> Vec<BlockId> {
         use alloc::collections::BinaryHeap;
         use core::cmp::Reverse;
@@ -437,16 +444,22 @@ impl<S: GhostdagStore> Ghostdag<S> {
         let size = size.min(self.store.len());
         // Min-heap keeping the `size` best (blue work, hash) seen.
         let mut best: BinaryHeap<Reverse<(BlueWork, Hash, BlockId)>> = BinaryHeap::with_capacity(size + 1);
-        let mut current = Some(data);
-        while let Some(d) = current {
-            if let (true, Some(Reverse(worst)), Some(sp)) = (best.len() >= size, best.peek(), d.selected_parent) {
+        let mut current = data;
+        // Genesis itself has no selected parent and an empty window.
+        while let Some(sp) = current.selected_parent {
+            let sp_data = self.store.data(sp);
+            if sp_data.selected_parent.is_none() {
+                // `current` is the chain block right above genesis: stop, as the reference does.
+                break;
+            }
+            if let (true, Some(Reverse(worst))) = (best.len() >= size, best.peek()) {
                 // Everything merged from here down has less blue work than the selected
                 // parent, which itself cannot enter.
-                if self.store.data(sp).blue_work < worst.0 {
+                if sp_data.blue_work < worst.0 {
                     break;
                 }
             }
-            for &b in d.mergeset_blues.iter().chain(&d.mergeset_reds) {
+            for &b in current.mergeset_blues.iter().chain(&current.mergeset_reds) {
                 let key = (self.store.data(b).blue_work, self.store.hash_of(b), b);
                 if best.len() < size {
                     best.push(Reverse(key));
@@ -455,7 +468,7 @@ impl<S: GhostdagStore> Ghostdag<S> {
                     best.push(Reverse(key));
                 }
             }
-            current = d.selected_parent.map(|sp| self.store.data(sp));
+            current = sp_data;
         }
         let mut window: Vec<(BlueWork, Hash, BlockId)> = best.into_iter().map(|r| r.0).collect();
         window.sort_unstable_by(|a, b| b.cmp(a));
