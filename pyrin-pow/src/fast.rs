@@ -153,6 +153,11 @@ pub(crate) fn pow_value(state: &PowState, nonce: u64) -> Uint256 {
     .unwrap_or_else(|| {
         hash_lanes::<1>(state, nonce, |h| product_xor_portable(state.packed(), h, state.variant())).map(|w| w[0])
     });
+    value_of_words(&words)
+}
+
+/// A final hash's eight little-endian words read as the 256-bit PoW value.
+fn value_of_words(words: &[u32; 8]) -> Uint256 {
     let limb = |k: usize| u64::from(words[2 * k]) | (u64::from(words[2 * k + 1]) << 32);
     Uint256([limb(0), limb(1), limb(2), limb(3)])
 }
@@ -166,8 +171,7 @@ pub(crate) fn pow_values(state: &PowState, first_nonce: u64, out: &mut [Uint256;
         Backend::Portable => hash_lanes_portable(state, first_nonce),
     };
     for (l, value) in out.iter_mut().enumerate() {
-        let limb = |k: usize| u64::from(words[2 * k][l]) | (u64::from(words[2 * k + 1][l]) << 32);
-        *value = Uint256([limb(0), limb(1), limb(2), limb(3)]);
+        *value = value_of_words(&words.map(|w| w[l]));
     }
 }
 

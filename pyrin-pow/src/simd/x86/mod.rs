@@ -24,7 +24,7 @@ pub(in crate::simd) unsafe fn rank(matrix: &crate::Matrix) -> usize {
 }
 
 /// The final hashes of eight consecutive nonces: both compressions eight lanes wide in
-/// AVX2 registers, the matrix products one nonce at a time in between.
+/// AVX2 registers, the matrix products two hashes at a time in between.
 ///
 /// # Safety
 /// The CPU supports AVX2 (invariant 1).
