@@ -60,8 +60,31 @@ unsafe fn transpose8x8(rows: &[__m256i; 8]) -> [__m256i; 8] {
     }
 }
 
-/// The (high, low) nibble pair of every byte of eight hashes, each pair twice in a
-/// 32-bit word, so that one `vpbroadcastd` load spreads it over a register.
+/// The (high, low) nibble pair of each of the 32 bytes of `x`, each pair twice in a
+/// 32-bit word. Per 128-bit half, result `k` holds bytes `4k..4k + 4` of that half in order.
+// SAFETY contract: the CPU supports AVX2 (invariant 1); `unsafe` so that no safe
+// caller can reach AVX2 instructions without that check.
+#[inline(always)]
+unsafe fn doubled_nibble_pairs(x: __m256i) -> [__m256i; 4] {
+    // SAFETY: only inlined into AVX2 functions (invariant 1).
+    unsafe {
+        let low_nibbles = _mm256_set1_epi8(0x0F);
+        let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(x), low_nibbles);
+        let lo = _mm256_and_si256(x, low_nibbles);
+        // Per 128-bit half: `a` holds the pairs of bytes 0-7, `b` of bytes 8-15.
+        let a = _mm256_unpacklo_epi8(hi, lo);
+        let b = _mm256_unpackhi_epi8(hi, lo);
+        [
+            _mm256_unpacklo_epi16(a, a),
+            _mm256_unpackhi_epi16(a, a),
+            _mm256_unpacklo_epi16(b, b),
+            _mm256_unpackhi_epi16(b, b),
+        ]
+    }
+}
+
+/// The nibble pairs of eight hashes, as [`doubled_nibble_pairs`] lays them out, so that
+/// one `vpbroadcastd` load spreads a pair over a register.
 ///
 /// The input is word-major (`words[w]` holds word `w` of lanes 0-7). Entry `4w + k`
 /// holds lane `k` in its low 128-bit half and lane `k + 4` in its high half, bytes
@@ -73,18 +96,11 @@ unsafe fn transpose8x8(rows: &[__m256i; 8]) -> [__m256i; 8] {
 unsafe fn nibble_table(words: &[__m256i; 8]) -> [__m256i; 32] {
     // SAFETY: only inlined into AVX2 functions (invariant 1).
     unsafe {
-        let low_nibbles = _mm256_set1_epi8(0x0F);
         let mut table = [_mm256_setzero_si256(); 32];
-        for (w, &x) in words.iter().enumerate() {
-            let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(x), low_nibbles);
-            let lo = _mm256_and_si256(x, low_nibbles);
-            // Per 128-bit half: `a` holds the pairs of lanes 0, 1 (4, 5), `b` of 2, 3 (6, 7).
-            let a = _mm256_unpacklo_epi8(hi, lo);
-            let b = _mm256_unpackhi_epi8(hi, lo);
-            table[4 * w] = _mm256_unpacklo_epi16(a, a);
-            table[4 * w + 1] = _mm256_unpackhi_epi16(a, a);
-            table[4 * w + 2] = _mm256_unpacklo_epi16(b, b);
-            table[4 * w + 3] = _mm256_unpackhi_epi16(b, b);
+        for (chunk, &x) in table.chunks_exact_mut(4).zip(words) {
+            // A 32-bit lane of `x` is four bytes of one hash, so result `k` holds lanes
+            // `k` and `k + 4`.
+            chunk.copy_from_slice(&doubled_nibble_pairs(x));
         }
         table
     }
@@ -245,19 +261,8 @@ unsafe fn row_sums2(pairs: &[u8; 4096], table: &[__m256i; 32], l0: usize, l1: us
 unsafe fn nibble_table1(hash: __m256i) -> [__m256i; 4] {
     // SAFETY: only inlined into AVX2 functions (invariant 1).
     unsafe {
-        let low_nibbles = _mm256_set1_epi8(0x0F);
-        let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(hash), low_nibbles);
-        let lo = _mm256_and_si256(hash, low_nibbles);
-        // Per 128-bit half: `a` holds the pairs of bytes 0-7 (16-23), `b` of 8-15 (24-31).
-        let a = _mm256_unpacklo_epi8(hi, lo);
-        let b = _mm256_unpackhi_epi8(hi, lo);
-        // Bytes 0-3 | 16-19, 4-7 | 20-23, 8-11 | 24-27, 12-15 | 28-31.
-        let q = [
-            _mm256_unpacklo_epi16(a, a),
-            _mm256_unpackhi_epi16(a, a),
-            _mm256_unpacklo_epi16(b, b),
-            _mm256_unpackhi_epi16(b, b),
-        ];
+        // Bytes 0-3 | 16-19, 4-7 | 20-23, 8-11 | 24-27, 12-15 | 28-31: put the halves in order.
+        let q = doubled_nibble_pairs(hash);
         [
             _mm256_permute2x128_si256::<0x20>(q[0], q[1]),
             _mm256_permute2x128_si256::<0x20>(q[2], q[3]),
