@@ -4,26 +4,27 @@
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use pyrin_core::tx::TxEncoding;
 use pyrin_core::{
-    hashers, merkle, BlueWork, Encode, Hash, Header, ScriptPublicKey, SubnetworkId, Transaction, TransactionInput,
-    TransactionOutpoint, TransactionOutput,
+    hashers, merkle, Amount, BlockHash, BlueWork, CompactTarget, Encode, Hash, Header, MerkleRoot, ScriptPublicKey,
+    SubnetworkId, Transaction, TransactionId, TransactionInput, TransactionOutpoint, TransactionOutput, UtxoCommitment,
 };
 
 /// A mainnet-shaped header: 10 direct parents and a few higher levels.
 fn sample_header() -> Header {
     let h = |i: u8| Hash::from_bytes([i; 32]);
+    let bh = |i: u8| BlockHash::from_bytes([i; 32]);
     Header {
         version: 1,
-        parents_by_level: vec![(0..10).map(h).collect(), (10..13).map(h).collect(), vec![h(20)]],
-        hash_merkle_root: h(30),
-        accepted_id_merkle_root: h(31),
-        utxo_commitment: h(32),
+        parents_by_level: vec![(0..10).map(bh).collect(), (10..13).map(bh).collect(), vec![bh(20)]],
+        hash_merkle_root: MerkleRoot::from_raw_hash(h(30)),
+        accepted_id_merkle_root: MerkleRoot::from_raw_hash(h(31)),
+        utxo_commitment: UtxoCommitment::from_raw_hash(h(32)),
         timestamp: 1_724_969_400_000,
-        bits: 0x1d0f_ffff,
+        bits: CompactTarget::from_consensus(0x1d0f_ffff),
         nonce: 0x1234_5678_9abc_def0,
         daa_score: 27_000_000,
         blue_score: 26_000_000,
         blue_work: BlueWork::from_limbs([0x1234_5678_9abc_def0, 0x12_3456, 0]),
-        pruning_point: h(33),
+        pruning_point: bh(33),
     }
 }
 
@@ -31,8 +32,8 @@ fn sample_header() -> Header {
 /// levels (10 direct parents and 25 higher levels of 2: about 2.4 KiB encoded).
 fn large_header() -> Header {
     let mut header = sample_header();
-    header.parents_by_level = core::iter::once((0..10).map(|i| Hash::from_bytes([i; 32])).collect())
-        .chain((0..25u8).map(|l| vec![Hash::from_bytes([100 + l; 32]), Hash::from_bytes([200 - l; 32])]))
+    header.parents_by_level = core::iter::once((0..10).map(|i| BlockHash::from_bytes([i; 32])).collect())
+        .chain((0..25u8).map(|l| vec![BlockHash::from_bytes([100 + l; 32]), BlockHash::from_bytes([200 - l; 32])]))
         .collect();
     header
 }
@@ -40,12 +41,12 @@ fn large_header() -> Header {
 /// A 2-input, 2-output P2PK transfer.
 fn sample_tx(seed: u8) -> Transaction {
     let input = |i: u8| TransactionInput {
-        previous_outpoint: TransactionOutpoint::new(Hash::from_bytes([seed ^ i; 32]), i as u32),
+        previous_outpoint: TransactionOutpoint::new(TransactionId::from_bytes([seed ^ i; 32]), i as u32),
         signature_script: vec![0x41; 66],
         sequence: 0,
         sig_op_count: 1,
     };
-    let output = |v: u64| TransactionOutput { value: v, script_public_key: ScriptPublicKey::new(0, vec![0x20; 34]) };
+    let output = |v: u64| TransactionOutput::new(Amount::from_leor(v), ScriptPublicKey::new(0, vec![0x20; 34]));
     Transaction {
         version: 0,
         inputs: vec![input(0), input(1)],

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use pyrin_core::params::Network;
+use pyrin_core::{params::Network, Amount};
 use pyrin_emission::{
     payout::{pplns, split_proportional, Share},
     EmissionSchedule,
@@ -34,13 +34,17 @@ fn schedule(c: &mut Criterion) {
             cumulative_by_loop(&s, black_box(d))
         })
     });
-    g.bench_function("daa_score_reaching", |b| b.iter(|| s.daa_score_reaching(black_box(50_000_000_000_000_000))));
+    g.bench_function("daa_score_reaching", |b| {
+        b.iter(|| s.daa_score_reaching(black_box(Amount::from_leor(50_000_000_000_000_000))))
+    });
 
     let shares: Vec<u64> = (0..10_000u64).map(|i| 1 + (i * 2_654_435_761) % 10_000).collect();
     let window: Vec<Share<u32>> =
         (0..10_000u32).map(|i| Share { miner: i % 2_000, difficulty: 1 + u64::from(i % 64) * 1024 }).collect();
     g.throughput(Throughput::Elements(10_000));
-    g.bench_function("split_10000_miners", |b| b.iter(|| split_proportional(black_box(1_400_000_000), &shares)));
+    g.bench_function("split_10000_miners", |b| {
+        b.iter(|| split_proportional(black_box(Amount::from_leor(1_400_000_000)), &shares))
+    });
     g.bench_function("baseline_floor_split_10000_miners", |b| {
         b.iter(|| {
             let total: u128 = shares.iter().map(|&s| u128::from(s)).sum();
@@ -50,14 +54,16 @@ fn schedule(c: &mut Criterion) {
                 .collect::<Vec<_>>()
         })
     });
-    g.bench_function("pplns_10000_shares", |b| b.iter(|| pplns(black_box(1_400_000_000), &window, 10_000)));
+    g.bench_function("pplns_10000_shares", |b| {
+        b.iter(|| pplns(black_box(Amount::from_leor(1_400_000_000)), &window, 10_000))
+    });
     g.finish();
 }
 
 /// The plain way: add whole months until the score.
 fn cumulative_by_loop(s: &EmissionSchedule, daa_score: u64) -> u64 {
     let pre = daa_score.min(s.deflationary_phase_daa_score());
-    let mut total = pre * s.pre_deflationary_subsidy();
+    let mut total = pre * s.pre_deflationary_subsidy().to_leor();
     let mut at = s.deflationary_phase_daa_score();
     for &entry in s.monthly_table() {
         if at >= daa_score {

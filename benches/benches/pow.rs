@@ -9,25 +9,26 @@
 use std::time::Duration;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use pyrin_core::{BlueWork, Hash, Header, Uint256};
+use pyrin_core::{BlockHash, BlueWork, CompactTarget, Hash, Header, MerkleRoot, PowValue, UtxoCommitment};
 use pyrin_pow::{par_search, search, PowState, LANES};
 
 fn template() -> Header {
     let h = |i: u8| Hash::from_bytes([i; 32]);
+    let bh = |i: u8| BlockHash::from_bytes([i; 32]);
     Header {
         version: 1,
-        parents_by_level: vec![(0..10).map(h).collect(), vec![h(20)]],
-        hash_merkle_root: h(30),
-        accepted_id_merkle_root: h(31),
-        utxo_commitment: h(32),
+        parents_by_level: vec![(0..10).map(bh).collect(), vec![bh(20)]],
+        hash_merkle_root: MerkleRoot::from_raw_hash(h(30)),
+        accepted_id_merkle_root: MerkleRoot::from_raw_hash(h(31)),
+        utxo_commitment: UtxoCommitment::from_raw_hash(h(32)),
         timestamp: 1_724_969_400_000,
         // A target no nonce meets, so that searches run their whole range.
-        bits: 0x0300_0001,
+        bits: CompactTarget::from_consensus(0x0300_0001),
         nonce: 0,
         daa_score: 30_000_000,
         blue_score: 29_000_000,
         blue_work: BlueWork::from_limbs([0x1234_5678_9abc_def0, 0x12_3456, 0]),
-        pruning_point: h(33),
+        pruning_point: bh(33),
     }
 }
 
@@ -75,7 +76,7 @@ fn per_nonce(c: &mut Criterion) {
         })
     });
     g.throughput(Throughput::Elements(LANES as u64));
-    let mut values = [Uint256::ZERO; LANES];
+    let mut values = [PowValue::default(); LANES];
     g.bench_function("fast_nonces", |b| {
         b.iter(|| {
             nonce = nonce.wrapping_add(LANES as u64);

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use pyrin_core::{Hash, Transaction, TransactionInput, TransactionOutpoint, TransactionOutput};
+use pyrin_core::{Amount, Transaction, TransactionId, TransactionInput, TransactionOutpoint, TransactionOutput};
 use pyrin_tx::{
     address::{Address, Prefix, Version},
     script::pay_to_address,
@@ -22,18 +22,18 @@ fn spend(inputs: usize, owner: &Address) -> (Transaction, Vec<UtxoEntry>) {
     let tx = Transaction {
         inputs: (0..inputs)
             .map(|i| TransactionInput {
-                previous_outpoint: TransactionOutpoint::new(Hash::from_bytes([(i % 251) as u8; 32]), i as u32),
+                previous_outpoint: TransactionOutpoint::new(TransactionId::from_bytes([(i % 251) as u8; 32]), i as u32),
                 signature_script: vec![],
                 sequence: 0,
                 sig_op_count: 1,
             })
             .collect(),
-        outputs: vec![TransactionOutput { value: 1_000, script_public_key: pay_to_address(owner) }; 2],
+        outputs: vec![TransactionOutput::new(Amount::from_leor(1_000), pay_to_address(owner)); 2],
         ..Transaction::default()
     };
     let entries = (0..inputs)
         .map(|_| UtxoEntry {
-            amount: 5_000,
+            amount: Amount::from_leor(5_000),
             script_public_key: pay_to_address(owner),
             block_daa_score: 1,
             is_coinbase: false,

@@ -43,8 +43,9 @@ fn parse_args(args: &[String]) -> Result<(DevnetConfig, bool), String> {
             "--network" => config.network = value.parse().map_err(|e| format!("{e}"))?,
             "--bits" => {
                 let hex = value.trim_start_matches("0x");
-                config.bits =
-                    Some(u32::from_str_radix(hex, 16).map_err(|_| format!("--bits: {value:?} is not hex bits"))?);
+                config.bits = Some(pyrin_core::CompactTarget::from_consensus(
+                    u32::from_str_radix(hex, 16).map_err(|_| format!("--bits: {value:?} is not hex bits"))?,
+                ));
             }
             _ => return Err(format!("unknown flag {flag}")),
         }

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use pyrin_core::CompactTarget;
 use pyrin_examples::pool::client::{run_miner, MinerStats};
 use pyrin_examples::pool::server::{Pool, PoolConfig};
 use pyrin_pow::Variant;
@@ -59,7 +60,7 @@ fn print_stats(pool: &Pool, started: Instant) {
 }
 
 fn main() -> ExitCode {
-    let mut config = PoolConfig { bits: Some(0x1d40_0000), ..PoolConfig::default() };
+    let mut config = PoolConfig { bits: Some(CompactTarget::from_consensus(0x1d40_0000)), ..PoolConfig::default() };
     let (mut port, mut demo, mut miners, mut seconds) = (5555u16, false, 2u64, 15u64);
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
@@ -75,7 +76,9 @@ fn main() -> ExitCode {
         let Some(value) = it.next() else { return fail(format!("{flag} needs a value")) };
         let ok = match flag.as_str() {
             "--port" => value.parse().map(|v| port = v).is_ok(),
-            "--bits" => u32::from_str_radix(value.trim_start_matches("0x"), 16).map(|v| config.bits = Some(v)).is_ok(),
+            "--bits" => u32::from_str_radix(value.trim_start_matches("0x"), 16)
+                .map(|v| config.bits = Some(CompactTarget::from_consensus(v)))
+                .is_ok(),
             "--difficulty" => value
                 .parse::<f64>()
                 .ok()

@@ -3,9 +3,10 @@
 //! Every function returns a `String` error naming the field, so a malformed vector file
 //! is reported, never a panic.
 
+use pyrin_core::hex::HexError;
 use pyrin_core::{
-    BlueWork, Hash, Header, ScriptPublicKey, SubnetworkId, Transaction, TransactionInput, TransactionOutpoint,
-    TransactionOutput, Uint256,
+    Amount, BlueWork, CompactTarget, Header, ScriptPublicKey, SubnetworkId, Transaction, TransactionInput,
+    TransactionOutpoint, TransactionOutput, Uint256,
 };
 use serde_json::Value;
 
@@ -52,15 +53,20 @@ pub fn bool_field(v: &Value, name: &str) -> Result<bool, String> {
     field(v, name)?.as_bool().ok_or_else(|| format!("`{name}` is not a bool"))
 }
 
-/// A 32-byte hash in hex.
-pub fn hash_of(v: &Value) -> Result<Hash, String> {
+/// A 32-byte hash in hex, as any hash role type (`Hash`, `BlockHash`, `TransactionId`, …).
+pub fn hash_of<H: std::str::FromStr<Err = HexError>>(v: &Value) -> Result<H, String> {
     let s = v.as_str().ok_or_else(|| format!("expected a hash string, found {v}"))?;
     s.parse().map_err(|e| format!("bad hash {s:?}: {e}"))
 }
 
-/// A hash field.
-pub fn hash_field(v: &Value, name: &str) -> Result<Hash, String> {
+/// A hash field, as any hash role type.
+pub fn hash_field<H: std::str::FromStr<Err = HexError>>(v: &Value, name: &str) -> Result<H, String> {
     hash_of(field(v, name)?).map_err(|e| format!("`{name}`: {e}"))
+}
+
+/// An amount field (a decimal number of leor).
+pub fn amount_field(v: &Value, name: &str) -> Result<Amount, String> {
+    u64_field(v, name).map(Amount::from_leor)
 }
 
 /// A hex byte-string field.
@@ -90,7 +96,7 @@ pub fn header_of(v: &Value) -> Result<Header, String> {
         accepted_id_merkle_root: hash_field(v, "accepted_id_merkle_root")?,
         utxo_commitment: hash_field(v, "utxo_commitment")?,
         timestamp: u64_field(v, "timestamp")?,
-        bits: u32::try_from(u64_field(v, "bits")?).map_err(|_| "`bits` exceeds u32")?,
+        bits: CompactTarget::from_consensus(u32::try_from(u64_field(v, "bits")?).map_err(|_| "`bits` exceeds u32")?),
         nonce: u64_field(v, "nonce")?,
         daa_score: u64_field(v, "daa_score")?,
         blue_score: u64_field(v, "blue_score")?,
@@ -125,7 +131,7 @@ pub fn transaction_of(v: &Value) -> Result<Transaction, String> {
     let mut outputs = Vec::new();
     for output in array_field(v, "outputs")? {
         outputs.push(TransactionOutput {
-            value: u64_field(output, "value")?,
+            value: Amount::from_leor(u64_field(output, "value")?),
             script_public_key: script_public_key_of(field(output, "script_public_key")?)?,
         });
     }

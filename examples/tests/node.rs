@@ -1,7 +1,7 @@
 //! The devnet node end to end: a few hundred blocks with real PoW at an easy difficulty,
 //! the supply invariants, and tampered blocks rejected without changing anything.
 
-use pyrin_core::{Block, BlueWork, Header, Transaction};
+use pyrin_core::{Amount, Block, BlockHash, BlueWork, CompactTarget, Header, MerkleRoot, Transaction, UtxoCommitment};
 use pyrin_examples::devnet::node::BlockError;
 use pyrin_examples::devnet::sim::{mine, reseal, Devnet, DevnetConfig, Rng};
 use pyrin_pow::PowState;
@@ -10,7 +10,7 @@ use pyrin_tx::sign::{sign_transaction, verify_transaction, PrivateKey};
 use pyrin_tx::UtxoEntry;
 
 /// About 4096 nonces per block.
-const EASY_BITS: u32 = 0x1f10_0000;
+const EASY_BITS: CompactTarget = CompactTarget::from_consensus(0x1f10_0000);
 const SEED: u64 = 7;
 
 fn devnet(blocks: u64) -> Devnet {
@@ -81,14 +81,20 @@ fn tampered_blocks_are_rejected_and_change_nothing() {
 
     // Each header field the rules derive, changed and mined again: the field is named.
     let changes: [(&str, HeaderChange); 9] = [
-        ("bits", |h| h.bits ^= 1),
+        ("bits", |h| h.bits = CompactTarget::from_consensus(h.bits.to_consensus() ^ 1)),
         ("daa_score", |h| h.daa_score += 1),
         ("blue_score", |h| h.blue_score += 1),
         ("blue_work", |h| h.blue_work = BlueWork::from_limbs(xor_low(h.blue_work.limbs()))),
-        ("pruning_point", |h| h.pruning_point = flip(h.pruning_point)),
-        ("utxo_commitment", |h| h.utxo_commitment = flip(h.utxo_commitment)),
-        ("hash_merkle_root", |h| h.hash_merkle_root = flip(h.hash_merkle_root)),
-        ("accepted_id_merkle_root", |h| h.accepted_id_merkle_root = flip(h.accepted_id_merkle_root)),
+        ("pruning_point", |h| h.pruning_point = BlockHash::from_raw_hash(flip(h.pruning_point.to_raw_hash()))),
+        ("utxo_commitment", |h| {
+            h.utxo_commitment = UtxoCommitment::from_raw_hash(flip(h.utxo_commitment.to_raw_hash()))
+        }),
+        ("hash_merkle_root", |h| {
+            h.hash_merkle_root = MerkleRoot::from_raw_hash(flip(h.hash_merkle_root.to_raw_hash()))
+        }),
+        ("accepted_id_merkle_root", |h| {
+            h.accepted_id_merkle_root = MerkleRoot::from_raw_hash(flip(h.accepted_id_merkle_root.to_raw_hash()))
+        }),
         ("timestamp", |h| h.timestamp = 1),
     ];
     for (field, change) in changes {
@@ -100,12 +106,17 @@ fn tampered_blocks_are_rejected_and_change_nothing() {
     }
     let error = rejected(&mut devnet, remined(&good, |h| h.version += 1));
     assert!(matches!(error, BlockError::Version(v) if v == good.header.version + 1));
-    let error = rejected(&mut devnet, remined(&good, |h| h.parents_by_level[0][0] = flip(h.parents_by_level[0][0])));
+    let error = rejected(
+        &mut devnet,
+        remined(&good, |h| {
+            h.parents_by_level[0][0] = BlockHash::from_raw_hash(flip(h.parents_by_level[0][0].to_raw_hash()))
+        }),
+    );
     assert!(matches!(error, BlockError::Ghostdag(_)), "{error}");
 
     // An inflated coinbase, otherwise valid (merkle root and PoW redone).
     let mut bad = good.clone();
-    bad.transactions[0].outputs[0].value += 1;
+    bad.transactions[0].outputs[0].value = bad.transactions[0].outputs[0].value.checked_add(Amount::ONE_LEOR).unwrap();
     reseal(&mut bad).unwrap();
     assert!(matches!(rejected(&mut devnet, bad), BlockError::Coinbase { what: "outputs", .. }));
 
@@ -158,7 +169,7 @@ fn rival_transfer(devnet: &mut Devnet, sender: usize, tx: &Transaction) -> Trans
     let entries: Vec<UtxoEntry> =
         tx.inputs.iter().map(|i| utxo.get(&i.previous_outpoint).expect("unspent").clone()).collect();
     let mut rival = tx.clone();
-    rival.outputs[1].value -= 1;
+    rival.outputs[1].value = rival.outputs[1].value.checked_sub(Amount::ONE_LEOR).unwrap();
     let mut rng = Rng::new(SEED);
     let mut keys = Vec::new();
     while keys.len() <= sender {

@@ -17,7 +17,7 @@ use pyrin_tx::sign::PrivateKey;
 use serde_json::{json, Value};
 
 /// About 2^22 nonces per block.
-const BITS: u32 = 0x1e04_0000;
+const BITS: pyrin_core::CompactTarget = pyrin_core::CompactTarget::from_consensus(0x1e04_0000);
 const START_DIFFICULTY: f64 = 1.0 / 65536.0;
 
 fn address(i: u8) -> String {
@@ -135,11 +135,11 @@ fn pool_and_miners_over_loopback() {
     // Nonces of the miner's part only (the pool puts the extranonce in front).
     let share_nonce = (0u64..)
         .find(|&n| {
-            let c = state.check_share(prefix | n, &share_target);
+            let c = state.check_share(prefix | n, share_target);
             c.meets_share && !c.meets_network
         })
         .unwrap();
-    let low_nonce = (0u64..).find(|&n| !state.check_share(prefix | n, &share_target).meets_share).unwrap();
+    let low_nonce = (0u64..).find(|&n| !state.check_share(prefix | n, share_target).meets_share).unwrap();
     let short = |n: u64| format!("{n:#x}");
     let full = |n: u64| format!("{:#018x}", prefix | n);
     assert_eq!(raw.call(8, "mining.submit", json!([worker, job_id, short(share_nonce)]))["result"], json!(true));

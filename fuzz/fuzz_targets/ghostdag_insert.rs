@@ -5,12 +5,12 @@
 //! panicking and agree with each other.
 
 use libfuzzer_sys::fuzz_target;
-use pyrin_core::{BlueWork, Hash};
+use pyrin_core::{BlockHash, BlueWork};
 use pyrin_ghostdag::{Ghostdag, GhostdagStore};
 
 fuzz_target!(|input: (u8, u8, u8, Vec<(u8, u8, Vec<u8>)>)| {
     let (k, limit, genesis_work, blocks) = input;
-    let h = |b: u8| Hash::from_bytes([b; 32]);
+    let h = |b: u8| BlockHash::from_bytes([b; 32]);
     let Ok(dag) = Ghostdag::new(u16::from(k % 8), h(0), BlueWork::from_u64(u64::from(genesis_work))) else {
         assert_eq!(genesis_work, 0, "only zero work is refused");
         return;
@@ -18,7 +18,7 @@ fuzz_target!(|input: (u8, u8, u8, Vec<(u8, u8, Vec<u8>)>)| {
     // Limits from 1 to 32, or none.
     let mut dag = if limit < 32 { dag.with_mergeset_size_limit(u64::from(limit) + 1) } else { dag };
     for (id, work, parents) in blocks.into_iter().take(64) {
-        let parents: Vec<Hash> = parents.into_iter().take(8).map(h).collect();
+        let parents: Vec<BlockHash> = parents.into_iter().take(8).map(h).collect();
         let before = dag.store().len();
         let tips_before = dag.tips().to_vec();
         match dag.add_block(h(id), &parents, BlueWork::from_u64(u64::from(work))) {
@@ -40,7 +40,7 @@ fuzz_target!(|input: (u8, u8, u8, Vec<(u8, u8, Vec<u8>)>)| {
         }
     }
     let n = dag.store().len() as u32;
-    let tips: Vec<Hash> = dag.tips().iter().map(|&t| dag.hash_of(t)).collect();
+    let tips: Vec<BlockHash> = dag.tips().iter().map(|&t| dag.hash_of(t)).collect();
     let virtual_data = dag.ghostdag_of(&tips, BlueWork::ZERO).expect("the tips are a valid parent set");
     let window = dag.blue_work_window(&virtual_data, usize::MAX);
     assert_eq!(window.len() as u32, n, "the virtual's past is the whole DAG");

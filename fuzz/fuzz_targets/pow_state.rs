@@ -5,17 +5,17 @@
 //! from the nonce (which may run to the top of the nonce space) agrees with the plain path.
 
 use libfuzzer_sys::fuzz_target;
-use pyrin_core::{Decode, Hash, Header, Uint256};
+use pyrin_core::{CompactTarget, Decode, Header, PowValue, PrePowHash};
 use pyrin_pow::{search, share, PowState, Variant, LANES};
 
 fn check_state(state: &PowState, nonce: u64, difficulty: f64) {
     let check = state.check(nonce);
     assert_eq!(check.value, state.pow_value_plain(nonce));
     if let Ok(target) = share::target_from_difficulty(difficulty) {
-        assert_eq!(state.check_share(nonce, &target).value, check.value);
+        assert_eq!(state.check_share(nonce, target).value, check.value);
     }
     // A batch of lanes may start anywhere, including just below the wrap.
-    let mut values = [Uint256::ZERO; LANES];
+    let mut values = [PowValue::default(); LANES];
     state.pow_values(nonce, &mut values);
     for (i, value) in values.iter().enumerate() {
         assert_eq!(*value, state.pow_value_plain(nonce.wrapping_add(i as u64)));
@@ -26,12 +26,12 @@ fn check_state(state: &PowState, nonce: u64, difficulty: f64) {
         Some(solution) => {
             assert_eq!(outcome.tried, solution.nonce - nonce + 1);
             assert_eq!(solution.value, state.pow_value_plain(solution.nonce));
-            assert!(solution.value <= state.target());
-            assert!((nonce..solution.nonce).all(|n| state.pow_value_plain(n) > state.target()));
+            assert!(state.target().is_met_by(solution.value));
+            assert!((nonce..solution.nonce).all(|n| !state.target().is_met_by(state.pow_value_plain(n))));
         }
         None => {
             assert_eq!(outcome.tried, last - nonce + 1);
-            assert!((nonce..=last).all(|n| state.pow_value_plain(n) > state.target()));
+            assert!((nonce..=last).all(|n| !state.target().is_met_by(state.pow_value_plain(n))));
         }
     }
 }
@@ -53,9 +53,9 @@ fuzz_target!(|data: &[u8]| {
         let _ = pyrin_pow::block_level(&header, 225);
     } else if body.len() >= 44 {
         // pre-PoW hash ‖ timestamp ‖ bits, the parts a pool's job carries.
-        let pre_pow_hash = Hash::from_bytes(body[..32].try_into().unwrap());
+        let pre_pow_hash = PrePowHash::from_bytes(body[..32].try_into().unwrap());
         let timestamp = u64::from_le_bytes(body[32..40].try_into().unwrap());
-        let bits = u32::from_le_bytes(body[40..44].try_into().unwrap());
+        let bits = CompactTarget::from_consensus(u32::from_le_bytes(body[40..44].try_into().unwrap()));
         let variant = variants[usize::from(body.len() % 2 == 1)];
         if let Ok(state) = PowState::from_parts(pre_pow_hash, timestamp, bits, variant) {
             check_state(&state, nonce, difficulty);

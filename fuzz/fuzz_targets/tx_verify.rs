@@ -12,7 +12,7 @@ fuzz_target!(|input: (Vec<u8>, Vec<(u64, Vec<u8>)>)| {
         .1
         .into_iter()
         .map(|(amount, script)| UtxoEntry {
-            amount,
+            amount: pyrin_core::Amount::from_leor(amount),
             script_public_key: ScriptPublicKey::new(0, script),
             block_daa_score: 0,
             is_coinbase: false,

@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 
 use crate::encoding::{Decode, DecodeError, Encode, Reader, Sink};
-use crate::hash::{BlockHash, Hash};
+use crate::hash::{BlockHash, MerkleRoot};
 use crate::header::Header;
 use crate::merkle;
 use crate::tx::Transaction;
@@ -34,7 +34,7 @@ impl Block {
     }
 
     /// The hash merkle root of the transactions, to compare with the header's.
-    pub fn hash_merkle_root(&self) -> Hash {
+    pub fn hash_merkle_root(&self) -> MerkleRoot {
         merkle::hash_merkle_root(&self.transactions)
     }
 }

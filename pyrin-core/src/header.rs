@@ -10,18 +10,19 @@
 use alloc::vec::Vec;
 
 use crate::encoding::{Decode, DecodeError, Encode, Reader, Sink};
-use crate::hash::{BlockHash, Hash};
+use crate::hash::{BlockHash, MerkleRoot, PrePowHash, UtxoCommitment};
 use crate::hashers;
-use crate::uint::{BlueWork, Uint256};
+use crate::target::{CompactTarget, Target};
+use crate::uint::BlueWork;
 
 /// A block header.
 ///
 /// ```
-/// use pyrin_core::{BlueWork, Hash, Header};
+/// use pyrin_core::{BlockHash, BlueWork, CompactTarget, Header};
 ///
 /// let header = Header {
-///     parents_by_level: vec![vec![Hash::from_bytes([1; 32])]],
-///     bits: 0x1e7fffff,
+///     parents_by_level: vec![vec![BlockHash::from_bytes([1; 32])]],
+///     bits: CompactTarget::from_consensus(0x1e7fffff),
 ///     timestamp: 1_724_969_400_000,
 ///     nonce: 7,
 ///     blue_work: BlueWork::from_u64(1 << 40),
@@ -33,6 +34,8 @@ use crate::uint::{BlueWork, Uint256};
 /// mined.nonce = 8;
 /// assert_eq!(mined.pre_pow_hash(), template);
 /// assert_ne!(mined.hash(), header.hash());
+/// // A pool checks a found nonce's block hash without copying the header.
+/// assert_eq!(header.hash_with_nonce(8), mined.hash());
 /// ```
 #[derive(Clone, PartialEq, Eq, Debug, Default, Hash)]
 #[cfg_attr(feature = "borsh", derive(borsh::BorshSerialize, borsh::BorshDeserialize))]
@@ -40,17 +43,17 @@ pub struct Header {
     /// Block version.
     pub version: u16,
     /// Parents per block level; level 0 holds the direct parents.
-    pub parents_by_level: Vec<Vec<Hash>>,
+    pub parents_by_level: Vec<Vec<BlockHash>>,
     /// Merkle root of the block's transaction hashes.
-    pub hash_merkle_root: Hash,
+    pub hash_merkle_root: MerkleRoot,
     /// Merkle root of the transaction ids the block accepts.
-    pub accepted_id_merkle_root: Hash,
+    pub accepted_id_merkle_root: MerkleRoot,
     /// MuHash commitment to the UTXO set.
-    pub utxo_commitment: Hash,
+    pub utxo_commitment: UtxoCommitment,
     /// Milliseconds since the Unix epoch.
     pub timestamp: u64,
     /// Compact PoW target.
-    pub bits: u32,
+    pub bits: CompactTarget,
     /// PoW nonce.
     pub nonce: u64,
     /// DAA score.
@@ -60,7 +63,7 @@ pub struct Header {
     /// Accumulated blue work.
     pub blue_work: BlueWork,
     /// The pruning point this block commits to.
-    pub pruning_point: Hash,
+    pub pruning_point: BlockHash,
 }
 
 /// Smallest encoded header: 2 + 8 + 3·32 + 8 + 4 + 8 + 8 + 8 + 8 + 32.
@@ -75,46 +78,52 @@ impl Header {
         for level in &self.parents_by_level {
             sink.put_len(level.len());
             for parent in level {
-                sink.put_hash(parent);
+                sink.put_hash(parent.as_raw_hash());
             }
         }
-        sink.put_hash(&self.hash_merkle_root);
-        sink.put_hash(&self.accepted_id_merkle_root);
-        sink.put_hash(&self.utxo_commitment);
+        sink.put_hash(self.hash_merkle_root.as_raw_hash());
+        sink.put_hash(self.accepted_id_merkle_root.as_raw_hash());
+        sink.put_hash(self.utxo_commitment.as_raw_hash());
         sink.put_u64(timestamp);
-        sink.put_u32(self.bits);
+        sink.put_u32(self.bits.to_consensus());
         sink.put_u64(nonce);
         sink.put_u64(self.daa_score);
         sink.put_u64(self.blue_score);
         let work = self.blue_work.to_be_bytes();
         let start = work.iter().position(|&b| b != 0).unwrap_or(work.len());
         sink.put_var_bytes(&work[start..]);
-        sink.put_hash(&self.pruning_point);
+        sink.put_hash(self.pruning_point.as_raw_hash());
     }
 
     /// The block hash.
     pub fn hash(&self) -> BlockHash {
+        self.hash_with_nonce(self.nonce)
+    }
+
+    /// The block hash the header would have with `nonce` in place of its own: what a pool
+    /// or miner computes for a found nonce, without copying the header.
+    pub fn hash_with_nonce(&self, nonce: u64) -> BlockHash {
         let mut hasher = hashers::BLOCK_HASH.hasher();
-        self.encode_with(&mut hasher, self.timestamp, self.nonce);
-        hasher.finalize()
+        self.encode_with(&mut hasher, self.timestamp, nonce);
+        BlockHash::from_raw_hash(hasher.finalize())
     }
 
     /// The pre-PoW hash: the block hash with timestamp and nonce set to zero. The PoW of
     /// every nonce of a template starts from it.
-    pub fn pre_pow_hash(&self) -> Hash {
+    pub fn pre_pow_hash(&self) -> PrePowHash {
         let mut hasher = hashers::BLOCK_HASH.hasher();
         self.encode_with(&mut hasher, 0, 0);
-        hasher.finalize()
+        PrePowHash::from_raw_hash(hasher.finalize())
     }
 
     /// The direct parents (level 0), empty for genesis.
-    pub fn direct_parents(&self) -> &[Hash] {
+    pub fn direct_parents(&self) -> &[BlockHash] {
         self.parents_by_level.first().map_or(&[], |level| level.as_slice())
     }
 
     /// The PoW target the header's `bits` encode.
-    pub fn target(&self) -> Uint256 {
-        Uint256::from_compact_bits(self.bits)
+    pub fn target(&self) -> Target {
+        Target::from_compact(self.bits)
     }
 }
 
@@ -140,15 +149,15 @@ impl Decode for Header {
             let n = r.len("parent level", 32)?;
             let mut level = Vec::with_capacity(n);
             for _ in 0..n {
-                level.push(r.hash("parent")?);
+                level.push(BlockHash::from_raw_hash(r.hash("parent")?));
             }
             parents_by_level.push(level);
         }
-        let hash_merkle_root = r.hash("hash merkle root")?;
-        let accepted_id_merkle_root = r.hash("accepted id merkle root")?;
-        let utxo_commitment = r.hash("utxo commitment")?;
+        let hash_merkle_root = MerkleRoot::from_raw_hash(r.hash("hash merkle root")?);
+        let accepted_id_merkle_root = MerkleRoot::from_raw_hash(r.hash("accepted id merkle root")?);
+        let utxo_commitment = UtxoCommitment::from_raw_hash(r.hash("utxo commitment")?);
         let timestamp = r.u64("timestamp")?;
-        let bits = r.u32("bits")?;
+        let bits = CompactTarget::from_consensus(r.u32("bits")?);
         let nonce = r.u64("nonce")?;
         let daa_score = r.u64("daa score")?;
         let blue_score = r.u64("blue score")?;
@@ -157,7 +166,7 @@ impl Decode for Header {
             return Err(DecodeError::NonCanonicalBlueWork);
         }
         let blue_work = BlueWork::from_be_slice(work).ok_or(DecodeError::BlueWorkTooLong(work.len() as u64))?;
-        let pruning_point = r.hash("pruning point")?;
+        let pruning_point = BlockHash::from_raw_hash(r.hash("pruning point")?);
         Ok(Header {
             version,
             parents_by_level,
@@ -183,11 +192,11 @@ mod tests {
         Header {
             version: 1,
             parents_by_level: alloc::vec![
-                alloc::vec![Hash::from_bytes([1; 32]), Hash::from_bytes([2; 32])],
+                alloc::vec![BlockHash::from_bytes([1; 32]), BlockHash::from_bytes([2; 32])],
                 alloc::vec![]
             ],
             timestamp: 1_700_000_000_000,
-            bits: 0x1e7fffff,
+            bits: CompactTarget::from_consensus(0x1e7fffff),
             nonce: 42,
             daa_score: 7,
             blue_score: 6,
@@ -227,6 +236,6 @@ mod tests {
     #[test]
     fn hash_equals_keyed_blake3_of_encoding() {
         let h = sample();
-        assert_eq!(h.hash(), hashers::BLOCK_HASH.hash(&h.to_bytes()));
+        assert_eq!(h.hash().to_raw_hash(), hashers::BLOCK_HASH.hash(&h.to_bytes()));
     }
 }

@@ -3,9 +3,12 @@
 //! `pyrin-core` is the foundation of the pyrin crate family: every other crate hashes
 //! through it. It provides
 //!
-//! - [`Hash`](struct@Hash), the 32-byte hash, and the domain-separated BLAKE3 hashers ([`hashers`]);
-//! - [`Uint256`] and [`BlueWork`] with compact-bits conversion ([`compact`]) and the work
-//!   of a target;
+//! - [`Hash`](struct@Hash), the 32-byte hash, its role types ([`BlockHash`],
+//!   [`TransactionId`], [`TransactionHash`], [`MerkleRoot`], [`PrePowHash`],
+//!   [`UtxoCommitment`]) and the domain-separated BLAKE3 hashers ([`hashers`]);
+//! - [`Amount`], a quantity of PYI in leor with checked arithmetic;
+//! - [`CompactTarget`] (a header's `bits`), [`Target`], [`Work`] and [`PowValue`]
+//!   ([`target`]), over the plain [`Uint256`], and [`BlueWork`];
 //! - [`Header`] with its block hash and pre-PoW hash, [`Transaction`] with its id and
 //!   hash, [`Block`], and the merkle roots ([`merkle`]);
 //! - the consensus byte encoding of all of them ([`encoding`]), whose decoder never panics
@@ -34,6 +37,7 @@
 //! - `serde`: serde support in the JSON shape the node uses (camelCase field names,
 //!   hashes, byte strings and blue work as hex strings).
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -41,8 +45,8 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod amount;
 pub mod block;
-pub mod compact;
 pub mod encoding;
 pub mod hash;
 pub mod hashers;
@@ -51,16 +55,26 @@ pub mod hex;
 pub mod merkle;
 pub mod params;
 pub mod subnets;
+pub mod target;
 pub mod tx;
 pub mod uint;
 
 #[cfg(feature = "serde")]
 mod serde_impl;
 
+#[cfg(feature = "borsh")]
+#[cfg_attr(docsrs, doc(cfg(feature = "borsh")))]
+pub use borsh;
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+pub use serde;
+
+pub use amount::Amount;
 pub use block::Block;
 pub use encoding::{Decode, DecodeError, Encode};
-pub use hash::{Hash, ZERO_HASH};
+pub use hash::{BlockHash, Hash, MerkleRoot, PrePowHash, TransactionHash, TransactionId, UtxoCommitment, ZERO_HASH};
 pub use header::Header;
 pub use subnets::SubnetworkId;
+pub use target::{CompactTarget, PowValue, Target, Work};
 pub use tx::{ScriptPublicKey, Transaction, TransactionInput, TransactionOutpoint, TransactionOutput};
 pub use uint::{BlueWork, Uint256};

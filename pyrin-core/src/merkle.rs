@@ -6,7 +6,7 @@
 
 use alloc::vec::Vec;
 
-use crate::hash::{Hash, ZERO_HASH};
+use crate::hash::{Hash, MerkleRoot, TransactionId, ZERO_HASH};
 use crate::hashers;
 use crate::tx::Transaction;
 
@@ -46,13 +46,13 @@ pub fn merkle_root(leaves: impl IntoIterator<Item = Hash>) -> Hash {
 }
 
 /// The hash merkle root of a block: the tree over its transactions' hashes.
-pub fn hash_merkle_root<'a>(txs: impl IntoIterator<Item = &'a Transaction>) -> Hash {
-    merkle_root(txs.into_iter().map(Transaction::hash))
+pub fn hash_merkle_root<'a>(txs: impl IntoIterator<Item = &'a Transaction>) -> MerkleRoot {
+    MerkleRoot::from_raw_hash(merkle_root(txs.into_iter().map(|tx| tx.hash().to_raw_hash())))
 }
 
 /// The accepted-id merkle root: the tree over accepted transaction ids, in the order given.
-pub fn accepted_id_merkle_root(ids: impl IntoIterator<Item = Hash>) -> Hash {
-    merkle_root(ids)
+pub fn accepted_id_merkle_root(ids: impl IntoIterator<Item = TransactionId>) -> MerkleRoot {
+    MerkleRoot::from_raw_hash(merkle_root(ids.into_iter().map(TransactionId::to_raw_hash)))
 }
 
 #[cfg(test)]

@@ -15,17 +15,15 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::str::FromStr;
 
+use crate::amount::Amount;
 use crate::block::Block;
-use crate::hash::{Hash, ZERO_HASH};
+use crate::hash::{BlockHash, MerkleRoot, UtxoCommitment};
 use crate::header::Header;
 use crate::subnets::SubnetworkId;
+use crate::target::{CompactTarget, Target};
 use crate::tx::Transaction;
 use crate::uint::{BlueWork, Uint256};
 
-/// Leor (the smallest unit) per PYI.
-pub const LEOR_PER_PYI: u64 = 100_000_000;
-/// The largest amount any output may carry: 10^9 PYI.
-pub const MAX_LEOR: u64 = 1_000_000_000 * LEOR_PER_PYI;
 /// DAA score after which mainnet uses the relaunch PoW reduction (the hard fork of
 /// 12 September 2024). The reference compares every network's headers with this mainnet
 /// value; see `pyrin-pow`.
@@ -114,17 +112,17 @@ impl FromStr for Network {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GenesisBlock {
     /// The genesis hash the node uses as the root of the DAG (recorded, see module docs).
-    pub hash: Hash,
+    pub hash: BlockHash,
     /// Header version.
     pub version: u16,
     /// Merkle root of the genesis coinbase transaction's hash.
-    pub hash_merkle_root: Hash,
+    pub hash_merkle_root: MerkleRoot,
     /// UTXO commitment.
-    pub utxo_commitment: Hash,
+    pub utxo_commitment: UtxoCommitment,
     /// Timestamp in milliseconds.
     pub timestamp: u64,
     /// Compact target.
-    pub bits: u32,
+    pub bits: CompactTarget,
     /// Nonce.
     pub nonce: u64,
     /// DAA score (mainnet's relaunch genesis is a checkpoint at 25,883,292).
@@ -140,7 +138,7 @@ impl GenesisBlock {
             version: self.version,
             parents_by_level: Vec::new(),
             hash_merkle_root: self.hash_merkle_root,
-            accepted_id_merkle_root: ZERO_HASH,
+            accepted_id_merkle_root: MerkleRoot::ZERO,
             utxo_commitment: self.utxo_commitment,
             timestamp: self.timestamp,
             bits: self.bits,
@@ -148,7 +146,7 @@ impl GenesisBlock {
             daa_score: self.daa_score,
             blue_score: 0,
             blue_work: BlueWork::ZERO,
-            pruning_point: ZERO_HASH,
+            pruning_point: BlockHash::ZERO,
         }
     }
 
@@ -189,7 +187,7 @@ pub struct Params {
     /// DAA score from which difficulty and median-time windows are sampled (`u64::MAX`: never).
     pub sampling_activation_daa_score: u64,
     /// The easiest target a block may have: 2^255 − 1.
-    pub max_difficulty_target: Uint256,
+    pub max_difficulty_target: Target,
     /// Sample rate of the difficulty window once sampling is active.
     pub difficulty_sample_rate: u64,
     /// Size of the sampled difficulty window.
@@ -235,7 +233,7 @@ pub struct Params {
     /// First DAA score of the deflationary (monthly-reducing) subsidy phase.
     pub deflationary_phase_daa_score: u64,
     /// Subsidy per block before the deflationary phase, in leor.
-    pub pre_deflationary_phase_base_subsidy: u64,
+    pub pre_deflationary_phase_base_subsidy: Amount,
     /// Blocks (in DAA score) before a coinbase output may be spent.
     pub coinbase_maturity: u64,
     /// Whether PoW checks are skipped (simnet).
@@ -289,12 +287,13 @@ const TIMESTAMP_DEVIATION_TOLERANCE: u64 = 132;
 const PAST_MEDIAN_TIME_SAMPLE_INTERVAL: u64 = 10;
 const MEDIAN_TIME_SAMPLED_WINDOW_SIZE: u64 =
     (2 * TIMESTAMP_DEVIATION_TOLERANCE - 1).div_ceil(PAST_MEDIAN_TIME_SAMPLE_INTERVAL);
-const MAX_DIFFICULTY_TARGET: Uint256 = Uint256([u64::MAX, u64::MAX, u64::MAX, u64::MAX >> 1]);
+const MAX_DIFFICULTY_TARGET: Target =
+    Target::from_uint256(Uint256::from_le_words([u64::MAX, u64::MAX, u64::MAX, u64::MAX >> 1]));
 const LEGACY_DIFFICULTY_WINDOW_SIZE: u64 = 2641;
 const DIFFICULTY_WINDOW_SAMPLE_INTERVAL: u64 = 4;
 const DIFFICULTY_SAMPLED_WINDOW_SIZE: u64 = LEGACY_DIFFICULTY_WINDOW_SIZE.div_ceil(DIFFICULTY_WINDOW_SAMPLE_INTERVAL);
 const MIN_DIFFICULTY_WINDOW_LEN: u64 = 10;
-const STORAGE_MASS_PARAMETER: u64 = LEOR_PER_PYI * 10_000;
+const STORAGE_MASS_PARAMETER: u64 = Amount::LEOR_PER_PYI * 10_000;
 // Half a year of seconds, less the three days mainnet was down after launch: the length
 // of the flat-subsidy phase at 1 BPS.
 const DEFLATIONARY_PHASE_SECONDS: u64 = 15_778_800 - 259_200;
@@ -345,7 +344,7 @@ const fn base_params(network: Network, genesis: GenesisBlock) -> Params {
         storage_mass_parameter: STORAGE_MASS_PARAMETER,
         storage_mass_activation_daa_score: u64::MAX,
         deflationary_phase_daa_score: DEFLATIONARY_PHASE_SECONDS,
-        pre_deflationary_phase_base_subsidy: 1_700_000_000,
+        pre_deflationary_phase_base_subsidy: Amount::from_leor(1_700_000_000),
         coinbase_maturity: 100,
         skip_proof_of_work: false,
         max_block_level: 250,
@@ -367,7 +366,7 @@ const fn ten_bps_params(network: Network, genesis: GenesisBlock) -> Params {
         finality_depth: FINALITY_DEPTH,
         pruning_depth: PRUNING_DEPTH,
         deflationary_phase_daa_score: BPS * DEFLATIONARY_PHASE_SECONDS,
-        pre_deflationary_phase_base_subsidy: 1_700_000_000 / BPS,
+        pre_deflationary_phase_base_subsidy: Amount::from_leor(1_700_000_000 / BPS),
         coinbase_maturity: BPS * 100,
         ..base_params(network, genesis)
     }
@@ -414,7 +413,8 @@ pub const DEVNET_PARAMS: Params = base_params(Network::Devnet, genesis::DEVNET);
 /// The genesis blocks.
 pub mod genesis {
     use super::GenesisBlock;
-    use crate::hash::Hash;
+    use crate::hash::{BlockHash, Hash, MerkleRoot, UtxoCommitment};
+    use crate::target::CompactTarget;
 
     const fn h(hex: &str) -> Hash {
         let s = hex.as_bytes();
@@ -436,7 +436,8 @@ pub mod genesis {
     }
 
     /// The MuHash of an empty UTXO set.
-    pub const EMPTY_MUHASH: Hash = h("544eb3142c000f0ad2c76ac41f4222abbababed830eeafee4b6dc56b52d5cac0");
+    pub const EMPTY_MUHASH: UtxoCommitment =
+        UtxoCommitment::from_raw_hash(h("544eb3142c000f0ad2c76ac41f4222abbababed830eeafee4b6dc56b52d5cac0"));
 
     /// Prefix of every genesis coinbase payload: blue score 0, subsidy 1 PYI (LE u64),
     /// script version 0, a one-byte script holding OP_FALSE.
@@ -479,12 +480,16 @@ pub mod genesis {
 
     /// Mainnet genesis: the relaunch checkpoint at DAA score 25,883,292.
     pub const MAINNET: GenesisBlock = GenesisBlock {
-        hash: h("db28f93655e579b3bbc276433711cd214b397ac8467401cb82b28f655d25f762"),
+        hash: BlockHash::from_raw_hash(h("db28f93655e579b3bbc276433711cd214b397ac8467401cb82b28f655d25f762")),
         version: 0,
-        hash_merkle_root: h("4e44c58eb8c297622a7b0a4be3306247a1ebef7b93eabda7005b53bc0f217afd"),
-        utxo_commitment: h("d4f5745155b12028daeb90db04d8fe55225bc7ab609957afa7e43f2ba170b774"),
+        hash_merkle_root: MerkleRoot::from_raw_hash(h(
+            "4e44c58eb8c297622a7b0a4be3306247a1ebef7b93eabda7005b53bc0f217afd",
+        )),
+        utxo_commitment: UtxoCommitment::from_raw_hash(h(
+            "d4f5745155b12028daeb90db04d8fe55225bc7ab609957afa7e43f2ba170b774",
+        )),
         timestamp: 1_724_969_400_000,
-        bits: 486_652_985,
+        bits: CompactTarget::from_consensus(486_652_985),
         nonce: 0x4e61_6f72,
         daa_score: 25_883_292,
         coinbase_payload: &MAINNET_PAYLOAD,
@@ -492,12 +497,16 @@ pub mod genesis {
 
     /// The genesis of the original mainnet chain, before the relaunch (Go node `pyipad`).
     pub const MAINNET_ORIGINAL: GenesisBlock = GenesisBlock {
-        hash: h("610558ba70fa73594a7ebc10d5ea49c1f178a520d6ebf062c1d05d6a63198c04"),
+        hash: BlockHash::from_raw_hash(h("610558ba70fa73594a7ebc10d5ea49c1f178a520d6ebf062c1d05d6a63198c04")),
         version: 0,
-        hash_merkle_root: h("4f4680301bf40cd3c9aa98f3d9e6dc63a8066031521eb7df170b2b34ab89dff1"),
-        utxo_commitment: h("8a5cc93109bf2dbaffc503d94c46e13a1034948b8454c2ea6d20b86569e535d5"),
+        hash_merkle_root: MerkleRoot::from_raw_hash(h(
+            "4f4680301bf40cd3c9aa98f3d9e6dc63a8066031521eb7df170b2b34ab89dff1",
+        )),
+        utxo_commitment: UtxoCommitment::from_raw_hash(h(
+            "8a5cc93109bf2dbaffc503d94c46e13a1034948b8454c2ea6d20b86569e535d5",
+        )),
         timestamp: 1_702_322_159_611,
-        bits: 486_652_985,
+        bits: CompactTarget::from_consensus(486_652_985),
         nonce: 0x4e61_6f72,
         daa_score: 1_491_211,
         coinbase_payload: &[],
@@ -505,12 +514,14 @@ pub mod genesis {
 
     /// Testnet-10 genesis (its recorded hash equals its merkle root in the reference).
     pub const TESTNET10: GenesisBlock = GenesisBlock {
-        hash: h("50e28b47b23b7074d41a3bbba0726fe7e0ec9a16ecb0992c97c050114303fff5"),
+        hash: BlockHash::from_raw_hash(h("50e28b47b23b7074d41a3bbba0726fe7e0ec9a16ecb0992c97c050114303fff5")),
         version: 0,
-        hash_merkle_root: h("50e28b47b23b7074d41a3bbba0726fe7e0ec9a16ecb0992c97c050114303fff5"),
+        hash_merkle_root: MerkleRoot::from_raw_hash(h(
+            "50e28b47b23b7074d41a3bbba0726fe7e0ec9a16ecb0992c97c050114303fff5",
+        )),
         utxo_commitment: EMPTY_MUHASH,
         timestamp: 1_723_689_084_438,
-        bits: 0x1e7f_ffff,
+        bits: CompactTarget::from_consensus(0x1e7f_ffff),
         nonce: 0,
         daa_score: 0,
         coinbase_payload: &TESTNET10_PAYLOAD,
@@ -518,21 +529,25 @@ pub mod genesis {
 
     /// Testnet-11 genesis: testnet-10's with the target scaled for 10 BPS.
     pub const TESTNET11: GenesisBlock = GenesisBlock {
-        hash: h("d6c1825a482b0a7e9503742fa018a75bc1bd090dfd4f66f020872e25feb55cfc"),
-        hash_merkle_root: h("06e7412d29b47e7b98fa982f740753f2e7fd62ee73414629cc298c43f7291493"),
-        bits: 504_155_340,
+        hash: BlockHash::from_raw_hash(h("d6c1825a482b0a7e9503742fa018a75bc1bd090dfd4f66f020872e25feb55cfc")),
+        hash_merkle_root: MerkleRoot::from_raw_hash(h(
+            "06e7412d29b47e7b98fa982f740753f2e7fd62ee73414629cc298c43f7291493",
+        )),
+        bits: CompactTarget::from_consensus(504_155_340),
         coinbase_payload: &TESTNET11_PAYLOAD,
         ..TESTNET10
     };
 
     /// Simnet genesis.
     pub const SIMNET: GenesisBlock = GenesisBlock {
-        hash: h("9888fe7ecacb4ddad1494f4ffaf5c4f3b03a71ed7dc9ee1ccacb10d1e8a8eb5b"),
+        hash: BlockHash::from_raw_hash(h("9888fe7ecacb4ddad1494f4ffaf5c4f3b03a71ed7dc9ee1ccacb10d1e8a8eb5b")),
         version: 0,
-        hash_merkle_root: h("1946d629f7e922a7bced59190521c3771f73d352ddbbb686564ad7fd56857c1b"),
+        hash_merkle_root: MerkleRoot::from_raw_hash(h(
+            "1946d629f7e922a7bced59190521c3771f73d352ddbbb686564ad7fd56857c1b",
+        )),
         utxo_commitment: EMPTY_MUHASH,
         timestamp: 0x17c_5f62_fbb6,
-        bits: 0x207f_ffff,
+        bits: CompactTarget::from_consensus(0x207f_ffff),
         nonce: 2,
         daa_score: 0,
         coinbase_payload: &SIMNET_PAYLOAD,
@@ -540,12 +555,14 @@ pub mod genesis {
 
     /// Devnet genesis.
     pub const DEVNET: GenesisBlock = GenesisBlock {
-        hash: h("4cb48d0b2073b802360145a15ad1abdc01d89b5c2fe4722630ab9b5fe9dfc4f2"),
+        hash: BlockHash::from_raw_hash(h("4cb48d0b2073b802360145a15ad1abdc01d89b5c2fe4722630ab9b5fe9dfc4f2")),
         version: 0,
-        hash_merkle_root: h("58abf20321d70716162b6bf8d9f589ca33ae6e32b3b19abb7fa65d1141a3f94d"),
+        hash_merkle_root: MerkleRoot::from_raw_hash(h(
+            "58abf20321d70716162b6bf8d9f589ca33ae6e32b3b19abb7fa65d1141a3f94d",
+        )),
         utxo_commitment: EMPTY_MUHASH,
         timestamp: 0x11e_9db4_9828,
-        bits: 0x1e21_bc1c,
+        bits: CompactTarget::from_consensus(0x1e21_bc1c),
         nonce: 0x48e5e,
         daa_score: 0,
         coinbase_payload: &DEVNET_PAYLOAD,

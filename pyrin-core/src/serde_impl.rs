@@ -15,9 +15,11 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 
-use crate::hash::Hash;
+use crate::amount::Amount;
+use crate::hash::{BlockHash, Hash, MerkleRoot, TransactionId, UtxoCommitment};
 use crate::header::Header;
 use crate::subnets::SubnetworkId;
+use crate::target::CompactTarget;
 use crate::tx::{ScriptPublicKey, Transaction, TransactionInput, TransactionOutpoint, TransactionOutput};
 use crate::uint::{BlueWork, Uint256};
 
@@ -140,7 +142,7 @@ impl<'de> Deserialize<'de> for ScriptPublicKey {
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct OutpointRepr {
-    transaction_id: Hash,
+    transaction_id: TransactionId,
     index: u32,
 }
 
@@ -194,7 +196,7 @@ impl<'de> Deserialize<'de> for TransactionInput {
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct OutputRepr {
-    value: u64,
+    value: Amount,
     script_public_key: ScriptPublicKey,
 }
 
@@ -223,7 +225,7 @@ struct TransactionRepr {
     #[serde(with = "hex_bytes")]
     payload: Vec<u8>,
     #[serde(default, skip_deserializing)]
-    id: Hash,
+    id: TransactionId,
 }
 
 impl Serialize for Transaction {
@@ -261,19 +263,19 @@ impl<'de> Deserialize<'de> for Transaction {
 #[serde(rename_all = "camelCase")]
 struct HeaderRepr {
     #[serde(default, skip_deserializing)]
-    hash: Hash,
+    hash: BlockHash,
     version: u16,
-    parents_by_level: Vec<Vec<Hash>>,
-    hash_merkle_root: Hash,
-    accepted_id_merkle_root: Hash,
-    utxo_commitment: Hash,
+    parents_by_level: Vec<Vec<BlockHash>>,
+    hash_merkle_root: MerkleRoot,
+    accepted_id_merkle_root: MerkleRoot,
+    utxo_commitment: UtxoCommitment,
     timestamp: u64,
-    bits: u32,
+    bits: CompactTarget,
     nonce: u64,
     daa_score: u64,
     blue_work: BlueWork,
     blue_score: u64,
-    pruning_point: Hash,
+    pruning_point: BlockHash,
 }
 
 impl Serialize for Header {

@@ -12,8 +12,9 @@
 
 use alloc::vec::Vec;
 
+use crate::amount::Amount;
 use crate::encoding::{Decode, DecodeError, Encode, Reader, Sink};
-use crate::hash::{Hash, TransactionId};
+use crate::hash::{TransactionHash, TransactionId};
 use crate::hashers;
 use crate::subnets::SubnetworkId;
 
@@ -61,6 +62,19 @@ impl TransactionOutpoint {
 }
 
 /// A transaction input.
+///
+/// `sig_op_count` is charged as mass and must equal the number of signature checks the
+/// spent script performs (1 for a standard pay-to-public-key output): build inputs with
+/// [`TransactionInput::new`] or [`TransactionInput::spending`] rather than `default()`,
+/// whose count of 0 no signed standard input passes.
+///
+/// ```
+/// use pyrin_core::{TransactionId, TransactionInput, TransactionOutpoint};
+/// let outpoint = TransactionOutpoint::new(TransactionId::from_bytes([3; 32]), 0);
+/// let input = TransactionInput::spending(outpoint);
+/// assert_eq!((input.sig_op_count, input.sequence), (1, 0));
+/// assert!(input.signature_script.is_empty()); // filled in when signing
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "borsh", derive(borsh::BorshSerialize, borsh::BorshDeserialize))]
 pub struct TransactionInput {
@@ -72,6 +86,20 @@ pub struct TransactionInput {
     pub sequence: u64,
     /// The number of signature operations the script performs (charged as mass).
     pub sig_op_count: u8,
+}
+
+impl TransactionInput {
+    /// An unsigned input spending `previous_outpoint`, with the given sequence and
+    /// signature-operation count; signing fills in the signature script.
+    pub fn new(previous_outpoint: TransactionOutpoint, sequence: u64, sig_op_count: u8) -> Self {
+        TransactionInput { previous_outpoint, signature_script: Vec::new(), sequence, sig_op_count }
+    }
+
+    /// An unsigned input spending a standard pay-to-public-key output (Schnorr or ECDSA):
+    /// one signature operation, sequence 0.
+    pub fn spending(previous_outpoint: TransactionOutpoint) -> Self {
+        Self::new(previous_outpoint, 0, 1)
+    }
 }
 
 impl core::fmt::Debug for TransactionInput {
@@ -89,10 +117,17 @@ impl core::fmt::Debug for TransactionInput {
 #[derive(Clone, PartialEq, Eq, Hash, Default, Debug)]
 #[cfg_attr(feature = "borsh", derive(borsh::BorshSerialize, borsh::BorshDeserialize))]
 pub struct TransactionOutput {
-    /// Amount in leor (10^-8 PYI).
-    pub value: u64,
+    /// The amount it carries.
+    pub value: Amount,
     /// The script locking it.
     pub script_public_key: ScriptPublicKey,
+}
+
+impl TransactionOutput {
+    /// An output paying `value` to `script_public_key`.
+    pub fn new(value: Amount, script_public_key: ScriptPublicKey) -> Self {
+        TransactionOutput { value, script_public_key }
+    }
 }
 
 /// A transaction.
@@ -105,7 +140,8 @@ pub struct TransactionOutput {
 ///     ..Transaction::default()
 /// };
 /// assert!(coinbase.is_coinbase());
-/// assert_ne!(coinbase.id(), coinbase.hash());
+/// // The id and the hash are different roles: comparing them takes an explicit step.
+/// assert_ne!(coinbase.id().to_raw_hash(), coinbase.hash().to_raw_hash());
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "borsh", derive(borsh::BorshSerialize, borsh::BorshDeserialize))]
@@ -166,7 +202,7 @@ impl Transaction {
         sink.put_u16(self.version);
         sink.put_len(self.inputs.len());
         for input in &self.inputs {
-            sink.put_hash(&input.previous_outpoint.transaction_id);
+            sink.put_hash(input.previous_outpoint.transaction_id.as_raw_hash());
             sink.put_u32(input.previous_outpoint.index);
             match encoding {
                 TxEncoding::Full => {
@@ -179,7 +215,7 @@ impl Transaction {
         }
         sink.put_len(self.outputs.len());
         for output in &self.outputs {
-            sink.put_u64(output.value);
+            sink.put_u64(output.value.to_leor());
             sink.put_u16(output.script_public_key.version);
             sink.put_var_bytes(&output.script_public_key.script);
         }
@@ -195,15 +231,15 @@ impl Transaction {
         let encoding = if self.is_coinbase() { TxEncoding::Full } else { TxEncoding::ExcludeSignatureScripts };
         let mut hasher = hashers::TRANSACTION_ID.hasher();
         self.encode_with(&mut hasher, encoding);
-        hasher.finalize()
+        TransactionId::from_raw_hash(hasher.finalize())
     }
 
     /// The transaction hash: `TransactionHash`-keyed BLAKE3 over the full encoding. The
     /// block's hash merkle root is built from these.
-    pub fn hash(&self) -> Hash {
+    pub fn hash(&self) -> TransactionHash {
         let mut hasher = hashers::TRANSACTION_HASH.hasher();
         self.encode_with(&mut hasher, TxEncoding::Full);
-        hasher.finalize()
+        TransactionHash::from_raw_hash(hasher.finalize())
     }
 }
 
@@ -219,7 +255,7 @@ impl Decode for Transaction {
         let n_inputs = r.len("inputs", MIN_INPUT_LEN)?;
         let mut inputs = Vec::with_capacity(n_inputs);
         for _ in 0..n_inputs {
-            let transaction_id = r.hash("input outpoint transaction id")?;
+            let transaction_id = TransactionId::from_raw_hash(r.hash("input outpoint transaction id")?);
             let index = r.u32("input outpoint index")?;
             let signature_script = r.var_bytes("input signature script")?.to_vec();
             let sig_op_count = r.u8("input sig op count")?;
@@ -234,7 +270,7 @@ impl Decode for Transaction {
         let n_outputs = r.len("outputs", MIN_OUTPUT_LEN)?;
         let mut outputs = Vec::with_capacity(n_outputs);
         for _ in 0..n_outputs {
-            let value = r.u64("output value")?;
+            let value = Amount::from_leor(r.u64("output value")?);
             let version = r.u16("output script version")?;
             let script = r.var_bytes("output script")?.to_vec();
             outputs.push(TransactionOutput { value, script_public_key: ScriptPublicKey { version, script } });
@@ -255,13 +291,13 @@ mod tests {
         Transaction {
             version: 1,
             inputs: alloc::vec![TransactionInput {
-                previous_outpoint: TransactionOutpoint::new(Hash::from_bytes([7; 32]), 3),
+                previous_outpoint: TransactionOutpoint::new(TransactionId::from_bytes([7; 32]), 3),
                 signature_script: alloc::vec![1, 2, 3],
                 sequence: 9,
                 sig_op_count: 1,
             }],
             outputs: alloc::vec![TransactionOutput {
-                value: 100,
+                value: Amount::from_leor(100),
                 script_public_key: ScriptPublicKey::new(0, alloc::vec![0x20; 34]),
             }],
             lock_time: 5,

@@ -1,5 +1,5 @@
-//! Fixed-width unsigned integers: [`Uint256`] for targets and PoW values, [`BlueWork`]
-//! (192 bits) for accumulated work.
+//! Fixed-width unsigned integers: [`Uint256`], the arithmetic under targets, works and
+//! PoW values (see [`crate::target`]), and [`BlueWork`] (192 bits) for accumulated work.
 //!
 //! Arithmetic wraps modulo 2^256 like the reference's `kaspa-math` types; checked variants
 //! are provided where overflow matters.
@@ -14,12 +14,13 @@ use crate::hex::HexError;
 ///
 /// ```
 /// use pyrin_core::Uint256;
-/// let target = Uint256::from_compact_bits(0x1e7fffff);
-/// assert_eq!(target.to_compact_bits(), 0x1e7fffff);
-/// assert!(Uint256::from_u64(1) < target);
+/// let x = Uint256::from_u64(1) << 200;
+/// assert_eq!(x.bits(), 201);
+/// assert_eq!(x.to_le_words(), [0, 0, 0, 1 << 8]);
+/// assert!(Uint256::from_u64(1) < x);
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Uint256(pub [u64; 4]);
+pub struct Uint256([u64; 4]);
 
 impl Uint256 {
     /// Zero.
@@ -30,6 +31,16 @@ impl Uint256 {
     pub const MAX: Uint256 = Uint256([u64::MAX; 4]);
     /// Width in bits.
     pub const BITS: u32 = 256;
+
+    /// A value from four little-endian u64 words (least significant first).
+    pub const fn from_le_words(words: [u64; 4]) -> Self {
+        Uint256(words)
+    }
+
+    /// The four little-endian u64 words (least significant first).
+    pub const fn to_le_words(&self) -> [u64; 4] {
+        self.0
+    }
 
     /// A value from a u64.
     pub const fn from_u64(v: u64) -> Self {
@@ -49,6 +60,11 @@ impl Uint256 {
     /// The value as a u64 when it fits.
     pub fn to_u64(&self) -> Option<u64> {
         (self.0[1] == 0 && self.0[2] == 0 && self.0[3] == 0).then_some(self.0[0])
+    }
+
+    /// The value as a u128 when it fits.
+    pub fn to_u128(&self) -> Option<u128> {
+        (self.0[2] == 0 && self.0[3] == 0).then_some(u128::from(self.0[0]) | (u128::from(self.0[1]) << 64))
     }
 
     /// Reads 32 little-endian bytes (how a PoW hash is read as a number).
@@ -238,16 +254,6 @@ impl Uint256 {
     /// Division, `None` when dividing by zero.
     pub fn checked_div(self, rhs: Self) -> Option<Self> {
         self.div_rem(rhs).map(|(q, _)| q)
-    }
-
-    /// Parses a compact target (`bits`): see [`crate::compact`].
-    pub fn from_compact_bits(bits: u32) -> Self {
-        crate::compact::target_from_bits(bits)
-    }
-
-    /// Encodes the value as compact bits: see [`crate::compact`].
-    pub fn to_compact_bits(&self) -> u32 {
-        crate::compact::bits_from_target(self)
     }
 }
 
@@ -453,12 +459,9 @@ impl BlueWork {
         (v.0[3] == 0).then_some(BlueWork(Limbs192([v.0[0], v.0[1], v.0[2]])))
     }
 
-    /// The work of one block with compact target `bits`: 2^256 / (target + 1).
-    ///
-    /// `None` when the target is zero (the work is undefined) or the work does not fit in
-    /// 192 bits (targets below 2^64, which no valid block carries).
-    pub fn from_bits(bits: u32) -> Option<Self> {
-        Self::from_uint256(crate::compact::work_of_target(&Uint256::from_compact_bits(bits))?)
+    /// Adds one block's work; `None` when the sum needs more than 192 bits.
+    pub fn checked_add_work(self, work: crate::target::Work) -> Option<Self> {
+        self.checked_add(Self::from_uint256(work.to_uint256())?)
     }
 
     /// Whether the work is zero.

@@ -4,8 +4,9 @@
 use proptest::prelude::*;
 use pyrin_core::encoding::Reader;
 use pyrin_core::{
-    compact, merkle, Block, BlueWork, Decode, Encode, Hash, Header, ScriptPublicKey, SubnetworkId, Transaction,
-    TransactionInput, TransactionOutpoint, TransactionOutput, Uint256,
+    merkle, Amount, Block, BlockHash, BlueWork, CompactTarget, Decode, Encode, Hash, Header, MerkleRoot,
+    ScriptPublicKey, SubnetworkId, Target, Transaction, TransactionId, TransactionInput, TransactionOutpoint,
+    TransactionOutput, Uint256, UtxoCommitment,
 };
 
 fn hash() -> impl Strategy<Value = Hash> {
@@ -26,13 +27,16 @@ fn header() -> impl Strategy<Value = Header> {
     )
         .prop_map(|(version, parents_by_level, roots, ints, blue_work)| Header {
             version,
-            parents_by_level,
-            hash_merkle_root: roots.0,
-            accepted_id_merkle_root: roots.1,
-            utxo_commitment: roots.2,
-            pruning_point: roots.3,
+            parents_by_level: parents_by_level
+                .into_iter()
+                .map(|level| level.into_iter().map(BlockHash::from_raw_hash).collect())
+                .collect(),
+            hash_merkle_root: MerkleRoot::from_raw_hash(roots.0),
+            accepted_id_merkle_root: MerkleRoot::from_raw_hash(roots.1),
+            utxo_commitment: UtxoCommitment::from_raw_hash(roots.2),
+            pruning_point: BlockHash::from_raw_hash(roots.3),
             timestamp: ints.0,
-            bits: ints.1,
+            bits: CompactTarget::from_consensus(ints.1),
             nonce: ints.2,
             daa_score: ints.3,
             blue_score: ints.4,
@@ -48,14 +52,14 @@ fn transaction() -> impl Strategy<Value = Transaction> {
     let input =
         (hash(), any::<u32>(), bytes(80), any::<u64>(), any::<u8>()).prop_map(|(id, index, script, sequence, ops)| {
             TransactionInput {
-                previous_outpoint: TransactionOutpoint::new(id, index),
+                previous_outpoint: TransactionOutpoint::new(TransactionId::from_raw_hash(id), index),
                 signature_script: script,
                 sequence,
                 sig_op_count: ops,
             }
         });
     let output = (any::<u64>(), any::<u16>(), bytes(40)).prop_map(|(value, version, script)| TransactionOutput {
-        value,
+        value: Amount::from_leor(value),
         script_public_key: ScriptPublicKey::new(version, script),
     });
     (
@@ -126,16 +130,16 @@ proptest! {
     #[test]
     fn compact_bits_round_trip_through_targets(bits in any::<u32>()) {
         // Normalised bits (what bits_from_target produces) survive a round trip exactly.
-        let target = Uint256::from_compact_bits(bits);
-        let normal = target.to_compact_bits();
-        prop_assert_eq!(Uint256::from_compact_bits(normal), target);
-        prop_assert_eq!(Uint256::from_compact_bits(normal).to_compact_bits(), normal);
+        let target = Target::from_compact(CompactTarget::from_consensus(bits));
+        let normal = target.to_compact_lossy();
+        prop_assert_eq!(Target::from_compact(normal), target);
+        prop_assert_eq!(Target::from_compact(normal).to_compact_lossy(), normal);
     }
 
     #[test]
     fn compact_encoding_keeps_the_top_bits(limbs in any::<[u64; 4]>()) {
-        let value = Uint256(limbs) >> 1; // below the sign-bit trouble at 2^255
-        let back = Uint256::from_compact_bits(value.to_compact_bits());
+        let value = Uint256::from_le_words(limbs) >> 1; // below the sign-bit trouble at 2^255
+        let back = Target::from_compact(Target::from_uint256(value).to_compact_lossy()).to_uint256();
         prop_assert!(back <= value);
         // The mantissa keeps at least the top 16 significant bits.
         let tolerance = Uint256::ONE << value.bits().saturating_sub(16);
@@ -144,9 +148,9 @@ proptest! {
 
     #[test]
     fn work_times_target_is_about_two_to_the_256(limbs in any::<[u64; 4]>()) {
-        let target = Uint256(limbs);
+        let target = Uint256::from_le_words(limbs);
         prop_assume!(!target.is_zero() && target != Uint256::MAX);
-        let work = compact::work_of_target(&target).unwrap();
+        let work = Target::from_uint256(target).to_work().unwrap().to_uint256();
         // work = floor(2^256 / (target + 1)), so work·(target+1) ≤ 2^256 < (work+1)·(target+1).
         let t1 = target + Uint256::ONE;
         let (q, r) = (!target).div_rem(t1).unwrap();
@@ -164,7 +168,7 @@ proptest! {
 
     #[test]
     fn uint_hex_round_trips(limbs in any::<[u64; 4]>()) {
-        let v = Uint256(limbs);
+        let v = Uint256::from_le_words(limbs);
         prop_assert_eq!(Uint256::from_be_hex(&format!("{v:x}")), Ok(v));
     }
 
@@ -201,14 +205,14 @@ proptest! {
 
     #[test]
     fn uint256_borsh_round_trips(limbs in any::<[u64; 4]>()) {
-        let v = Uint256(limbs);
+        let v = Uint256::from_le_words(limbs);
         let bytes = borsh::to_vec(&v).unwrap();
         prop_assert_eq!(borsh::from_slice::<Uint256>(&bytes).unwrap(), v);
     }
 
     #[test]
     fn division_inverts_multiplication(a in any::<[u64; 3]>(), b in 1u64..) {
-        let a = Uint256([a[0], a[1], a[2], 0]);
+        let a = Uint256::from_le_words([a[0], a[1], a[2], 0]);
         let product = a.checked_mul_u64(b).unwrap();
         prop_assert_eq!(product.div_rem(Uint256::from_u64(b)), Some((a, Uint256::ZERO)));
         prop_assert_eq!(product.div_rem(a.max(Uint256::ONE)).map(|(q, _)| q.is_zero()), Some(a.is_zero() && product.is_zero()));
@@ -241,7 +245,7 @@ mod serde_json_shape {
 
         #[test]
         fn scalar_json_round_trips(h in hash(), limbs in any::<[u64; 4]>(), work in blue_work(), id in any::<[u8; 20]>()) {
-            let (v, subnet) = (Uint256(limbs), SubnetworkId::from_bytes(id));
+            let (v, subnet) = (Uint256::from_le_words(limbs), SubnetworkId::from_bytes(id));
             prop_assert_eq!(serde_json::from_str::<Hash>(&serde_json::to_string(&h).unwrap()).unwrap(), h);
             prop_assert_eq!(serde_json::from_str::<Uint256>(&serde_json::to_string(&v).unwrap()).unwrap(), v);
             prop_assert_eq!(serde_json::from_str::<BlueWork>(&serde_json::to_string(&work).unwrap()).unwrap(), work);

@@ -6,7 +6,7 @@
 
 use alloc::vec::Vec;
 
-use pyrin_core::{params::Params, subnets::SubnetworkId, ScriptPublicKey, Transaction, TransactionOutput};
+use pyrin_core::{params::Params, subnets::SubnetworkId, Amount, ScriptPublicKey, Transaction, TransactionOutput};
 
 /// Bytes before the script: blue score, subsidy, script version and script length.
 pub const MIN_PAYLOAD_LEN: usize = 8 + 8 + 2 + 1;
@@ -76,7 +76,7 @@ pub struct CoinbaseData {
     /// Blue score of the block.
     pub blue_score: u64,
     /// The block's own subsidy.
-    pub subsidy: u64,
+    pub subsidy: Amount,
     /// Where the miner wants its rewards paid.
     pub script_public_key: ScriptPublicKey,
     /// Free bytes after the script (miner software tags and the like).
@@ -87,13 +87,13 @@ impl CoinbaseData {
     /// The payload bytes.
     ///
     /// ```
-    /// use pyrin_core::{params::Network, ScriptPublicKey};
+    /// use pyrin_core::{params::Network, Amount, ScriptPublicKey};
     /// use pyrin_emission::coinbase::{CoinbaseData, PayloadLimits};
     ///
     /// let limits = PayloadLimits::of(Network::Mainnet.params());
     /// let data = CoinbaseData {
     ///     blue_score: 7,
-    ///     subsidy: 1_400_000_000,
+    ///     subsidy: Amount::from_pyi(14).unwrap(),
     ///     script_public_key: ScriptPublicKey::new(0, vec![0x20; 34]),
     ///     extra_data: b"pyrin-rs".to_vec(),
     /// };
@@ -112,7 +112,7 @@ impl CoinbaseData {
         }
         let mut out = Vec::with_capacity(len);
         out.extend_from_slice(&self.blue_score.to_le_bytes());
-        out.extend_from_slice(&self.subsidy.to_le_bytes());
+        out.extend_from_slice(&self.subsidy.to_leor().to_le_bytes());
         out.extend_from_slice(&self.script_public_key.version.to_le_bytes());
         // Fits: checked against a u8 limit above.
         out.push(script.len() as u8);
@@ -137,7 +137,7 @@ impl CoinbaseData {
             u64::from_le_bytes(b)
         };
         let blue_score = word(0);
-        let subsidy = word(8);
+        let subsidy = Amount::from_leor(word(8));
         let version = u16::from_le_bytes([payload[16], payload[17]]);
         let script_len = payload[18];
         if script_len > limits.max_script_len {
@@ -161,9 +161,9 @@ impl CoinbaseData {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlockReward {
     /// The block's subsidy.
-    pub subsidy: u64,
+    pub subsidy: Amount,
     /// Fees of the transactions it contributed.
-    pub fees: u64,
+    pub fees: Amount,
     /// Its miner's script public key.
     pub script_public_key: ScriptPublicKey,
 }
@@ -182,19 +182,19 @@ pub fn coinbase_outputs(
     let mut outputs = Vec::with_capacity(blues.len() + 1);
     for blue in blues {
         let value = blue.subsidy.checked_add(blue.fees).ok_or(CoinbaseError::AmountOverflow)?;
-        if value > 0 {
-            outputs.push(TransactionOutput { value, script_public_key: blue.script_public_key.clone() });
+        if !value.is_zero() {
+            outputs.push(TransactionOutput::new(value, blue.script_public_key.clone()));
         }
     }
-    let mut red_total = 0u64;
+    let mut red_total = Amount::ZERO;
     for red in reds {
         red_total = red_total
             .checked_add(red.subsidy)
             .and_then(|t| t.checked_add(red.fees))
             .ok_or(CoinbaseError::AmountOverflow)?;
     }
-    if red_total > 0 {
-        outputs.push(TransactionOutput { value: red_total, script_public_key: miner_script.clone() });
+    if !red_total.is_zero() {
+        outputs.push(TransactionOutput::new(red_total, miner_script.clone()));
     }
     Ok(outputs)
 }
@@ -246,14 +246,18 @@ mod tests {
     #[test]
     fn outputs_skip_zero_blues_and_gather_reds() {
         let spk = |b: u8| ScriptPublicKey::new(0, vec![b; 34]);
-        let reward = |s, f, b| BlockReward { subsidy: s, fees: f, script_public_key: spk(b) };
+        let reward = |s, f, b| BlockReward {
+            subsidy: Amount::from_leor(s),
+            fees: Amount::from_leor(f),
+            script_public_key: spk(b),
+        };
         let outs = coinbase_outputs(
             &[reward(5, 1, 1), reward(0, 0, 2), reward(3, 0, 3)],
             &[reward(2, 2, 4), reward(1, 0, 5)],
             &spk(9),
         )
         .unwrap();
-        let values: Vec<u64> = outs.iter().map(|o| o.value).collect();
+        let values: Vec<u64> = outs.iter().map(|o| o.value.to_leor()).collect();
         assert_eq!(values, vec![6, 3, 5]);
         assert_eq!(outs[2].script_public_key, spk(9));
         assert_eq!(coinbase_outputs(&[reward(u64::MAX, 1, 1)], &[], &spk(9)), Err(CoinbaseError::AmountOverflow));

@@ -12,12 +12,12 @@
 //!   reward exactly.
 //!
 //! ```
-//! use pyrin_core::params::{Network, LEOR_PER_PYI};
+//! use pyrin_core::{params::Network, Amount};
 //! use pyrin_emission::EmissionSchedule;
 //!
 //! let schedule = EmissionSchedule::for_network(Network::Testnet10); // 10 blocks/s
-//! assert_eq!(schedule.subsidy(0), 170_000_000); // 17 PYI per second over 10 blocks
-//! assert!(schedule.max_supply() < 1_000_000_000 * LEOR_PER_PYI);
+//! assert_eq!(schedule.subsidy(0).to_string(), "1.7 PYI"); // 17 PYI per second over 10 blocks
+//! assert!(schedule.max_supply() < Amount::MAX_MONEY);
 //! ```
 //!
 //! # Reference behaviour followed

@@ -10,7 +10,7 @@
 
 use alloc::{collections::BTreeMap, vec::Vec};
 
-use pyrin_core::Uint256;
+use pyrin_core::{Amount, Uint256};
 
 /// Why a reward could not be split.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -27,15 +27,17 @@ pub enum PayoutError {
 /// returns one payout per entry, summing to exactly `reward`.
 ///
 /// ```
+/// use pyrin_core::Amount;
 /// use pyrin_emission::payout::split_proportional;
 ///
-/// let payouts = split_proportional(100, &[1, 1, 1])?;
-/// assert_eq!(payouts, vec![34, 33, 33]); // the leftover leor goes to the first listed
-/// assert_eq!(split_proportional(1_000, &[3, 1])?, vec![750, 250]);
+/// let leor = |v: Vec<u64>| v.into_iter().map(Amount::from_leor).collect::<Vec<_>>();
+/// let payouts = split_proportional(Amount::from_leor(100), &[1, 1, 1])?;
+/// assert_eq!(payouts, leor(vec![34, 33, 33])); // the leftover leor goes to the first listed
+/// assert_eq!(split_proportional(Amount::from_leor(1_000), &[3, 1])?, leor(vec![750, 250]));
 /// # Ok::<(), pyrin_emission::payout::PayoutError>(())
 /// ```
-pub fn split_proportional(reward: u64, shares: &[u64]) -> Result<Vec<u64>, PayoutError> {
-    split_weighted(reward, shares)
+pub fn split_proportional(reward: Amount, shares: &[u64]) -> Result<Vec<Amount>, PayoutError> {
+    Ok(split_weighted(reward.to_leor(), shares)?.into_iter().map(Amount::from_leor).collect())
 }
 
 /// The split behind both public rules, over weights that may pass u64 (a PPLNS miner's
@@ -64,7 +66,7 @@ fn split_weighted<W: Copy + Into<u128>>(reward: u64, weights: &[W]) -> Result<Ve
             Err(_) => {
                 let owed = Uint256::from_u128(w).checked_mul_u64(reward).unwrap_or(Uint256::MAX);
                 let (q, r) = owed.div_rem(Uint256::from_u128(total)).unwrap_or((Uint256::ZERO, Uint256::ZERO));
-                (q.to_u64().unwrap_or(reward), u128::from(r.0[0]) | u128::from(r.0[1]) << 64)
+                (q.to_u64().unwrap_or(reward), r.to_u128().unwrap_or(0))
             }
         };
         payouts.push(base);
@@ -100,6 +102,7 @@ pub struct Share<M> {
 /// (leftover rule as in [`split_proportional`], over that order).
 ///
 /// ```
+/// use pyrin_core::Amount;
 /// use pyrin_emission::payout::{pplns, Share};
 ///
 /// let shares = [
@@ -108,10 +111,15 @@ pub struct Share<M> {
 ///     Share { miner: "bob", difficulty: 1 },
 ///     Share { miner: "alice", difficulty: 1 },
 /// ];
-/// assert_eq!(pplns(900, &shares, 3)?, vec![("alice", 675), ("bob", 225)]);
+/// let paid = pplns(Amount::from_leor(900), &shares, 3)?;
+/// assert_eq!(paid, vec![("alice", Amount::from_leor(675)), ("bob", Amount::from_leor(225))]);
 /// # Ok::<(), pyrin_emission::payout::PayoutError>(())
 /// ```
-pub fn pplns<M: Ord + Clone>(reward: u64, shares: &[Share<M>], window: usize) -> Result<Vec<(M, u64)>, PayoutError> {
+pub fn pplns<M: Ord + Clone>(
+    reward: Amount,
+    shares: &[Share<M>],
+    window: usize,
+) -> Result<Vec<(M, Amount)>, PayoutError> {
     let recent = &shares[shares.len().saturating_sub(window)..];
     if recent.is_empty() {
         return Err(PayoutError::NoShares);
@@ -129,14 +137,22 @@ pub fn pplns<M: Ord + Clone>(reward: u64, shares: &[Share<M>], window: usize) ->
         // 2^64 shares), so the split stays exact.
         weights[slot] += u128::from(share.difficulty);
     }
-    let payouts = split_weighted(reward, &weights)?;
-    Ok(miners.into_iter().cloned().zip(payouts).collect())
+    let payouts = split_weighted(reward.to_leor(), &weights)?;
+    Ok(miners.into_iter().cloned().zip(payouts.into_iter().map(Amount::from_leor)).collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use alloc::vec;
+
+    fn split_proportional(reward: u64, shares: &[u64]) -> Result<Vec<u64>, PayoutError> {
+        Ok(super::split_proportional(Amount::from_leor(reward), shares)?.into_iter().map(Amount::to_leor).collect())
+    }
+
+    fn pplns<M: Ord + Clone>(reward: u64, shares: &[Share<M>], window: usize) -> Result<Vec<(M, Amount)>, PayoutError> {
+        super::pplns(Amount::from_leor(reward), shares, window)
+    }
 
     #[test]
     fn errors() {

@@ -1,6 +1,7 @@
 //! The subsidy schedule of a network and the supply it implies.
 
 use pyrin_core::params::{Network, Params};
+use pyrin_core::Amount;
 
 use crate::table::{MONTHS, SUBSIDY_BY_MONTH_1BPS};
 
@@ -17,18 +18,20 @@ pub const MAX_BPS: u64 = 1000;
 ///
 /// ```
 /// use pyrin_core::params::Network;
+/// use pyrin_core::Amount;
 /// use pyrin_emission::EmissionSchedule;
 ///
 /// let mainnet = EmissionSchedule::for_network(Network::Mainnet);
-/// assert_eq!(mainnet.subsidy(0), 17 * 100_000_000);
-/// assert_eq!(mainnet.subsidy(15_519_600), 14 * 100_000_000);
-/// assert_eq!(mainnet.max_supply(), 91_981_090_796_898_600);
-/// assert_eq!(mainnet.cumulative_subsidy(10), 170 * 100_000_000);
+/// assert_eq!(mainnet.subsidy(0), Amount::from_pyi(17).unwrap());
+/// assert_eq!(mainnet.subsidy(15_519_600), Amount::from_pyi(14).unwrap());
+/// assert_eq!(mainnet.max_supply().to_leor(), 91_981_090_796_898_600);
+/// assert_eq!(mainnet.cumulative_subsidy(10), Amount::from_pyi(170).unwrap());
+/// assert_eq!(mainnet.cumulative_subsidy_through(10), Amount::from_pyi(187).unwrap());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EmissionSchedule {
     deflationary_phase_daa_score: u64,
-    pre_deflationary_subsidy: u64,
+    pre_deflationary_subsidy: Amount,
     blocks_per_month: u64,
     table: [u64; MONTHS],
     /// `before_month[m]`: everything paid in the deflationary phase before month `m`.
@@ -52,7 +55,7 @@ impl EmissionSchedule {
     /// it and the blocks per second, clamped to `1..=`[`MAX_BPS`] (a block
     /// time is a whole number of milliseconds, so no network exceeds 1000 blocks/s; the
     /// clamp keeps every product below 2^64).
-    pub fn new(deflationary_phase_daa_score: u64, pre_deflationary_subsidy: u64, bps: u64) -> Self {
+    pub fn new(deflationary_phase_daa_score: u64, pre_deflationary_subsidy: Amount, bps: u64) -> Self {
         let bps = bps.clamp(1, MAX_BPS);
         let table = SUBSIDY_BY_MONTH_1BPS.map(|entry| entry.div_ceil(bps));
         let blocks_per_month = SECONDS_PER_MONTH * bps;
@@ -70,7 +73,7 @@ impl EmissionSchedule {
     }
 
     /// The subsidy of every block before the deflationary phase.
-    pub fn pre_deflationary_subsidy(&self) -> u64 {
+    pub fn pre_deflationary_subsidy(&self) -> Amount {
         self.pre_deflationary_subsidy
     }
 
@@ -79,25 +82,29 @@ impl EmissionSchedule {
         self.blocks_per_month
     }
 
-    /// The monthly table scaled to this network's block rate.
+    /// The monthly table scaled to this network's block rate: leor per block in each month
+    /// of the deflationary phase (raw counts, as [`SUBSIDY_BY_MONTH_1BPS`](crate::SUBSIDY_BY_MONTH_1BPS)).
     pub fn monthly_table(&self) -> &[u64; MONTHS] {
         &self.table
     }
 
-    /// The subsidy of a block with this DAA score, in leor.
-    pub fn subsidy(&self, daa_score: u64) -> u64 {
+    /// The subsidy of a block with this DAA score.
+    pub fn subsidy(&self, daa_score: u64) -> Amount {
         if daa_score < self.deflationary_phase_daa_score {
             return self.pre_deflationary_subsidy;
         }
         let month = (daa_score - self.deflationary_phase_daa_score) / self.blocks_per_month;
-        usize::try_from(month).ok().and_then(|m| self.table.get(m)).copied().unwrap_or(self.table[MONTHS - 1])
+        let leor =
+            usize::try_from(month).ok().and_then(|m| self.table.get(m)).copied().unwrap_or(self.table[MONTHS - 1]);
+        Amount::from_leor(leor)
     }
 
-    /// The sum of [`subsidy`](Self::subsidy) over every DAA score below `daa_score` (one
-    /// block per score), in O(1).
-    pub fn cumulative_subsidy(&self, daa_score: u64) -> u64 {
+    /// The sum of [`subsidy`](Self::subsidy) over every DAA score *below* `daa_score` (one
+    /// block per score), in O(1): the supply before that block. Saturates at `u64::MAX`
+    /// leor, which no schedule reaches.
+    pub fn cumulative_subsidy(&self, daa_score: u64) -> Amount {
         let pre_phase = daa_score.min(self.deflationary_phase_daa_score);
-        let paid_before = u128::from(pre_phase) * u128::from(self.pre_deflationary_subsidy);
+        let paid_before = u128::from(pre_phase) * u128::from(self.pre_deflationary_subsidy.to_leor());
         let paid_after = if daa_score <= self.deflationary_phase_daa_score {
             0
         } else {
@@ -115,7 +122,16 @@ impl EmissionSchedule {
                 }
             }
         };
-        u64::try_from(paid_before + paid_after).unwrap_or(u64::MAX)
+        Amount::from_leor(u64::try_from(paid_before + paid_after).unwrap_or(u64::MAX))
+    }
+
+    /// The supply *through* `daa_score`: the sum of the subsidies of every DAA score up to
+    /// and including it (`cumulative_subsidy(daa_score + 1)`, saturating).
+    pub fn cumulative_subsidy_through(&self, daa_score: u64) -> Amount {
+        match daa_score.checked_add(1) {
+            Some(next) => self.cumulative_subsidy(next),
+            None => self.cumulative_subsidy(u64::MAX).saturating_add(self.subsidy(u64::MAX)),
+        }
     }
 
     /// The highest DAA score still paid more than 0.
@@ -127,13 +143,13 @@ impl EmissionSchedule {
     }
 
     /// Everything the schedule ever pays: the cumulative subsidy once it pays 0.
-    pub fn max_supply(&self) -> u64 {
+    pub fn max_supply(&self) -> Amount {
         self.cumulative_subsidy(self.last_rewarding_daa_score().saturating_add(1))
     }
 
     /// The smallest DAA score `d` with `cumulative_subsidy(d) ≥ amount` (so the blocks
     /// before `d` have paid `amount`), or `None` if the schedule never pays that much.
-    pub fn daa_score_reaching(&self, amount: u64) -> Option<u64> {
+    pub fn daa_score_reaching(&self, amount: Amount) -> Option<u64> {
         if amount > self.max_supply() {
             return None;
         }
@@ -161,20 +177,23 @@ mod tests {
         assert_eq!(s.deflationary_phase_daa_score(), 15_519_600);
         assert_eq!(s.blocks_per_month(), 2_629_800);
         assert_eq!(s.last_rewarding_daa_score(), 975_396_599);
-        assert_eq!(s.subsidy(975_396_599), 1);
-        assert_eq!(s.subsidy(975_396_600), 0);
-        assert_eq!(s.subsidy(u64::MAX), 0);
+        assert_eq!(s.subsidy(975_396_599), Amount::ONE_LEOR);
+        assert_eq!(s.subsidy(975_396_600), Amount::ZERO);
+        assert_eq!(s.subsidy(u64::MAX), Amount::ZERO);
+        assert_eq!(s.cumulative_subsidy_through(u64::MAX), s.max_supply());
+        assert_eq!(s.cumulative_subsidy_through(0), s.subsidy(0));
         assert_eq!(s.cumulative_subsidy(u64::MAX), s.max_supply());
     }
 
     #[test]
     fn reaching_a_supply_inverts_the_cumulative_sum() {
         let s = EmissionSchedule::for_network(Network::Testnet10);
-        for amount in [0, 1, 170_000_000, 170_000_001, s.max_supply() / 3, s.max_supply()] {
+        let max = s.max_supply().to_leor();
+        for amount in [0, 1, 170_000_000, 170_000_001, max / 3, max].map(Amount::from_leor) {
             let d = s.daa_score_reaching(amount).unwrap();
             assert!(s.cumulative_subsidy(d) >= amount);
             assert!(d == 0 || s.cumulative_subsidy(d - 1) < amount);
         }
-        assert_eq!(s.daa_score_reaching(s.max_supply() + 1), None);
+        assert_eq!(s.daa_score_reaching(Amount::from_leor(max + 1)), None);
     }
 }

@@ -15,13 +15,13 @@
 //! the design, why it is correct, and what bounds the covering sets.
 //!
 //! ```
-//! use pyrin_core::{BlueWork, Hash};
+//! use pyrin_core::{BlockHash, BlueWork};
 //! use pyrin_ghostdag::Ghostdag;
 //!
-//! let h = |b: u8| Hash::from_bytes([b; 32]);
+//! let h = |b: u8| BlockHash::from_bytes([b; 32]);
 //! let mut dag = Ghostdag::new(1, h(0), BlueWork::from_u64(1))?;
 //! for (block, parents) in [(1, vec![0]), (2, vec![0]), (3, vec![0]), (4, vec![1, 2, 3])] {
-//!     let parents: Vec<Hash> = parents.into_iter().map(h).collect();
+//!     let parents: Vec<BlockHash> = parents.into_iter().map(h).collect();
 //!     dag.add_block(h(block), &parents, BlueWork::from_u64(1))?;
 //! }
 //! let four = dag.data(dag.id_of(&h(4)).unwrap());

@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 use core::cmp::Ordering;
 
 use hashbrown::HashSet;
-use pyrin_core::{BlueWork, Hash};
+use pyrin_core::{BlockHash, BlueWork};
 
 use crate::reachability;
 use crate::store::{BlockId, GhostdagData, GhostdagStore, MemoryStore, NewBlock};
@@ -14,42 +14,42 @@ use crate::store::{BlockId, GhostdagData, GhostdagStore, MemoryStore, NewBlock};
 pub enum GhostdagError {
     /// The block is already in the DAG.
     #[error("block {0} is already known")]
-    DuplicateBlock(Hash),
+    DuplicateBlock(BlockHash),
     /// A non-genesis block without parents.
     #[error("block {0} has no parents")]
-    NoParents(Hash),
+    NoParents(BlockHash),
     /// A parent the DAG does not know.
     #[error("block {block} names the unknown parent {parent}")]
     UnknownParent {
         /// The block.
-        block: Hash,
+        block: BlockHash,
         /// The parent.
-        parent: Hash,
+        parent: BlockHash,
     },
     /// The same parent listed twice.
     #[error("block {block} lists parent {parent} twice")]
     DuplicateParent {
         /// The block.
-        block: Hash,
+        block: BlockHash,
         /// The parent.
-        parent: Hash,
+        parent: BlockHash,
     },
     /// One parent is in the past of another, so the parents are not an antichain (the
     /// reference's header validation rejects such blocks before GHOSTDAG runs).
     #[error("block {block} names parent {parent}, which is already in the past of its parent {descendant}")]
     ParentInPast {
         /// The block.
-        block: Hash,
+        block: BlockHash,
         /// The redundant parent.
-        parent: Hash,
+        parent: BlockHash,
         /// The parent whose past contains it.
-        descendant: Hash,
+        descendant: BlockHash,
     },
     /// The mergeset is larger than the configured limit.
     #[error("block {block} has a mergeset of {size} blocks, above the limit of {limit}")]
     MergesetTooLarge {
         /// The block.
-        block: Hash,
+        block: BlockHash,
         /// Mergeset size (selected parent included).
         size: u64,
         /// The limit.
@@ -57,12 +57,12 @@ pub enum GhostdagError {
     },
     /// Blue work passed 2^192.
     #[error("blue work overflow at block {0}")]
-    BlueWorkOverflow(Hash),
+    BlueWorkOverflow(BlockHash),
     /// A block (or genesis) with zero work. Every valid `bits` value gives work of at
     /// least 1, and the consensus order relies on it: blue work must strictly grow from
     /// parent to child for ascending blue work to be a topological order.
     #[error("block {0} has zero work")]
-    ZeroWork(Hash),
+    ZeroWork(BlockHash),
     /// [`Ghostdag::with_store`] was given a store that already holds blocks.
     #[error("the store already holds {0} blocks; a new DAG needs an empty one")]
     StoreNotEmpty(usize),
@@ -74,10 +74,10 @@ pub enum GhostdagError {
 /// A block DAG with its GHOSTDAG data, over a store.
 ///
 /// ```
-/// use pyrin_core::{BlueWork, Hash};
+/// use pyrin_core::{BlockHash, BlueWork};
 /// use pyrin_ghostdag::Ghostdag;
 ///
-/// let h = |b: u8| Hash::from_bytes([b; 32]);
+/// let h = |b: u8| BlockHash::from_bytes([b; 32]);
 /// let work = BlueWork::from_u64(1);
 /// let mut dag = Ghostdag::new(18, h(0), work)?;
 /// dag.add_block(h(1), &[h(0)], work)?;
@@ -99,7 +99,7 @@ pub struct Ghostdag<S: GhostdagStore = MemoryStore> {
 impl Ghostdag<MemoryStore> {
     /// A DAG holding only `genesis` (with work `genesis_work`), in memory. Fails with
     /// [`GhostdagError::ZeroWork`] when `genesis_work` is zero.
-    pub fn new(k: u16, genesis: Hash, genesis_work: BlueWork) -> Result<Self, GhostdagError> {
+    pub fn new(k: u16, genesis: BlockHash, genesis_work: BlueWork) -> Result<Self, GhostdagError> {
         Self::with_store(k, genesis, genesis_work, MemoryStore::default())
     }
 }
@@ -109,7 +109,7 @@ impl<S: GhostdagStore> Ghostdag<S> {
     /// [`GhostdagError::ZeroWork`] when `genesis_work` is zero and with
     /// [`GhostdagError::StoreNotEmpty`] when the store holds blocks (see
     /// [`Ghostdag::from_store`] to resume over those).
-    pub fn with_store(k: u16, genesis: Hash, genesis_work: BlueWork, mut store: S) -> Result<Self, GhostdagError> {
+    pub fn with_store(k: u16, genesis: BlockHash, genesis_work: BlueWork, mut store: S) -> Result<Self, GhostdagError> {
         if !store.is_empty() {
             return Err(GhostdagError::StoreNotEmpty(store.len()));
         }
@@ -178,12 +178,12 @@ impl<S: GhostdagStore> Ghostdag<S> {
     }
 
     /// The id of a known block.
-    pub fn id_of(&self, hash: &Hash) -> Option<BlockId> {
+    pub fn id_of(&self, hash: &BlockHash) -> Option<BlockId> {
         self.store.id_of(hash)
     }
 
     /// The hash of a block id.
-    pub fn hash_of(&self, id: BlockId) -> Hash {
+    pub fn hash_of(&self, id: BlockId) -> BlockHash {
         self.store.hash_of(id)
     }
 
@@ -197,7 +197,7 @@ impl<S: GhostdagStore> Ghostdag<S> {
         &self.tips
     }
 
-    fn sort_key(&self, id: BlockId) -> (BlueWork, Hash) {
+    fn sort_key(&self, id: BlockId) -> (BlueWork, BlockHash) {
         (self.store.data(id).blue_work, self.store.hash_of(id))
     }
 
@@ -220,7 +220,12 @@ impl<S: GhostdagStore> Ghostdag<S> {
     /// [`GhostdagError::ParentInPast`] is returned. Zero work is refused
     /// ([`GhostdagError::ZeroWork`]), and so is a mergeset above the configured limit.
     /// On any error nothing is stored and the tips are unchanged.
-    pub fn add_block(&mut self, hash: Hash, parents: &[Hash], work: BlueWork) -> Result<BlockId, GhostdagError> {
+    pub fn add_block(
+        &mut self,
+        hash: BlockHash,
+        parents: &[BlockHash],
+        work: BlueWork,
+    ) -> Result<BlockId, GhostdagError> {
         if self.store.id_of(&hash).is_some() {
             return Err(GhostdagError::DuplicateBlock(hash));
         }
@@ -246,14 +251,14 @@ impl<S: GhostdagStore> Ghostdag<S> {
     /// [`GhostdagData::work`]) and the mergeset size limit is not applied: compare
     /// `mergeset_blues.len() + mergeset_reds.len()` with [`Ghostdag::mergeset_size_limit`]
     /// to know whether a real block with these parents would be accepted.
-    pub fn ghostdag_of(&self, parents: &[Hash], work: BlueWork) -> Result<GhostdagData, GhostdagError> {
-        self.compute(Hash::from_bytes([0xff; 32]), parents, work, None).map(|(_, d)| d)
+    pub fn ghostdag_of(&self, parents: &[BlockHash], work: BlueWork) -> Result<GhostdagData, GhostdagError> {
+        self.compute(BlockHash::from_bytes([0xff; 32]), parents, work, None).map(|(_, d)| d)
     }
 
     fn compute(
         &self,
-        hash: Hash,
-        parents: &[Hash],
+        hash: BlockHash,
+        parents: &[BlockHash],
         work: BlueWork,
         limit: Option<u64>,
     ) -> Result<(Vec<BlockId>, GhostdagData), GhostdagError> {
@@ -273,7 +278,7 @@ impl<S: GhostdagStore> Ghostdag<S> {
         Ok((parent_ids, data))
     }
 
-    fn check_antichain(&self, hash: Hash, parents: &[BlockId]) -> Result<(), GhostdagError> {
+    fn check_antichain(&self, hash: BlockHash, parents: &[BlockId]) -> Result<(), GhostdagError> {
         for &a in parents {
             for &b in parents {
                 if a != b && self.is_ancestor(a, b) {
@@ -290,7 +295,7 @@ impl<S: GhostdagStore> Ghostdag<S> {
 
     fn colour(
         &self,
-        hash: Hash,
+        hash: BlockHash,
         parents: &[BlockId],
         work: BlueWork,
         limit: Option<u64>,
@@ -443,7 +448,7 @@ impl<S: GhostdagStore> Ghostdag<S> {
         // `size + 1`) bounded for a caller passing `usize::MAX`.
         let size = size.min(self.store.len());
         // Min-heap keeping the `size` best (blue work, hash) seen.
-        let mut best: BinaryHeap<Reverse<(BlueWork, Hash, BlockId)>> = BinaryHeap::with_capacity(size + 1);
+        let mut best: BinaryHeap<Reverse<(BlueWork, BlockHash, BlockId)>> = BinaryHeap::with_capacity(size + 1);
         let mut current = data;
         // Genesis itself has no selected parent and an empty window.
         while let Some(sp) = current.selected_parent {
@@ -470,7 +475,7 @@ impl<S: GhostdagStore> Ghostdag<S> {
             }
             current = sp_data;
         }
-        let mut window: Vec<(BlueWork, Hash, BlockId)> = best.into_iter().map(|r| r.0).collect();
+        let mut window: Vec<(BlueWork, BlockHash, BlockId)> = best.into_iter().map(|r| r.0).collect();
         window.sort_unstable_by(|a, b| b.cmp(a));
         window.into_iter().map(|(_, _, id)| id).collect()
     }
@@ -489,7 +494,7 @@ impl<S: GhostdagStore> Ghostdag<S> {
     /// The virtual block merges every tip, however many there are: the mergeset size limit
     /// does not apply to it (see [`Ghostdag::ghostdag_of`]), so every block is listed once.
     pub fn dag_order(&self) -> Result<Vec<BlockId>, GhostdagError> {
-        let tips: Vec<Hash> = self.tips.iter().map(|&t| self.store.hash_of(t)).collect();
+        let tips: Vec<BlockHash> = self.tips.iter().map(|&t| self.store.hash_of(t)).collect();
         let virtual_data = self.ghostdag_of(&tips, BlueWork::from_u64(1))?;
         let mut chain = Vec::new();
         let mut current = virtual_data.selected_parent;

@@ -4,7 +4,7 @@
 use alloc::vec::Vec;
 
 use hashbrown::HashMap;
-use pyrin_core::{BlueWork, Hash};
+use pyrin_core::{BlockHash, BlueWork};
 
 use crate::reachability::TreeNode;
 
@@ -43,7 +43,7 @@ impl GhostdagData {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewBlock {
     /// The block's hash.
-    pub hash: Hash,
+    pub hash: BlockHash,
     /// Its parents, as given (an antichain of known blocks).
     pub parents: Vec<BlockId>,
     /// Its GHOSTDAG data.
@@ -60,9 +60,9 @@ pub struct NewBlock {
 /// each block in one batch.
 pub trait GhostdagStore {
     /// The id of a known block.
-    fn id_of(&self, hash: &Hash) -> Option<BlockId>;
+    fn id_of(&self, hash: &BlockHash) -> Option<BlockId>;
     /// The hash of a block id (ids come from this store).
-    fn hash_of(&self, id: BlockId) -> Hash;
+    fn hash_of(&self, id: BlockId) -> BlockHash;
     /// The parents of a block.
     fn parents(&self, id: BlockId) -> &[BlockId];
     /// The GHOSTDAG data of a block.
@@ -87,8 +87,8 @@ pub trait GhostdagStore {
 /// A store in memory: vectors indexed by id and a hash map from hash to id.
 #[derive(Clone, Debug, Default)]
 pub struct MemoryStore {
-    ids: HashMap<Hash, BlockId>,
-    hashes: Vec<Hash>,
+    ids: HashMap<BlockHash, BlockId>,
+    hashes: Vec<BlockHash>,
     parents: Vec<Vec<BlockId>>,
     data: Vec<GhostdagData>,
     tree: Vec<TreeNode>,
@@ -96,11 +96,11 @@ pub struct MemoryStore {
 }
 
 impl GhostdagStore for MemoryStore {
-    fn id_of(&self, hash: &Hash) -> Option<BlockId> {
+    fn id_of(&self, hash: &BlockHash) -> Option<BlockId> {
         self.ids.get(hash).copied()
     }
 
-    fn hash_of(&self, id: BlockId) -> Hash {
+    fn hash_of(&self, id: BlockId) -> BlockHash {
         self.hashes[id as usize]
     }
 

@@ -11,7 +11,7 @@
 
 use alloc::vec::Vec;
 
-use pyrin_core::{params::Params, BlueWork, Hash, Uint256};
+use pyrin_core::{params::Params, BlockHash, BlueWork, CompactTarget, Target, Uint256};
 
 /// One block of a difficulty window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,15 +19,15 @@ pub struct WindowBlock {
     /// Timestamp in milliseconds.
     pub timestamp: u64,
     /// Compact target bits.
-    pub bits: u32,
+    pub bits: CompactTarget,
     /// Blue work (breaks timestamp ties when choosing the block to drop).
     pub blue_work: BlueWork,
     /// Hash (breaks the remaining ties).
-    pub hash: Hash,
+    pub hash: BlockHash,
 }
 
 impl WindowBlock {
-    fn order_key(&self) -> (u64, BlueWork, Hash) {
+    fn order_key(&self) -> (u64, BlueWork, BlockHash) {
         (self.timestamp, self.blue_work, self.hash)
     }
 }
@@ -36,9 +36,9 @@ impl WindowBlock {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DifficultyRules {
     /// Bits used until the window has `min_window_len` blocks.
-    pub genesis_bits: u32,
+    pub genesis_bits: CompactTarget,
     /// The easiest target allowed.
-    pub max_target: Uint256,
+    pub max_target: Target,
     /// Fewest window blocks for the adjustment to act.
     pub min_window_len: usize,
     /// Target milliseconds between blocks.
@@ -64,23 +64,24 @@ impl DifficultyRules {
 /// The compact bits of the next block given its difficulty window (in any order).
 ///
 /// ```
-/// use pyrin_core::{BlueWork, Hash};
+/// use pyrin_core::{BlockHash, BlueWork, CompactTarget, Target};
 /// use pyrin_pow::difficulty::{next_bits, DifficultyRules, WindowBlock};
 ///
+/// let bits = CompactTarget::from_consensus(0x1d00ffff);
 /// let rules = DifficultyRules {
-///     genesis_bits: 0x1e7fffff,
-///     max_target: pyrin_core::Uint256::from_compact_bits(0x1f00ffff),
+///     genesis_bits: CompactTarget::from_consensus(0x1e7fffff),
+///     max_target: Target::from_compact(CompactTarget::from_consensus(0x1f00ffff)),
 ///     min_window_len: 3,
 ///     target_time_per_block: 1000,
 ///     sample_rate: 1,
 /// };
 /// // Blocks exactly one second apart keep the difficulty.
 /// let window: Vec<WindowBlock> = (0..10u8)
-///     .map(|i| WindowBlock { timestamp: 1000 * u64::from(i), bits: 0x1d00ffff, blue_work: BlueWork::from_u64(i.into()), hash: Hash::from_bytes([i; 32]) })
+///     .map(|i| WindowBlock { timestamp: 1000 * u64::from(i), bits, blue_work: BlueWork::from_u64(i.into()), hash: BlockHash::from_bytes([i; 32]) })
 ///     .collect();
-/// assert_eq!(next_bits(&window, &rules), 0x1d00ffff);
+/// assert_eq!(next_bits(&window, &rules), bits);
 /// ```
-pub fn next_bits(window: &[WindowBlock], rules: &DifficultyRules) -> u32 {
+pub fn next_bits(window: &[WindowBlock], rules: &DifficultyRules) -> CompactTarget {
     if window.len() < rules.min_window_len.max(2) {
         return rules.genesis_bits;
     }
@@ -93,17 +94,17 @@ pub fn next_bits(window: &[WindowBlock], rules: &DifficultyRules) -> u32 {
 
     let mut sum = Wide::ZERO;
     for block in &averaged {
-        sum = sum.add(&Wide::from(Uint256::from_compact_bits(block.bits)));
+        sum = sum.add(&Wide::from(Target::from_compact(block.bits).to_uint256()));
     }
     let average = sum.div_u64(count);
     let measured = max_ts.saturating_sub(min_ts).max(1);
     let expected = u128::from(rules.target_time_per_block) * u128::from(rules.sample_rate) * u128::from(count);
     let new_target = average.mul_u64(measured).div_u128(expected.max(1));
     let capped = match new_target.to_uint256() {
-        Some(t) if t <= rules.max_target => t,
+        Some(t) if t <= rules.max_target.to_uint256() => Target::from_uint256(t),
         _ => rules.max_target,
     };
-    capped.to_compact_bits()
+    capped.to_compact_lossy()
 }
 
 /// A 384-bit unsigned integer (little-endian limbs): room for a 320-bit sum of targets
@@ -170,13 +171,15 @@ impl Wide {
     }
 
     fn to_uint256(self) -> Option<Uint256> {
-        (self.0[4] == 0 && self.0[5] == 0).then_some(Uint256([self.0[0], self.0[1], self.0[2], self.0[3]]))
+        (self.0[4] == 0 && self.0[5] == 0)
+            .then_some(Uint256::from_le_words([self.0[0], self.0[1], self.0[2], self.0[3]]))
     }
 }
 
 impl From<Uint256> for Wide {
     fn from(v: Uint256) -> Self {
-        Wide([v.0[0], v.0[1], v.0[2], v.0[3], 0, 0])
+        let [a, b, c, d] = v.to_le_words();
+        Wide([a, b, c, d, 0, 0])
     }
 }
 
@@ -184,10 +187,18 @@ impl From<Uint256> for Wide {
 mod tests {
     use super::*;
 
+    fn c(bits: u32) -> CompactTarget {
+        CompactTarget::from_consensus(bits)
+    }
+
+    fn t(bits: CompactTarget) -> Uint256 {
+        Target::from_compact(bits).to_uint256()
+    }
+
     fn rules() -> DifficultyRules {
         DifficultyRules {
-            genesis_bits: 0x207fffff,
-            max_target: Uint256::from_compact_bits(0x207fffff),
+            genesis_bits: c(0x207fffff),
+            max_target: Target::from_compact(c(0x207fffff)),
             min_window_len: 4,
             target_time_per_block: 1000,
             sample_rate: 1,
@@ -198,33 +209,33 @@ mod tests {
         (0..n)
             .map(|i| WindowBlock {
                 timestamp: 1_000_000 + spacing * u64::from(i),
-                bits,
+                bits: c(bits),
                 blue_work: BlueWork::from_u64(u64::from(i)),
-                hash: Hash::from_bytes([i; 32]),
+                hash: BlockHash::from_bytes([i; 32]),
             })
             .collect()
     }
 
     #[test]
     fn short_windows_keep_the_genesis_bits() {
-        assert_eq!(next_bits(&window(1000, 0x1d00ffff, 3), &rules()), 0x207fffff);
-        assert_eq!(next_bits(&[], &rules()), 0x207fffff);
+        assert_eq!(next_bits(&window(1000, 0x1d00ffff, 3), &rules()), c(0x207fffff));
+        assert_eq!(next_bits(&[], &rules()), c(0x207fffff));
     }
 
     #[test]
     fn slow_blocks_ease_and_fast_blocks_harden() {
         let on_time = next_bits(&window(1000, 0x1d00ffff, 20), &rules());
-        assert_eq!(on_time, 0x1d00ffff);
-        let slow = Uint256::from_compact_bits(next_bits(&window(2000, 0x1d00ffff, 20), &rules()));
-        let fast = Uint256::from_compact_bits(next_bits(&window(500, 0x1d00ffff, 20), &rules()));
-        let base = Uint256::from_compact_bits(0x1d00ffff);
+        assert_eq!(on_time, c(0x1d00ffff));
+        let slow = t(next_bits(&window(2000, 0x1d00ffff, 20), &rules()));
+        let fast = t(next_bits(&window(500, 0x1d00ffff, 20), &rules()));
+        let base = t(c(0x1d00ffff));
         assert!(slow > base && fast < base);
         assert_eq!(slow, base << 1);
     }
 
     #[test]
     fn capped_at_the_maximum_target() {
-        assert_eq!(next_bits(&window(1_000_000, 0x207fffff, 20), &rules()), 0x207fffff);
+        assert_eq!(next_bits(&window(1_000_000, 0x207fffff, 20), &rules()), c(0x207fffff));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! the CPU has it (checked at run time) and a portable version otherwise; both give
 //! bit-identical results to [`PowState::pow_value_plain`], which the property tests check.
 
-use pyrin_core::Uint256;
+use pyrin_core::{PowValue, Uint256};
 
 use crate::{
     blake3_lanes::{self, CHUNK_END, CHUNK_START, IV, ROOT},
@@ -145,7 +145,7 @@ fn hash_lanes_portable(state: &PowState, first_nonce: u64) -> [[u32; LANES]; 8] 
 
 /// The PoW value of one nonce: one lane's compressions (a batch would waste the others),
 /// with the best product the backend has.
-pub(crate) fn pow_value(state: &PowState, nonce: u64) -> Uint256 {
+pub(crate) fn pow_value(state: &PowState, nonce: u64) -> PowValue {
     let words = match state.backend() {
         Backend::Avx2 => crate::simd::hash_one_avx2(state, nonce),
         Backend::Portable => None,
@@ -157,13 +157,13 @@ pub(crate) fn pow_value(state: &PowState, nonce: u64) -> Uint256 {
 }
 
 /// A final hash's eight little-endian words read as the 256-bit PoW value.
-fn value_of_words(words: &[u32; 8]) -> Uint256 {
+fn value_of_words(words: &[u32; 8]) -> PowValue {
     let limb = |k: usize| u64::from(words[2 * k]) | (u64::from(words[2 * k + 1]) << 32);
-    Uint256([limb(0), limb(1), limb(2), limb(3)])
+    PowValue::from_uint256(Uint256::from_le_words([limb(0), limb(1), limb(2), limb(3)]))
 }
 
 /// The PoW values of `LANES` consecutive nonces from `first_nonce`.
-pub(crate) fn pow_values(state: &PowState, first_nonce: u64, out: &mut [Uint256; LANES]) {
+pub(crate) fn pow_values(state: &PowState, first_nonce: u64, out: &mut [PowValue; LANES]) {
     let words = match state.backend() {
         Backend::Avx2 => {
             crate::simd::hash_lanes_avx2(state, first_nonce).unwrap_or_else(|| hash_lanes_portable(state, first_nonce))
@@ -178,11 +178,10 @@ pub(crate) fn pow_values(state: &PowState, first_nonce: u64, out: &mut [Uint256;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pyrin_core::Hash;
 
     #[test]
     fn portable_product_matches_the_plain_one() {
-        let matrix = Matrix::generate(&Hash::from_bytes([3; 32])).unwrap();
+        let matrix = Matrix::generate(&pyrin_core::PrePowHash::from_bytes([3; 32])).unwrap();
         let packed = PackedMatrix::new(&matrix);
         for seed in 0..50u8 {
             let h: [u8; 32] = core::array::from_fn(|i| (i as u8).wrapping_mul(seed).wrapping_add(seed ^ 0x5A));

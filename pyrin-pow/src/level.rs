@@ -1,6 +1,6 @@
 //! Block levels.
 
-use pyrin_core::{Header, Uint256};
+use pyrin_core::{Header, PowValue};
 
 use crate::{PowError, PowState};
 
@@ -18,20 +18,25 @@ pub fn block_level(header: &Header, max_block_level: u8) -> Result<u8, PowError>
 }
 
 /// The level of a PoW value (see [`block_level`]).
-pub fn level_of_value(value: &Uint256, max_block_level: u8) -> u8 {
+pub fn level_of_value(value: &PowValue, max_block_level: u8) -> u8 {
     // bits() ≤ 256, so the difference fits an i32; clamp to the u8 range.
-    (i32::from(max_block_level) - value.bits() as i32).max(0) as u8
+    (i32::from(max_block_level) - value.to_uint256().bits() as i32).max(0) as u8
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pyrin_core::Uint256;
+
+    fn v(value: Uint256) -> PowValue {
+        PowValue::from_uint256(value)
+    }
 
     #[test]
     fn levels_of_values() {
-        assert_eq!(level_of_value(&Uint256::ZERO, 225), 225);
-        assert_eq!(level_of_value(&Uint256::ONE, 225), 224);
-        assert_eq!(level_of_value(&Uint256::MAX, 225), 0);
-        assert_eq!(level_of_value(&(Uint256::ONE << 200), 225), 24);
+        assert_eq!(level_of_value(&v(Uint256::ZERO), 225), 225);
+        assert_eq!(level_of_value(&v(Uint256::ONE), 225), 224);
+        assert_eq!(level_of_value(&v(Uint256::MAX), 225), 0);
+        assert_eq!(level_of_value(&v(Uint256::ONE << 200), 225), 24);
     }
 }

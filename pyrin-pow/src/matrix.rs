@@ -1,6 +1,6 @@
 //! The 64×64 matrix of nibbles drawn per template, its rank test and the plain product.
 
-use pyrin_core::Hash;
+use pyrin_core::PrePowHash;
 
 use crate::{xoshiro::Xoshiro256PlusPlus, PowError, Variant};
 
@@ -28,11 +28,11 @@ impl Matrix {
     /// The all-zero hash is refused: xoshiro256++ seeded with zeros draws zeros forever,
     /// so no full-rank matrix ever comes (the reference node would loop). Every other seed
     /// starts a cycle of period 2^256 − 1, and a rank-deficient draw is rare.
-    pub fn generate(pre_pow_hash: &Hash) -> Result<Self, PowError> {
+    pub fn generate(pre_pow_hash: &PrePowHash) -> Result<Self, PowError> {
         if pre_pow_hash.is_zero() {
             return Err(PowError::ZeroPrePowHash);
         }
-        let mut generator = Xoshiro256PlusPlus::new(pre_pow_hash);
+        let mut generator = Xoshiro256PlusPlus::new(pre_pow_hash.as_raw_hash());
         loop {
             let matrix = Self::draw(&mut generator);
             if matrix.rank() == SIZE {
@@ -192,7 +192,7 @@ mod tests {
 
     #[test]
     fn fast_rank_equals_the_plain_rank_on_random_and_deficient_matrices() {
-        let mut generator = Xoshiro256PlusPlus::new(&Hash::from_bytes([3; 32]));
+        let mut generator = Xoshiro256PlusPlus::new(&pyrin_core::Hash::from_bytes([3; 32]));
         for trial in 0..200 {
             let mut m = Matrix::draw(&mut generator);
             // Copies and sums of rows make rank-deficient matrices, a few of them each.
@@ -211,8 +211,8 @@ mod tests {
 
     #[test]
     fn generated_matrices_are_full_rank_nibbles() {
-        assert_eq!(Matrix::generate(&Hash::from_bytes([0; 32])), Err(PowError::ZeroPrePowHash));
-        let m = Matrix::generate(&Hash::from_bytes([7; 32])).unwrap();
+        assert_eq!(Matrix::generate(&PrePowHash::from_bytes([0; 32])), Err(PowError::ZeroPrePowHash));
+        let m = Matrix::generate(&PrePowHash::from_bytes([7; 32])).unwrap();
         assert_eq!(m.rank(), SIZE);
         assert!(m.rows().iter().flatten().all(|&e| e < 16));
     }

@@ -2,7 +2,7 @@
 
 use core::ops::{Bound, RangeBounds};
 
-use pyrin_core::Uint256;
+use pyrin_core::PowValue;
 
 use crate::{PowState, LANES};
 
@@ -12,7 +12,7 @@ pub struct Solution {
     /// The nonce.
     pub nonce: u64,
     /// Its PoW value.
-    pub value: Uint256,
+    pub value: PowValue,
 }
 
 /// What a search found and how much work it did.
@@ -51,11 +51,11 @@ fn inclusive_bounds(nonces: &impl RangeBounds<u64>) -> Option<(u64, u64)> {
 /// use pyrin_pow::{search, PowState};
 ///
 /// let mut header = Network::Devnet.params().genesis.header();
-/// header.bits = 0x207fffff; // an easy target: about every other nonce meets it
+/// header.bits = pyrin_core::CompactTarget::from_consensus(0x207fffff); // an easy target: about every other nonce meets it
 /// let state = PowState::new(&header)?;
 /// let outcome = search(&state, 0..1000);
 /// let solution = outcome.solution.expect("found");
-/// assert!(solution.value <= state.target());
+/// assert!(state.target().is_met_by(solution.value));
 /// // The top of the nonce space is searchable too.
 /// assert!(search(&state, u64::MAX - 100..=u64::MAX).solution.is_some());
 /// # Ok::<(), pyrin_pow::PowError>(())
@@ -71,7 +71,7 @@ pub fn search(state: &PowState, nonces: impl RangeBounds<u64>) -> SearchOutcome 
 /// batch).
 fn search_chunk(state: &PowState, first: u64, last: u64, stop: impl Fn() -> bool) -> SearchOutcome {
     let target = state.target();
-    let mut values = [Uint256::ZERO; LANES];
+    let mut values = [PowValue::default(); LANES];
     let mut tried = 0u64;
     let mut start = first;
     loop {
@@ -82,7 +82,7 @@ fn search_chunk(state: &PowState, first: u64, last: u64, stop: impl Fn() -> bool
         let count = (last - start).min(LANES as u64 - 1) as usize + 1;
         state.pow_values(start, &mut values);
         for (i, value) in values[..count].iter().enumerate() {
-            if *value <= target {
+            if target.is_met_by(*value) {
                 tried = tried.saturating_add(i as u64 + 1);
                 return SearchOutcome { solution: Some(Solution { nonce: start + i as u64, value: *value }), tried };
             }
@@ -136,7 +136,7 @@ mod tests {
 
     fn easy_state(bits: u32) -> PowState {
         let mut header = Network::Devnet.params().genesis.header();
-        header.bits = bits;
+        header.bits = pyrin_core::CompactTarget::from_consensus(bits);
         PowState::new(&header).unwrap()
     }
 
@@ -147,7 +147,7 @@ mod tests {
         let solution = outcome.solution.expect("a solution among 100,000 nonces at this target");
         assert_eq!(outcome.tried, solution.nonce + 1);
         for nonce in 0..solution.nonce {
-            assert!(state.pow_value_plain(nonce) > state.target());
+            assert!(!state.target().is_met_by(state.pow_value_plain(nonce)));
         }
         assert_eq!(state.pow_value_plain(solution.nonce), solution.value);
     }
@@ -177,7 +177,7 @@ mod tests {
         let outcome = search(&state, first..=u64::MAX);
         let solution = outcome.solution.expect("a solution among 200,001 nonces at this target");
         assert_eq!(outcome.tried, solution.nonce - first + 1);
-        assert!((first..solution.nonce).all(|n| state.pow_value_plain(n) > state.target()));
+        assert!((first..solution.nonce).all(|n| !state.target().is_met_by(state.pow_value_plain(n))));
         assert_eq!(state.pow_value_plain(solution.nonce), solution.value);
     }
 
@@ -187,7 +187,7 @@ mod tests {
         let state = easy_state(0x1f0fffff);
         let outcome = par_search(&state, 0..1_000_000);
         let solution = outcome.solution.expect("found");
-        assert!(solution.value <= state.target());
+        assert!(state.target().is_met_by(solution.value));
         assert_eq!(state.pow_value_plain(solution.nonce), solution.value);
         let none = par_search(&easy_state(0x03000001), 0..50_000);
         assert_eq!(none, SearchOutcome { solution: None, tried: 50_000 });

@@ -6,12 +6,12 @@
 //! is at most `0xffff · 2^208 / d`. `mining.set_difficulty` carries `d` as a JSON number,
 //! so this module accepts any positive finite `f64`.
 
-use pyrin_core::Uint256;
+use pyrin_core::{PowValue, Target, Uint256};
 
 use crate::PowState;
 
 /// The target of share difficulty 1: `0xffff · 2^208`.
-pub const DIFFICULTY_1_TARGET: Uint256 = Uint256([0, 0, 0, 0xffff << 16]);
+pub const DIFFICULTY_1_TARGET: Target = Target::from_uint256(Uint256::from_le_words([0, 0, 0, 0xffff << 16]));
 
 /// Why a share difficulty was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -23,16 +23,16 @@ pub enum ShareError {
 
 /// The share target of difficulty `difficulty`: `⌊0xffff · 2^208 / difficulty⌋`, computed
 /// exactly from the binary value of the `f64`; difficulties so small that the quotient
-/// passes 2^256 − 1 give [`Uint256::MAX`].
+/// passes 2^256 − 1 give [`Target::MAX`].
 ///
 /// ```
 /// use pyrin_pow::share::{target_from_difficulty, DIFFICULTY_1_TARGET};
 ///
 /// assert_eq!(target_from_difficulty(1.0).unwrap(), DIFFICULTY_1_TARGET);
-/// assert_eq!(target_from_difficulty(4.0).unwrap(), DIFFICULTY_1_TARGET >> 2);
+/// assert_eq!(target_from_difficulty(4.0).unwrap().to_uint256(), DIFFICULTY_1_TARGET.to_uint256() >> 2);
 /// assert!(target_from_difficulty(0.0).is_err());
 /// ```
-pub fn target_from_difficulty(difficulty: f64) -> Result<Uint256, ShareError> {
+pub fn target_from_difficulty(difficulty: f64) -> Result<Target, ShareError> {
     if !difficulty.is_finite() || difficulty <= 0.0 {
         return Err(ShareError::InvalidDifficulty);
     }
@@ -46,14 +46,15 @@ pub fn target_from_difficulty(difficulty: f64) -> Result<Uint256, ShareError> {
     mantissa >>= zeros;
     exponent += zeros as i32;
     if exponent >= 0 {
-        let (quotient, _) = DIFFICULTY_1_TARGET.div_rem_u64(mantissa).ok_or(ShareError::InvalidDifficulty)?;
-        return Ok(if exponent >= 256 { Uint256::ZERO } else { quotient >> exponent as u32 });
+        let (quotient, _) =
+            DIFFICULTY_1_TARGET.to_uint256().div_rem_u64(mantissa).ok_or(ShareError::InvalidDifficulty)?;
+        return Ok(Target::from_uint256(if exponent >= 256 { Uint256::ZERO } else { quotient >> exponent as u32 }));
     }
     // Divide 0xffff · 2^(208 + shift) by the mantissa in 384 bits; the quotient passes
     // 2^256 for any shift above 86 since the mantissa is below 2^53.
     let shift = exponent.unsigned_abs();
     if shift > 100 {
-        return Ok(Uint256::MAX);
+        return Ok(Target::MAX);
     }
     let bit = 208 + shift;
     let mut wide = [0u64; 6];
@@ -70,26 +71,26 @@ pub fn target_from_difficulty(difficulty: f64) -> Result<Uint256, ShareError> {
         remainder = current % u128::from(mantissa);
     }
     if wide[4] != 0 || wide[5] != 0 {
-        return Ok(Uint256::MAX);
+        return Ok(Target::MAX);
     }
-    Ok(Uint256([wide[0], wide[1], wide[2], wide[3]]))
+    Ok(Target::from_uint256(Uint256::from_le_words([wide[0], wide[1], wide[2], wide[3]])))
 }
 
 /// The share difficulty a target corresponds to, `0xffff · 2^208 / target`, as an `f64`
 /// (for display and hash-rate estimates; a zero target gives infinity).
-pub fn difficulty_of_target(target: &Uint256) -> f64 {
-    to_f64(&DIFFICULTY_1_TARGET) / to_f64(target)
+pub fn difficulty_of_target(target: Target) -> f64 {
+    to_f64(&DIFFICULTY_1_TARGET.to_uint256()) / to_f64(&target.to_uint256())
 }
 
 fn to_f64(v: &Uint256) -> f64 {
-    v.0.iter().rev().fold(0.0, |acc, &limb| acc * 18_446_744_073_709_551_616.0 + limb as f64)
+    v.to_le_words().iter().rev().fold(0.0, |acc, &limb| acc * 18_446_744_073_709_551_616.0 + limb as f64)
 }
 
 /// A nonce checked against a pool's share target and the network target at once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ShareCheck {
     /// The PoW value.
-    pub value: Uint256,
+    pub value: PowValue,
     /// Whether the value meets the share target (the share is accepted).
     pub meets_share: bool,
     /// Whether the value meets the network target (the share is also a block).
@@ -97,11 +98,16 @@ pub struct ShareCheck {
 }
 
 impl PowState {
-    /// Checks `nonce` against `share_target` and the template's network target with a
-    /// single PoW computation.
-    pub fn check_share(&self, nonce: u64, share_target: &Uint256) -> ShareCheck {
+    /// Checks `nonce` against a share target and the template's network target with a
+    /// single PoW computation. The share target is a [`Target`] or, as some pools keep
+    /// it, a [`CompactTarget`](pyrin_core::CompactTarget).
+    pub fn check_share(&self, nonce: u64, share_target: impl Into<Target>) -> ShareCheck {
         let value = self.pow_value(nonce);
-        ShareCheck { value, meets_share: value <= *share_target, meets_network: value <= self.target() }
+        ShareCheck {
+            value,
+            meets_share: share_target.into().is_met_by(value),
+            meets_network: self.target().is_met_by(value),
+        }
     }
 }
 
@@ -111,13 +117,15 @@ mod tests {
 
     #[test]
     fn integer_and_fractional_difficulties() {
-        assert_eq!(target_from_difficulty(3.0).unwrap(), DIFFICULTY_1_TARGET.div_rem_u64(3).unwrap().0);
-        assert_eq!(target_from_difficulty(0.5).unwrap(), DIFFICULTY_1_TARGET << 1);
-        assert_eq!(target_from_difficulty(1.5).unwrap(), (DIFFICULTY_1_TARGET << 1).div_rem_u64(3).unwrap().0);
-        assert_eq!(target_from_difficulty(2f64.powi(-32)).unwrap(), DIFFICULTY_1_TARGET << 32);
-        assert_eq!(target_from_difficulty(2f64.powi(-40)).unwrap(), Uint256::MAX);
-        assert_eq!(target_from_difficulty(f64::MIN_POSITIVE / 4.0).unwrap(), Uint256::MAX);
-        assert_eq!(target_from_difficulty(f64::MAX).unwrap(), Uint256::ZERO);
+        let one = DIFFICULTY_1_TARGET.to_uint256();
+        let target = |d: f64| target_from_difficulty(d).unwrap().to_uint256();
+        assert_eq!(target(3.0), one.div_rem_u64(3).unwrap().0);
+        assert_eq!(target(0.5), one << 1);
+        assert_eq!(target(1.5), (one << 1).div_rem_u64(3).unwrap().0);
+        assert_eq!(target(2f64.powi(-32)), one << 32);
+        assert_eq!(target(2f64.powi(-40)), Uint256::MAX);
+        assert_eq!(target(f64::MIN_POSITIVE / 4.0), Uint256::MAX);
+        assert_eq!(target(f64::MAX), Uint256::ZERO);
         for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
             assert_eq!(target_from_difficulty(bad), Err(ShareError::InvalidDifficulty));
         }
@@ -126,7 +134,7 @@ mod tests {
     #[test]
     fn difficulty_round_trips_approximately() {
         for d in [1.0, 16.0, 1234.5, 1e9] {
-            let back = difficulty_of_target(&target_from_difficulty(d).unwrap());
+            let back = difficulty_of_target(target_from_difficulty(d).unwrap());
             assert!((back - d).abs() / d < 1e-9, "{d} -> {back}");
         }
     }

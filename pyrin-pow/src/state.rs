@@ -1,6 +1,6 @@
 //! The per-template state and the PoW of one nonce.
 
-use pyrin_core::{Hash, Header, Uint256};
+use pyrin_core::{CompactTarget, Hash, Header, PowValue, PrePowHash, Target};
 
 use crate::{
     blake3_lanes::{self, CHUNK_START, IV},
@@ -24,9 +24,9 @@ use crate::{
 /// ```
 #[derive(Clone, Debug)]
 pub struct PowState {
-    pre_pow_hash: Hash,
+    pre_pow_hash: PrePowHash,
     timestamp: u64,
-    target: Uint256,
+    target: Target,
     variant: Variant,
     matrix: Matrix,
     packed: PackedMatrix,
@@ -38,7 +38,7 @@ pub struct PowState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PowCheck {
     /// The PoW value: the final hash read as a little-endian 256-bit integer.
-    pub value: Uint256,
+    pub value: PowValue,
     /// Whether `value ≤ target`.
     pub meets_target: bool,
 }
@@ -59,7 +59,12 @@ impl PowState {
 
     /// The state from what a stratum job carries: the pre-PoW hash, the timestamp, the
     /// compact target bits and the variant. Fails only if the pre-PoW hash is zero.
-    pub fn from_parts(pre_pow_hash: Hash, timestamp: u64, bits: u32, variant: Variant) -> Result<Self, PowError> {
+    pub fn from_parts(
+        pre_pow_hash: PrePowHash,
+        timestamp: u64,
+        bits: CompactTarget,
+        variant: Variant,
+    ) -> Result<Self, PowError> {
         let matrix = Matrix::generate(&pre_pow_hash)?;
         let mut first_block = [0u8; 64];
         first_block[..32].copy_from_slice(pre_pow_hash.as_bytes());
@@ -71,7 +76,7 @@ impl PowState {
         Ok(Self {
             pre_pow_hash,
             timestamp,
-            target: Uint256::from_compact_bits(bits),
+            target: Target::from_compact(bits),
             variant,
             packed: PackedMatrix::new(&matrix),
             matrix,
@@ -81,7 +86,7 @@ impl PowState {
     }
 
     /// The pre-PoW hash (the header hash with timestamp and nonce zeroed).
-    pub fn pre_pow_hash(&self) -> Hash {
+    pub fn pre_pow_hash(&self) -> PrePowHash {
         self.pre_pow_hash
     }
 
@@ -91,7 +96,7 @@ impl PowState {
     }
 
     /// The network target from the header's bits.
-    pub fn target(&self) -> Uint256 {
+    pub fn target(&self) -> Target {
         self.target
     }
 
@@ -136,28 +141,28 @@ impl PowState {
 
     /// The PoW value by the plain route: the `blake3` crate for both hashes and the
     /// entry-by-entry matrix product. The reference for everything faster.
-    pub fn pow_value_plain(&self, nonce: u64) -> Uint256 {
+    pub fn pow_value_plain(&self, nonce: u64) -> PowValue {
         let pow_hash = self.pow_hash(nonce);
         let mixed = self.matrix.product_xor(pow_hash.as_bytes(), self.variant);
-        Uint256::from_le_bytes(*blake3::hash(&mixed).as_bytes())
+        PowValue::from_le_bytes(*blake3::hash(&mixed).as_bytes())
     }
 
     /// The PoW value of one nonce by the fast path: one lane's compressions and the SIMD
     /// product (about 0.45× the plain route on AVX2). To scan nonces, [`Self::pow_values`]
     /// costs less per nonce.
-    pub fn pow_value(&self, nonce: u64) -> Uint256 {
+    pub fn pow_value(&self, nonce: u64) -> PowValue {
         fast::pow_value(self, nonce)
     }
 
     /// The PoW values of the [`LANES`](crate::LANES) consecutive nonces from `first_nonce`
     /// (wrapping past `u64::MAX`), computed together.
-    pub fn pow_values(&self, first_nonce: u64, out: &mut [Uint256; fast::LANES]) {
+    pub fn pow_values(&self, first_nonce: u64, out: &mut [PowValue; fast::LANES]) {
         fast::pow_values(self, first_nonce, out)
     }
 
     /// Checks one nonce against the network target.
     pub fn check(&self, nonce: u64) -> PowCheck {
         let value = self.pow_value(nonce);
-        PowCheck { value, meets_target: value <= self.target }
+        PowCheck { value, meets_target: self.target.is_met_by(value) }
     }
 }

@@ -1,7 +1,7 @@
 //! The fast paths agree with the plain one on random templates and nonces.
 
 use proptest::prelude::*;
-use pyrin_core::{Hash, Uint256};
+use pyrin_core::{CompactTarget, PowValue, PrePowHash};
 use pyrin_pow::{search, share, PowState, Variant, LANES};
 
 fn variant() -> impl Strategy<Value = Variant> {
@@ -9,8 +9,9 @@ fn variant() -> impl Strategy<Value = Variant> {
 }
 
 fn state() -> impl Strategy<Value = PowState> {
-    (any::<[u8; 32]>(), any::<u64>(), any::<u32>(), variant())
-        .prop_filter_map("zero hash", |(h, ts, bits, v)| PowState::from_parts(Hash::from_bytes(h), ts, bits, v).ok())
+    (any::<[u8; 32]>(), any::<u64>(), any::<u32>(), variant()).prop_filter_map("zero hash", |(h, ts, bits, v)| {
+        PowState::from_parts(PrePowHash::from_bytes(h), ts, CompactTarget::from_consensus(bits), v).ok()
+    })
 }
 
 proptest! {
@@ -18,7 +19,7 @@ proptest! {
 
     #[test]
     fn fast_equals_plain_on_every_backend(mut state in state(), first in any::<u64>()) {
-        let mut batch = [Uint256::ZERO; LANES];
+        let mut batch = [PowValue::default(); LANES];
         for _ in 0..2 {
             state.pow_values(first, &mut batch);
             for (i, value) in batch.iter().enumerate() {
@@ -26,7 +27,7 @@ proptest! {
             }
             prop_assert_eq!(state.pow_value(first), batch[0]);
             let check = state.check(first);
-            prop_assert_eq!(check.meets_target, check.value <= state.target());
+            prop_assert_eq!(check.meets_target, state.target().is_met_by(check.value));
             state.force_portable();
         }
     }
@@ -34,17 +35,17 @@ proptest! {
     #[test]
     fn share_checks_agree_with_the_value(state in state(), nonce in any::<u64>(), difficulty in 1e-6f64..1e12) {
         let share_target = share::target_from_difficulty(difficulty).unwrap();
-        let check = state.check_share(nonce, &share_target);
+        let check = state.check_share(nonce, share_target);
         prop_assert_eq!(check.value, state.pow_value_plain(nonce));
-        prop_assert_eq!(check.meets_share, check.value <= share_target);
-        prop_assert_eq!(check.meets_network, check.value <= state.target());
+        prop_assert_eq!(check.meets_share, share_target.is_met_by(check.value));
+        prop_assert_eq!(check.meets_network, state.target().is_met_by(check.value));
     }
 
     #[test]
     fn search_reports_the_first_hit(state in state(), start in any::<u32>(), len in 0u64..200) {
         let start = u64::from(start);
         let outcome = search(&state, start..start + len);
-        let first = (start..start + len).find(|&n| state.pow_value_plain(n) <= state.target());
+        let first = (start..start + len).find(|&n| state.target().is_met_by(state.pow_value_plain(n)));
         prop_assert_eq!(outcome.solution.map(|s| s.nonce), first);
         prop_assert_eq!(outcome.tried, first.map_or(len, |n| n - start + 1));
     }

@@ -12,13 +12,12 @@
 //! transaction_validator_populated.rs` and the UTXO diff of a chain block): the checks run
 //! in the order maturity, input total, output total, and the first failing input is the
 //! one reported; an output spent from a coinbase created at DAA score `s` matures at
-//! `s + coinbase_maturity`; an input total above [`MAX_LEOR`] is refused; outputs become
+//! `s + coinbase_maturity`; an input total above [`Amount::MAX_MONEY`] is refused; outputs become
 //! entries carrying the *accepting* block's DAA score. Where the reference would overflow
 //! a `u64` (a maturity score past `u64::MAX`, sums of hostile amounts), this module treats
 //! the output as never maturing and sums in `u128`.
 
-use pyrin_core::params::MAX_LEOR;
-use pyrin_core::{Transaction, TransactionOutpoint};
+use pyrin_core::{Amount, Transaction, TransactionOutpoint};
 
 use crate::UtxoEntry;
 
@@ -52,7 +51,7 @@ pub enum ContextError {
         maturity: u64,
     },
     /// The inputs add up to more than the largest amount there can be.
-    #[error("inputs total {inputs} leor, above the maximum {MAX_LEOR}")]
+    #[error("inputs total {inputs} leor, above the maximum {}", Amount::MAX_MONEY.to_leor())]
     InputsTooHigh {
         /// Sum of the inputs.
         inputs: u128,
@@ -72,10 +71,10 @@ pub enum ContextError {
 /// score plus `coinbase_maturity` (a sum past `u64::MAX` never matures).
 ///
 /// ```
-/// use pyrin_core::ScriptPublicKey;
+/// use pyrin_core::{Amount, ScriptPublicKey};
 /// use pyrin_tx::{context::is_mature, UtxoEntry};
 ///
-/// let entry = UtxoEntry { amount: 1, script_public_key: ScriptPublicKey::default(), block_daa_score: 100, is_coinbase: true };
+/// let entry = UtxoEntry { amount: Amount::from_leor(1), script_public_key: ScriptPublicKey::default(), block_daa_score: 100, is_coinbase: true };
 /// assert!(!is_mature(&entry, 199, 100));
 /// assert!(is_mature(&entry, 200, 100));
 /// ```
@@ -88,30 +87,30 @@ pub fn is_mature(entry: &UtxoEntry, daa_score: u64, coinbase_maturity: u64) -> b
 /// `tx.inputs[i]`) in a block at `daa_score`, and returns its fee in leor.
 ///
 /// The checks, in order: one entry per input; every coinbase entry mature (see
-/// [`is_mature`]); the inputs' total at most [`MAX_LEOR`]; the outputs' total (summed in
+/// [`is_mature`]); the inputs' total at most [`Amount::MAX_MONEY`]; the outputs' total (summed in
 /// `u128`, so no amount overflows) at most the inputs'. The fee is the difference.
 ///
 /// ```
-/// use pyrin_core::{ScriptPublicKey, Transaction, TransactionInput, TransactionOutput};
+/// use pyrin_core::{Amount, ScriptPublicKey, Transaction, TransactionInput, TransactionOutput};
 /// use pyrin_tx::context::{check_in_context, ContextError};
 /// use pyrin_tx::UtxoEntry;
 ///
 /// let tx = Transaction {
 ///     inputs: vec![TransactionInput::default()],
-///     outputs: vec![TransactionOutput { value: 900, script_public_key: ScriptPublicKey::default() }],
+///     outputs: vec![TransactionOutput::new(Amount::from_leor(900), ScriptPublicKey::default())],
 ///     ..Transaction::default()
 /// };
-/// let spent = UtxoEntry { amount: 1000, script_public_key: ScriptPublicKey::default(), block_daa_score: 50, is_coinbase: true };
+/// let spent = UtxoEntry { amount: Amount::from_leor(1000), script_public_key: ScriptPublicKey::default(), block_daa_score: 50, is_coinbase: true };
 /// // A coinbase output created at DAA score 50 matures at 150 with a maturity of 100.
 /// assert!(matches!(check_in_context(&tx, &[spent.clone()], 149, 100), Err(ContextError::ImmatureCoinbase { input: 0, .. })));
-/// assert_eq!(check_in_context(&tx, &[spent], 150, 100), Ok(100));
+/// assert_eq!(check_in_context(&tx, &[spent], 150, 100), Ok(Amount::from_leor(100)));
 /// ```
 pub fn check_in_context(
     tx: &Transaction,
     entries: &[UtxoEntry],
     daa_score: u64,
     coinbase_maturity: u64,
-) -> Result<u64, ContextError> {
+) -> Result<Amount, ContextError> {
     if tx.is_coinbase() {
         return Err(ContextError::Coinbase);
     }
@@ -127,14 +126,14 @@ pub fn check_in_context(
             maturity: coinbase_maturity,
         });
     }
-    let inputs: u128 = entries.iter().map(|e| u128::from(e.amount)).sum();
-    let fits = u64::try_from(inputs).ok().filter(|&total| total <= MAX_LEOR);
+    let inputs: u128 = entries.iter().map(|e| u128::from(e.amount.to_leor())).sum();
+    let fits = u64::try_from(inputs).ok().map(Amount::from_leor).filter(|&total| total <= Amount::MAX_MONEY);
     let Some(inputs_total) = fits else {
         return Err(ContextError::InputsTooHigh { inputs });
     };
-    let outputs: u128 = tx.outputs.iter().map(|o| u128::from(o.value)).sum();
+    let outputs: u128 = tx.outputs.iter().map(|o| u128::from(o.value.to_leor())).sum();
     // Outputs at most the inputs, which fit a u64: so do the outputs and the fee.
-    match u64::try_from(outputs).ok().and_then(|out| inputs_total.checked_sub(out)) {
+    match u64::try_from(outputs).ok().and_then(|out| inputs_total.checked_sub(Amount::from_leor(out))) {
         Some(fee) => Ok(fee),
         None => Err(ContextError::Overspend { inputs, outputs }),
     }
@@ -146,16 +145,16 @@ pub fn check_in_context(
 /// outpoint and are not listed.)
 ///
 /// ```
-/// use pyrin_core::{ScriptPublicKey, Transaction, TransactionOutput};
+/// use pyrin_core::{Amount, ScriptPublicKey, Transaction, TransactionOutput};
 /// use pyrin_tx::context::created_entries;
 ///
 /// let tx = Transaction {
-///     outputs: vec![TransactionOutput { value: 7, script_public_key: ScriptPublicKey::default() }],
+///     outputs: vec![TransactionOutput::new(Amount::from_leor(7), ScriptPublicKey::default())],
 ///     ..Transaction::default()
 /// };
 /// let created: Vec<_> = created_entries(&tx, 42).collect();
 /// assert_eq!(created[0].0.transaction_id, tx.id());
-/// assert_eq!((created[0].1.amount, created[0].1.block_daa_score), (7, 42));
+/// assert_eq!((created[0].1.amount.to_leor(), created[0].1.block_daa_score), (7, 42));
 /// ```
 pub fn created_entries(
     tx: &Transaction,
@@ -177,6 +176,12 @@ pub fn created_entries(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const MAX_LEOR: u64 = Amount::MAX_MONEY.to_leor();
+
+    fn leor(v: u64) -> Amount {
+        Amount::from_leor(v)
+    }
     use alloc::vec;
     use alloc::vec::Vec;
     use proptest::prelude::*;
@@ -185,7 +190,12 @@ mod tests {
     const MATURITY: u64 = 100;
 
     fn entry(amount: u64, block_daa_score: u64, is_coinbase: bool) -> UtxoEntry {
-        UtxoEntry { amount, script_public_key: ScriptPublicKey::new(0, vec![1]), block_daa_score, is_coinbase }
+        UtxoEntry {
+            amount: Amount::from_leor(amount),
+            script_public_key: ScriptPublicKey::new(0, vec![1]),
+            block_daa_score,
+            is_coinbase,
+        }
     }
 
     fn tx(inputs: usize, outputs: &[u64]) -> Transaction {
@@ -198,7 +208,7 @@ mod tests {
                 .collect(),
             outputs: outputs
                 .iter()
-                .map(|&value| TransactionOutput { value, script_public_key: ScriptPublicKey::new(0, vec![2]) })
+                .map(|&value| TransactionOutput::new(Amount::from_leor(value), ScriptPublicKey::new(0, vec![2])))
                 .collect(),
             ..Transaction::default()
         }
@@ -207,12 +217,12 @@ mod tests {
     #[test]
     fn the_fee_is_inputs_minus_outputs() {
         let entries = [entry(600, 0, false), entry(500, 0, false)];
-        assert_eq!(check_in_context(&tx(2, &[700, 300]), &entries, 10, MATURITY), Ok(100));
+        assert_eq!(check_in_context(&tx(2, &[700, 300]), &entries, 10, MATURITY), Ok(leor(100)));
     }
 
     #[test]
     fn spending_exactly_the_inputs_pays_no_fee() {
-        assert_eq!(check_in_context(&tx(1, &[500]), &[entry(500, 0, false)], 10, MATURITY), Ok(0));
+        assert_eq!(check_in_context(&tx(1, &[500]), &[entry(500, 0, false)], 10, MATURITY), Ok(leor(0)));
     }
 
     #[test]
@@ -235,7 +245,7 @@ mod tests {
         assert_eq!(error, Err(ContextError::InputsTooHigh { inputs: u128::from(MAX_LEOR) + 1 }));
         let huge = [entry(u64::MAX, 0, false), entry(u64::MAX, 0, false)];
         assert!(matches!(check_in_context(&tx(2, &[1]), &huge, 10, MATURITY), Err(ContextError::InputsTooHigh { .. })));
-        assert_eq!(check_in_context(&tx(1, &[0]), &[entry(MAX_LEOR, 0, false)], 10, MATURITY), Ok(MAX_LEOR));
+        assert_eq!(check_in_context(&tx(1, &[0]), &[entry(MAX_LEOR, 0, false)], 10, MATURITY), Ok(leor(MAX_LEOR)));
     }
 
     #[test]
@@ -244,12 +254,12 @@ mod tests {
         let immature = check_in_context(&tx(1, &[400]), &spent, 1000 + MATURITY - 1, MATURITY);
         let expected = ContextError::ImmatureCoinbase { input: 0, created: 1000, daa_score: 1099, maturity: MATURITY };
         assert_eq!(immature, Err(expected));
-        assert_eq!(check_in_context(&tx(1, &[400]), &spent, 1000 + MATURITY, MATURITY), Ok(100));
+        assert_eq!(check_in_context(&tx(1, &[400]), &spent, 1000 + MATURITY, MATURITY), Ok(leor(100)));
     }
 
     #[test]
     fn non_coinbase_outputs_are_spendable_at_once() {
-        assert_eq!(check_in_context(&tx(1, &[400]), &[entry(500, 1000, false)], 1000, MATURITY), Ok(100));
+        assert_eq!(check_in_context(&tx(1, &[400]), &[entry(500, 1000, false)], 1000, MATURITY), Ok(leor(100)));
     }
 
     #[test]
@@ -319,7 +329,7 @@ mod tests {
             } else if outs > ins {
                 prop_assert_eq!(result, Err(ContextError::Overspend { inputs: ins, outputs: outs }));
             } else {
-                prop_assert_eq!(result.map(u128::from), Ok(ins - outs));
+                prop_assert_eq!(result.map(|fee| u128::from(fee.to_leor())), Ok(ins - outs));
             }
         }
 

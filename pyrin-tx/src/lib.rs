@@ -37,13 +37,13 @@ pub mod script;
 pub mod sighash;
 pub mod sign;
 
-use pyrin_core::ScriptPublicKey;
+use pyrin_core::{Amount, ScriptPublicKey};
 
 /// The output an input spends, as the UTXO set records it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UtxoEntry {
-    /// Amount in leor.
-    pub amount: u64,
+    /// The amount the output carries.
+    pub amount: Amount,
     /// The script locking it.
     pub script_public_key: ScriptPublicKey,
     /// DAA score of the block that created it.

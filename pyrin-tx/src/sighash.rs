@@ -101,14 +101,14 @@ pub enum SighashError {
 /// computed on first use and reused for every input.
 ///
 /// ```
-/// use pyrin_core::{ScriptPublicKey, Transaction, TransactionInput, TransactionOutpoint, ZERO_HASH};
+/// use pyrin_core::{Amount, ScriptPublicKey, Transaction, TransactionId, TransactionInput, TransactionOutpoint};
 /// use pyrin_tx::{sighash::{SighashCache, SigHashType}, UtxoEntry};
 ///
 /// let tx = Transaction {
-///     inputs: vec![TransactionInput { previous_outpoint: TransactionOutpoint::new(ZERO_HASH, 0), signature_script: vec![], sequence: 0, sig_op_count: 1 }],
+///     inputs: vec![TransactionInput::spending(TransactionOutpoint::new(TransactionId::ZERO, 0))],
 ///     ..Transaction::default()
 /// };
-/// let entries = [UtxoEntry { amount: 5, script_public_key: ScriptPublicKey::new(0, vec![]), block_daa_score: 0, is_coinbase: false }];
+/// let entries = [UtxoEntry { amount: Amount::from_leor(5), script_public_key: ScriptPublicKey::new(0, vec![]), block_daa_score: 0, is_coinbase: false }];
 /// let cache = SighashCache::new(&tx, &entries)?;
 /// let hash = cache.schnorr_hash(0, SigHashType::ALL)?;
 /// assert_ne!(hash, cache.schnorr_hash(0, SigHashType::NONE)?);
@@ -163,7 +163,7 @@ impl<'a> SighashCache<'a> {
         *self.previous_outputs.get_or_init(|| {
             let mut h = Self::hasher();
             for input in &self.tx.inputs {
-                h.put_hash(&input.previous_outpoint.transaction_id);
+                h.put_hash(input.previous_outpoint.transaction_id.as_raw_hash());
                 h.put_u32(input.previous_outpoint.index);
             }
             h.finalize()
@@ -242,10 +242,10 @@ impl<'a> SighashCache<'a> {
         h.put_hash(&self.previous_outputs_hash(ty));
         h.put_hash(&self.sequences_hash(ty));
         h.put_hash(&self.sig_op_counts_hash(ty));
-        h.put_hash(&input.previous_outpoint.transaction_id);
+        h.put_hash(input.previous_outpoint.transaction_id.as_raw_hash());
         h.put_u32(input.previous_outpoint.index);
         put_script_public_key(&mut h, &entry.script_public_key);
-        h.put_u64(entry.amount);
+        h.put_u64(entry.amount.to_leor());
         h.put_u64(input.sequence);
         h.put_u8(input.sig_op_count);
         h.put_hash(&self.outputs_hash(ty, input_index));
@@ -278,6 +278,6 @@ fn put_script_public_key(h: &mut impl Sink, spk: &ScriptPublicKey) {
 }
 
 fn put_output(h: &mut impl Sink, output: &TransactionOutput) {
-    h.put_u64(output.value);
+    h.put_u64(output.value.to_leor());
     put_script_public_key(h, &output.script_public_key);
 }

@@ -162,15 +162,15 @@ pub fn sign_ecdsa_input(
 /// signature script is written, so a failed call leaves `tx` unchanged.
 ///
 /// ```
-/// use pyrin_core::{ScriptPublicKey, Transaction, TransactionInput, TransactionOutpoint, TransactionOutput, ZERO_HASH};
+/// use pyrin_core::{Amount, Transaction, TransactionId, TransactionInput, TransactionOutpoint, TransactionOutput};
 /// use pyrin_tx::{address::{Address, Prefix, Version}, script::pay_to_address, sign::{sign_transaction, verify_transaction, PrivateKey}, sighash::SigHashType, UtxoEntry};
 ///
 /// let key = PrivateKey::from_bytes([7; 32])?;
 /// let mine = Address::new(Prefix::Mainnet, Version::PubKey, key.schnorr_public_key().to_vec()).unwrap();
-/// let entries = vec![UtxoEntry { amount: 1_000, script_public_key: pay_to_address(&mine), block_daa_score: 1, is_coinbase: false }];
+/// let entries = vec![UtxoEntry { amount: Amount::from_leor(1_000), script_public_key: pay_to_address(&mine), block_daa_score: 1, is_coinbase: false }];
 /// let mut tx = Transaction {
-///     inputs: vec![TransactionInput { previous_outpoint: TransactionOutpoint::new(ZERO_HASH, 0), signature_script: vec![], sequence: 0, sig_op_count: 1 }],
-///     outputs: vec![TransactionOutput { value: 900, script_public_key: pay_to_address(&mine) }],
+///     inputs: vec![TransactionInput::spending(TransactionOutpoint::new(TransactionId::ZERO, 0))],
+///     outputs: vec![TransactionOutput::new(Amount::from_leor(900), pay_to_address(&mine))],
 ///     ..Transaction::default()
 /// };
 /// sign_transaction(&mut tx, &entries, &key, SigHashType::ALL)?;

@@ -1,7 +1,9 @@
 //! Sign-then-verify, tamper detection, address round trips and mass monotonicity.
 
 use proptest::prelude::*;
-use pyrin_core::{Hash, ScriptPublicKey, Transaction, TransactionInput, TransactionOutpoint, TransactionOutput};
+use pyrin_core::{
+    Amount, ScriptPublicKey, Transaction, TransactionId, TransactionInput, TransactionOutpoint, TransactionOutput,
+};
 use pyrin_tx::{
     address::{Address, Prefix, Version},
     mass::{compute_mass, MassPrices},
@@ -32,20 +34,20 @@ fn spend(inputs: usize, outputs: usize, owner: &Address, amounts: u64) -> (Trans
     let tx = Transaction {
         inputs: (0..inputs)
             .map(|i| TransactionInput {
-                previous_outpoint: TransactionOutpoint::new(Hash::from_bytes([i as u8; 32]), i as u32),
+                previous_outpoint: TransactionOutpoint::new(TransactionId::from_bytes([i as u8; 32]), i as u32),
                 signature_script: vec![],
                 sequence: i as u64,
                 sig_op_count: 1,
             })
             .collect(),
         outputs: (0..outputs)
-            .map(|i| TransactionOutput { value: amounts + i as u64, script_public_key: pay_to_address(owner) })
+            .map(|i| TransactionOutput::new(Amount::from_leor(amounts + i as u64), pay_to_address(owner)))
             .collect(),
         ..Transaction::default()
     };
     let entries = (0..inputs)
         .map(|i| UtxoEntry {
-            amount: amounts * 2 + i as u64,
+            amount: Amount::from_leor(amounts * 2 + i as u64),
             script_public_key: pay_to_address(owner),
             block_daa_score: 7,
             is_coinbase: false,
@@ -107,12 +109,12 @@ proptest! {
             1 => {
                 let mut id = tx.inputs[0].previous_outpoint.transaction_id.to_bytes();
                 id[byte] ^= b8;
-                tx.inputs[0].previous_outpoint.transaction_id = Hash::from_bytes(id);
+                tx.inputs[0].previous_outpoint.transaction_id = TransactionId::from_bytes(id);
             }
             2 => tx.inputs[1].previous_outpoint.index ^= b32,
             3 => tx.inputs[0].sequence ^= 1 << bit,
             4 => tx.inputs[1].sig_op_count ^= b8,
-            5 => tx.outputs[0].value ^= 1 << bit,
+            5 => tx.outputs[0].value = Amount::from_leor(tx.outputs[0].value.to_leor() ^ (1 << bit)),
             6 => tx.outputs[1].script_public_key.version ^= b16,
             7 => tx.outputs[1].script_public_key.script[byte] ^= b8,
             8 => tx.lock_time ^= 1 << bit,
@@ -123,7 +125,7 @@ proptest! {
                 tx.subnetwork_id = pyrin_core::SubnetworkId::from_bytes(id);
             }
             11 => tx.payload[byte] ^= b8,
-            12 => entries[0].amount ^= 1 << bit,
+            12 => entries[0].amount = Amount::from_leor(entries[0].amount.to_leor() ^ (1 << bit)),
             _ => entries[1].script_public_key.script[byte] ^= b8,
         }
         prop_assert!(verify_transaction(&tx, &entries).is_err());
@@ -164,7 +166,7 @@ proptest! {
         let mut bigger = tx.clone();
         bigger.inputs[0].signature_script.extend(std::iter::repeat_n(0u8, extra_script));
         bigger.payload.extend(std::iter::repeat_n(0u8, extra_payload));
-        bigger.outputs.push(TransactionOutput { value: 1, script_public_key: ScriptPublicKey::new(0, vec![0; extra_script]) });
+        bigger.outputs.push(TransactionOutput::new(Amount::ONE_LEOR, ScriptPublicKey::new(0, vec![0; extra_script])));
         prop_assert!(compute_mass(&bigger, &prices) > compute_mass(&tx, &prices));
     }
 }

@@ -13,7 +13,10 @@ use std::collections::HashSet;
 
 use pyrin_core::merkle::accepted_id_merkle_root;
 use pyrin_core::params::Params;
-use pyrin_core::{Block, BlueWork, Hash, Header, ScriptPublicKey, Transaction, ZERO_HASH};
+use pyrin_core::{
+    Amount, Block, BlockHash, BlueWork, CompactTarget, Header, ScriptPublicKey, Transaction, TransactionId,
+    UtxoCommitment, Work,
+};
 use pyrin_emission::coinbase::{coinbase_transaction, BlockReward, CoinbaseData, CoinbaseError, PayloadLimits};
 use pyrin_emission::EmissionSchedule;
 use pyrin_ghostdag::{BlockId, Ghostdag, GhostdagData, GhostdagError};
@@ -34,7 +37,7 @@ pub const BLOCK_VERSION: u16 = 1;
 pub enum BlockError {
     /// Already in the DAG.
     #[error("block {0} is already known")]
-    Duplicate(Hash),
+    Duplicate(BlockHash),
     /// Wrong header version.
     #[error("header version {0}, expected {BLOCK_VERSION}")]
     Version(u16),
@@ -56,7 +59,7 @@ pub enum BlockError {
     PowState(#[from] PowError),
     /// The PoW value is above the header's target.
     #[error("proof of work does not meet the target of bits {0:#010x}")]
-    InsufficientPow(u32),
+    InsufficientPow(CompactTarget),
     /// The timestamp is not after the past median time.
     #[error("timestamp {timestamp} is not after the past median time {median}")]
     TimeTooOld {
@@ -146,15 +149,15 @@ pub struct BlockContext {
     /// DAA score.
     pub daa_score: u64,
     /// Compact bits from the difficulty adjustment.
-    pub bits: u32,
+    pub bits: CompactTarget,
     /// The median timestamp of the past median time window.
     pub past_median_time: u64,
     /// What accepting the mergeset does to the selected parent's UTXO set.
     pub diff: UtxoDiff,
     /// Accepted transaction ids, in consensus order.
-    pub accepted_ids: Vec<Hash>,
+    pub accepted_ids: Vec<TransactionId>,
     /// Fees of the accepted transactions.
-    pub accepted_fees: u64,
+    pub accepted_fees: Amount,
     /// Rewards of the blue mergeset blocks inside the DAA window, in `mergeset_blues` order.
     pub blue_rewards: Vec<BlockReward>,
     /// Rewards of the red mergeset blocks inside the DAA window.
@@ -165,7 +168,7 @@ pub struct BlockContext {
 
 impl BlockContext {
     /// Subsidy paid by this block's coinbase (blues and reds).
-    pub fn subsidy_paid(&self) -> u64 {
+    pub fn subsidy_paid(&self) -> Amount {
         self.blue_rewards.iter().chain(&self.red_rewards).map(|r| r.subsidy).sum()
     }
 }
@@ -176,11 +179,11 @@ pub struct StoredBlock {
     /// The block.
     pub block: Block,
     /// Its hash.
-    pub hash: Hash,
+    pub hash: BlockHash,
     /// The context it was validated in.
     pub context: BlockContext,
     /// Subsidy its coinbase payload claims (paid later by a merging block).
-    pub subsidy: u64,
+    pub subsidy: Amount,
     /// Script its reward goes to.
     pub miner_script: ScriptPublicKey,
 }
@@ -188,7 +191,7 @@ pub struct StoredBlock {
 /// A node: the DAG, the blocks and the UTXO set positioned at one block's past.
 pub struct Node {
     params: Params,
-    genesis_bits: u32,
+    genesis_bits: CompactTarget,
     schedule: EmissionSchedule,
     limits: PayloadLimits,
     mass_prices: MassPrices,
@@ -204,10 +207,11 @@ pub struct Node {
 impl Node {
     /// A node at the genesis of `params`. `genesis_bits`, when given, replaces the genesis
     /// bits the difficulty adjustment starts from (a devnet made easier or harder).
-    pub fn new(params: Params, genesis_bits: Option<u32>) -> Self {
+    pub fn new(params: Params, genesis_bits: Option<CompactTarget>) -> Self {
         let genesis = params.genesis.block();
         let hash = params.genesis.hash;
-        let dag = BlueWork::from_bits(genesis.header.bits)
+        let dag = Work::from_compact(genesis.header.bits)
+            .and_then(Work::to_blue_work)
             .ok_or(GhostdagError::ZeroWork(hash))
             .and_then(|work| Ghostdag::new(params.ghostdag_k, hash, work))
             .expect("a network's genesis bits encode a target, so its work is at least 1")
@@ -222,13 +226,13 @@ impl Node {
             past_median_time: genesis.header.timestamp,
             diff: UtxoDiff::default(),
             accepted_ids: Vec::new(),
-            accepted_fees: 0,
+            accepted_fees: Amount::ZERO,
             blue_rewards: Vec::new(),
             red_rewards: Vec::new(),
             paid_blocks: Vec::new(),
         };
         let stored = StoredBlock {
-            subsidy: data.as_ref().map_or(0, |d| d.subsidy),
+            subsidy: data.as_ref().map_or(Amount::ZERO, |d| d.subsidy),
             miner_script: data.map(|d| d.script_public_key).unwrap_or_default(),
             block: genesis,
             hash,
@@ -269,12 +273,12 @@ impl Node {
     }
 
     /// A stored block by hash.
-    pub fn block(&self, hash: &Hash) -> Option<&StoredBlock> {
+    pub fn block(&self, hash: &BlockHash) -> Option<&StoredBlock> {
         self.dag.id_of(hash).map(|id| &self.blocks[id as usize])
     }
 
     /// The current tips.
-    pub fn tips(&self) -> Vec<Hash> {
+    pub fn tips(&self) -> Vec<BlockHash> {
         self.dag.tips().iter().map(|&t| self.dag.hash_of(t)).collect()
     }
 
@@ -303,7 +307,7 @@ impl Node {
 
     /// The context of a (new or hypothetical) block with these direct parents. Leaves the
     /// UTXO set at the selected parent's view.
-    pub fn context(&mut self, parents: &[Hash]) -> Result<BlockContext, BlockError> {
+    pub fn context(&mut self, parents: &[BlockHash]) -> Result<BlockContext, BlockError> {
         let ghostdag = self.dag.ghostdag_of(parents, BlueWork::ZERO)?;
         let sp = ghostdag.selected_parent.unwrap_or(0);
         let sp_daa = self.blocks[sp as usize].context.daa_score;
@@ -339,9 +343,9 @@ impl Node {
         let maturity = self.params.coinbase_maturity;
         let mut builder = DiffBuilder::new(&self.utxo);
         let mut accepted_ids = Vec::new();
-        let mut fees_of: Vec<(BlockId, u64)> = Vec::new();
+        let mut fees_of: Vec<(BlockId, Amount)> = Vec::new();
         for merged in self.dag.consensus_ordered_mergeset(&ghostdag) {
-            let mut fees = 0u64;
+            let mut fees = Amount::ZERO;
             for tx in &self.blocks[merged as usize].block.transactions {
                 if tx.is_coinbase() {
                     // Only the selected parent's coinbase is accepted: every chain block
@@ -364,7 +368,7 @@ impl Node {
         let diff = builder.finish();
         let reward = |id: BlockId| {
             let stored = &self.blocks[id as usize];
-            let fees = fees_of.iter().find(|(b, _)| *b == id).map_or(0, |(_, f)| *f);
+            let fees = fees_of.iter().find(|(b, _)| *b == id).map_or(Amount::ZERO, |(_, f)| *f);
             BlockReward { subsidy: stored.subsidy, fees, script_public_key: stored.miner_script.clone() }
         };
         // The coinbase pays the mergeset blocks inside the DAA window, blues then reds.
@@ -377,7 +381,7 @@ impl Node {
             bits,
             past_median_time,
             diff,
-            accepted_fees: fees_of.iter().map(|(_, f)| f).sum(),
+            accepted_fees: fees_of.iter().map(|(_, f)| *f).sum(),
             accepted_ids,
             blue_rewards,
             red_rewards,
@@ -390,7 +394,7 @@ impl Node {
     /// context (in the order given, within the mass limit). The nonce is left at zero.
     pub fn template(
         &mut self,
-        parents: &[Hash],
+        parents: &[BlockHash],
         miner: &ScriptPublicKey,
         extra_data: &[u8],
         candidates: &[Transaction],
@@ -425,7 +429,7 @@ impl Node {
             parents_by_level: vec![parents.to_vec()],
             hash_merkle_root: pyrin_core::merkle::hash_merkle_root(&transactions),
             accepted_id_merkle_root: accepted_id_merkle_root(context.accepted_ids.iter().copied()),
-            utxo_commitment: ZERO_HASH,
+            utxo_commitment: UtxoCommitment::ZERO,
             timestamp: timestamp.max(context.past_median_time + 1),
             bits: context.bits,
             nonce: 0,
@@ -464,7 +468,7 @@ impl Node {
 
     /// Validates a block as a receiving node would and adds it. On any error nothing
     /// changes (the UTXO set may sit at another block's view, which is not observable).
-    pub fn submit_block(&mut self, block: Block) -> Result<Hash, BlockError> {
+    pub fn submit_block(&mut self, block: Block) -> Result<BlockHash, BlockError> {
         let header = &block.header;
         let hash = header.hash();
         if self.dag.id_of(&hash).is_some() {
@@ -494,7 +498,7 @@ impl Node {
         // rejected block is never half inserted.
         let coinbase = block.transactions.first().ok_or(BlockError::MissingCoinbase)?;
         let data = CoinbaseData::decode(&coinbase.payload, &self.limits)?;
-        let work = BlueWork::from_bits(header.bits).ok_or(GhostdagError::ZeroWork(hash))?;
+        let work = Work::from_compact(header.bits).and_then(Work::to_blue_work).ok_or(GhostdagError::ZeroWork(hash))?;
         let id = self.dag.add_block(hash, &parents, work)?;
         debug_assert_eq!(id as usize, self.blocks.len());
         self.blocks.push(StoredBlock {
@@ -511,7 +515,7 @@ impl Node {
         if header.timestamp <= context.past_median_time {
             return Err(BlockError::TimeTooOld { timestamp: header.timestamp, median: context.past_median_time });
         }
-        let hex_bits = |b: u32| format!("{b:#010x}");
+        let hex_bits = |b: CompactTarget| format!("{b:#010x}");
         if header.bits != context.bits {
             return Err(header_mismatch("bits", hex_bits(header.bits), hex_bits(context.bits)));
         }
@@ -531,8 +535,8 @@ impl Node {
         if header.pruning_point != self.params.genesis.hash {
             return Err(header_mismatch("pruning_point", header.pruning_point, self.params.genesis.hash));
         }
-        if header.utxo_commitment != ZERO_HASH {
-            return Err(header_mismatch("utxo_commitment", header.utxo_commitment, ZERO_HASH));
+        if !header.utxo_commitment.is_zero() {
+            return Err(header_mismatch("utxo_commitment", header.utxo_commitment, UtxoCommitment::ZERO));
         }
         let merkle = block.hash_merkle_root();
         if header.hash_merkle_root != merkle {
@@ -568,7 +572,7 @@ impl Node {
         }
         let expected = coinbase_transaction(&data, &context.blue_rewards, &context.red_rewards, &self.limits)?;
         if *coinbase != expected {
-            let total = |t: &Transaction| t.outputs.iter().map(|o| u128::from(o.value)).sum::<u128>();
+            let total = |t: &Transaction| t.outputs.iter().map(|o| u128::from(o.value.to_leor())).sum::<u128>();
             return Err(BlockError::Coinbase {
                 what: "outputs",
                 found: format!("{} outputs paying {}", coinbase.outputs.len(), total(coinbase)),

@@ -6,7 +6,10 @@
 use std::time::{Duration, Instant};
 
 use pyrin_core::params::{Network, Params};
-use pyrin_core::{Block, Hash, ScriptPublicKey, Transaction, TransactionInput, TransactionOutpoint, TransactionOutput};
+use pyrin_core::{
+    Amount, Block, BlockHash, CompactTarget, ScriptPublicKey, Transaction, TransactionInput, TransactionOutpoint,
+    TransactionOutput,
+};
 use pyrin_ghostdag::BlockId;
 use pyrin_pow::PowState;
 use pyrin_tx::address::{Address, Prefix, Version};
@@ -32,7 +35,7 @@ pub struct DevnetConfig {
     /// Seed of every random choice (keys, who mines, transfers, nonces).
     pub seed: u64,
     /// Genesis bits for the difficulty adjustment (the network's when `None`).
-    pub bits: Option<u32>,
+    pub bits: Option<CompactTarget>,
     /// Chance that a miner finds a block in a round.
     pub mine_probability: f64,
     /// Chance that a miner's wallet sends a transfer in a round.
@@ -315,7 +318,7 @@ impl Devnet {
     }
 
     /// The tips miner `miner` sees, best blue work first, at most the network's parent limit.
-    pub fn tips_seen_by(&self, miner: usize) -> Vec<Hash> {
+    pub fn tips_seen_by(&self, miner: usize) -> Vec<BlockHash> {
         let dag = self.node.dag();
         let mut tips: Vec<BlockId> = self
             .uncovered
@@ -348,7 +351,7 @@ impl Devnet {
     }
 
     /// Submits a block mined by `miner` and records where it came from.
-    pub fn submit(&mut self, block: Block, miner: usize) -> Result<Hash, BlockError> {
+    pub fn submit(&mut self, block: Block, miner: usize) -> Result<BlockHash, BlockError> {
         let parents = block.header.direct_parents().to_vec();
         let hash = self.node.submit_block(block)?;
         let id = self.node.dag().id_of(&hash).unwrap_or(0);
@@ -455,24 +458,16 @@ impl Devnet {
         chosen: &[(TransactionOutpoint, UtxoEntry)],
         prices: &MassPrices,
     ) -> Result<Option<Transaction>, DevnetError> {
-        let total: u64 = chosen.iter().map(|(_, e)| e.amount).sum();
+        let total: u64 = chosen.iter().map(|(_, e)| e.amount.to_leor()).sum();
         let entries: Vec<UtxoEntry> = chosen.iter().map(|(_, e)| e.clone()).collect();
         let build = |fee: u64| -> Option<Transaction> {
             let send = total / 4;
             let change = total.checked_sub(send)?.checked_sub(fee)?;
             Some(Transaction {
-                inputs: chosen
-                    .iter()
-                    .map(|(o, _)| TransactionInput {
-                        previous_outpoint: *o,
-                        signature_script: Vec::new(),
-                        sequence: 0,
-                        sig_op_count: 1,
-                    })
-                    .collect(),
+                inputs: chosen.iter().map(|(o, _)| TransactionInput::spending(*o)).collect(),
                 outputs: vec![
-                    TransactionOutput { value: send, script_public_key: self.miners[recipient].script.clone() },
-                    TransactionOutput { value: change, script_public_key: self.miners[miner].script.clone() },
+                    TransactionOutput::new(Amount::from_leor(send), self.miners[recipient].script.clone()),
+                    TransactionOutput::new(Amount::from_leor(change), self.miners[miner].script.clone()),
                 ],
                 ..Transaction::default()
             })
@@ -512,24 +507,25 @@ impl Devnet {
         let mut blues = virtual_context.ghostdag.mergeset_blues.len() as u64;
         let mut reds = virtual_context.ghostdag.mergeset_reds.len() as u64;
         let (mut subsidy_emitted, mut subsidy_expected, mut fees_paid) = (0u64, 0u64, 0u64);
-        let mut fees_accepted = virtual_context.accepted_fees;
+        let mut fees_accepted = virtual_context.accepted_fees.to_leor();
         for &c in &chain {
             let context = &blocks[c as usize].context;
             blues += context.ghostdag.mergeset_blues.len() as u64;
             reds += context.ghostdag.mergeset_reds.len() as u64;
             // Chain blocks' coinbases are accepted by their chain child or the virtual.
-            subsidy_emitted += context.subsidy_paid();
-            fees_paid += context.blue_rewards.iter().chain(&context.red_rewards).map(|r| r.fees).sum::<u64>();
-            fees_accepted += context.accepted_fees;
+            subsidy_emitted += context.subsidy_paid().to_leor();
+            fees_paid += context.blue_rewards.iter().chain(&context.red_rewards).map(|r| r.fees.to_leor()).sum::<u64>();
+            fees_accepted += context.accepted_fees.to_leor();
             for &paid in &context.paid_blocks {
                 subsidy_expected += if paid == 0 {
                     blocks[0].subsidy
                 } else {
                     schedule.subsidy(blocks[paid as usize].context.daa_score)
-                };
+                }
+                .to_leor();
             }
         }
-        let schedule_cumulative = schedule.cumulative_subsidy(virtual_context.daa_score);
+        let schedule_cumulative = schedule.cumulative_subsidy(virtual_context.daa_score).to_leor();
         let mut mined = vec![0u64; self.miners.len()];
         for (_, by) in &self.origin {
             if let Some(m) = by {

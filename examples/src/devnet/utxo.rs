@@ -59,7 +59,7 @@ impl UtxoSet {
 
     /// Sum of every unspent output.
     pub fn total(&self) -> u128 {
-        self.entries.values().map(|e| u128::from(e.amount)).sum()
+        self.entries.values().map(|e| u128::from(e.amount.to_leor())).sum()
     }
 
     /// The counters of every script that ever owned an output or took part in a transaction.
@@ -71,11 +71,11 @@ impl UtxoSet {
     pub fn apply(&mut self, diff: &UtxoDiff) {
         for (outpoint, entry) in &diff.removed {
             self.entries.remove(outpoint);
-            self.stats.entry(entry.script_public_key.clone()).or_default().balance -= entry.amount;
+            self.stats.entry(entry.script_public_key.clone()).or_default().balance -= entry.amount.to_leor();
         }
         for (outpoint, entry) in &diff.added {
             self.entries.insert(*outpoint, entry.clone());
-            self.stats.entry(entry.script_public_key.clone()).or_default().balance += entry.amount;
+            self.stats.entry(entry.script_public_key.clone()).or_default().balance += entry.amount.to_leor();
         }
         for (script, count) in &diff.touched {
             self.stats.entry(script.clone()).or_default().tx_count += count;
@@ -89,11 +89,11 @@ impl UtxoSet {
         }
         for (outpoint, entry) in diff.added.iter().rev() {
             self.entries.remove(outpoint);
-            self.stats.entry(entry.script_public_key.clone()).or_default().balance -= entry.amount;
+            self.stats.entry(entry.script_public_key.clone()).or_default().balance -= entry.amount.to_leor();
         }
         for (outpoint, entry) in diff.removed.iter().rev() {
             self.entries.insert(*outpoint, entry.clone());
-            self.stats.entry(entry.script_public_key.clone()).or_default().balance += entry.amount;
+            self.stats.entry(entry.script_public_key.clone()).or_default().balance += entry.amount.to_leor();
         }
     }
 }
@@ -150,7 +150,7 @@ impl<'a> DiffBuilder<'a> {
                 None => {
                     self.spent.insert(outpoint, ());
                     self.base.get(&outpoint).cloned().unwrap_or_else(|| UtxoEntry {
-                        amount: 0,
+                        amount: pyrin_core::Amount::ZERO,
                         script_public_key: ScriptPublicKey::default(),
                         block_daa_score: 0,
                         is_coinbase: false,

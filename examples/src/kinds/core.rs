@@ -1,7 +1,7 @@
 //! Vector kinds checked against `pyrin-core`: `header_hash`, `compact_target`, `tx_hash`,
 //! `merkle_root`.
 
-use pyrin_core::{compact, merkle, Uint256};
+use pyrin_core::{merkle, CompactTarget, Target};
 use serde_json::Value;
 
 use super::CaseCheck;
@@ -26,17 +26,18 @@ fn header_hash(input: &Value, expected: &Value) -> Result<(), String> {
 
 fn compact_target(input: &Value, expected: &Value) -> Result<(), String> {
     let bits = u32::try_from(u64_field(input, "bits")?).map_err(|_| "`bits` exceeds u32")?;
-    let target = Uint256::from_compact_bits(bits);
-    expect_eq("target", target, uint256_field(expected, "target")?)?;
-    expect_eq("bits_of_target", u64::from(target.to_compact_bits()), u64_field(expected, "bits_of_target")?)?;
+    let target = Target::from_compact(CompactTarget::from_consensus(bits));
+    expect_eq("target", target.to_uint256(), uint256_field(expected, "target")?)?;
+    let bits_of_target = u64::from(target.to_compact_lossy().to_consensus());
+    expect_eq("bits_of_target", bits_of_target, u64_field(expected, "bits_of_target")?)?;
     match field(expected, "work")? {
-        Value::Null => match compact::work_of_target(&target) {
+        Value::Null => match target.to_work() {
             None => Ok(()),
             Some(w) => Err(format!("work: got {w:x}, expected null")),
         },
         _ => {
-            let work = compact::work_of_target(&target).ok_or("work: got none for a non-zero expectation")?;
-            expect_eq("work", work, uint256_field(expected, "work")?)
+            let work = target.to_work().ok_or("work: got none for a non-zero expectation")?;
+            expect_eq("work", work.to_uint256(), uint256_field(expected, "work")?)
         }
     }
 }

@@ -9,8 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use pyrin_core::compact::bits_from_target;
-use pyrin_core::Hash;
+use pyrin_core::PrePowHash;
 use pyrin_pow::share::target_from_difficulty;
 use pyrin_pow::{PowState, Variant};
 use serde_json::{json, Value};
@@ -34,7 +33,7 @@ pub struct MinerStats {
 #[derive(Clone, Debug, Default)]
 struct Work {
     /// The current job: id, pre-PoW hash, timestamp and the difficulty it was sent at.
-    job: Option<(String, Hash, u64, f64)>,
+    job: Option<(String, PrePowHash, u64, f64)>,
     /// The latest `mining.set_difficulty`; it applies to the jobs notified after it.
     difficulty: Option<f64>,
     /// The nonce bits the pool fixed (`mining.set_extranonce`): prefix and free-bit mask.
@@ -133,7 +132,7 @@ pub fn run_miner(
             };
             // The search compares against the header target, so the share target is
             // handed over as bits (compact rounding only makes it slightly harder).
-            match PowState::from_parts(pre_pow, timestamp, bits_from_target(&target), variant) {
+            match PowState::from_parts(pre_pow, timestamp, target.to_compact_lossy(), variant) {
                 Ok(state) => prepared = Some((current.generation, state, job_id)),
                 Err(_) => {
                     thread::sleep(Duration::from_millis(5));

@@ -24,7 +24,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use pyrin_core::params::Network;
-use pyrin_core::{Block, Hash};
+use pyrin_core::{Amount, Block, BlockHash, CompactTarget};
 use pyrin_emission::payout::{pplns, split_proportional, Share};
 use pyrin_pow::share::{difficulty_of_target, target_from_difficulty};
 use pyrin_pow::PowState;
@@ -40,7 +40,7 @@ pub struct PoolConfig {
     /// Network of the in-process node.
     pub network: Network,
     /// Starting bits of the node's difficulty adjustment (the genesis bits when `None`).
-    pub bits: Option<u32>,
+    pub bits: Option<CompactTarget>,
     /// Share difficulty a new miner starts at (bridge units: 1 = target `0xffff · 2^208`).
     pub start_difficulty: f64,
     /// Lowest share difficulty vardiff goes to.
@@ -121,7 +121,7 @@ impl WorkerStats {
 #[derive(Clone, Debug)]
 pub struct FoundBlock {
     /// Block hash.
-    pub hash: Hash,
+    pub hash: BlockHash,
     /// The subsidy its coinbase claims (paid to the pool by the merging block).
     pub reward: u64,
     /// Per worker, in leor; sums to `reward` exactly.
@@ -670,7 +670,7 @@ impl Shared {
         let job = c.jobs.iter().find(|j| j.id == job_id).copied().ok_or((StratumError::StaleJob, "stale job"))?;
         let template = self.templates.get_mut(&job.template).ok_or((StratumError::StaleJob, "stale job"))?;
         let target = target_from_difficulty(job.difficulty).map_err(|_| (StratumError::Other, "bad difficulty"))?;
-        let check = template.state.check_share(nonce, &target);
+        let check = template.state.check_share(nonce, target);
         // A block is always worth taking, whatever the share target.
         if !check.meets_share && !check.meets_network {
             return Err((StratumError::LowDifficulty, "low difficulty share"));
@@ -689,12 +689,13 @@ impl Shared {
     fn found_block(&mut self, block: Block) {
         match self.devnet.node.submit_block(block) {
             Ok(hash) => {
-                let reward = self.devnet.node.block(&hash).map_or(0, |b| b.subsidy);
+                let reward = self.devnet.node.block(&hash).map_or(Amount::ZERO, |b| b.subsidy);
                 let payouts = self.split(reward);
                 for (worker, amount) in &payouts {
-                    self.stats.workers.entry(worker.clone()).or_default().paid += amount;
+                    self.stats.workers.entry(worker.clone()).or_default().paid += amount.to_leor();
                 }
-                self.stats.blocks.push(FoundBlock { hash, reward, payouts });
+                let payouts = payouts.into_iter().map(|(worker, amount)| (worker, amount.to_leor())).collect();
+                self.stats.blocks.push(FoundBlock { hash, reward: reward.to_leor(), payouts });
                 self.round.clear();
             }
             Err(_) => self.stats.rejected_blocks += 1,
@@ -704,7 +705,7 @@ impl Shared {
     }
 
     /// The reward split over the round's shares (or the PPLNS window).
-    fn split(&self, reward: u64) -> Vec<(String, u64)> {
+    fn split(&self, reward: Amount) -> Vec<(String, Amount)> {
         if !self.recent.is_empty() {
             let shares: Vec<Share<String>> = self.recent.iter().cloned().collect();
             if let Ok(paid) = pplns(reward, &shares, shares.len()) {
@@ -726,7 +727,7 @@ impl Shared {
     /// Moves a client's difficulty toward one share per `share_seconds` once its window
     /// allows a judgement; a change takes effect at once with a fresh job.
     fn vardiff(&mut self, config: &PoolConfig, client: u64, now: Instant) {
-        let network = self.templates.get(&self.current_template).map(|t| difficulty_of_target(&t.state.target()));
+        let network = self.templates.get(&self.current_template).map(|t| difficulty_of_target(t.state.target()));
         let Some(c) = self.clients.get_mut(&client) else { return };
         if c.worker.is_none() {
             return;
@@ -803,7 +804,7 @@ mod tests {
         }
 
         /// Reads up to the next `mining.notify`: the difficulty sent before it and the job.
-        fn job(&mut self) -> (f64, (String, Hash, u64)) {
+        fn job(&mut self) -> (f64, (String, pyrin_core::PrePowHash, u64)) {
             let mut difficulty = None;
             loop {
                 let v = self.read();
@@ -830,7 +831,7 @@ mod tests {
 
     #[test]
     fn a_new_difficulty_takes_effect_with_a_fresh_job() {
-        const BITS: u32 = 0x1e04_0000;
+        const BITS: CompactTarget = CompactTarget::from_consensus(0x1e04_0000);
         let (easy, hard) = (2f64.powi(-22), 2f64.powi(-16));
         let config = PoolConfig { bits: Some(BITS), start_difficulty: easy, ..PoolConfig::default() };
         let pool = Pool::start(config.clone(), "127.0.0.1:0").unwrap();
@@ -858,7 +859,7 @@ mod tests {
 
         // Each job keeps the difficulty it was sent with.
         let state = PowState::from_parts(pre_pow, timestamp, BITS, Variant::Legacy).unwrap();
-        let meets = |n: u64, d: f64| state.check_share(n, &target_from_difficulty(d).unwrap()).meets_share;
+        let meets = |n: u64, d: f64| state.check_share(n, target_from_difficulty(d).unwrap()).meets_share;
         let only_easy = (0u64..).map(|n| prefix | n).find(|&n| meets(n, easy) && !meets(n, hard)).unwrap();
         let both = (0u64..).map(|n| prefix | n).find(|&n| meets(n, hard)).unwrap();
         assert_eq!(raw.submit(3, &new_job, only_easy)["error"][0], json!(23));

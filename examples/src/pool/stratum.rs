@@ -18,7 +18,7 @@
 //! Share difficulty is in the bridge's units: difficulty 1 is the target `0xffff · 2^208`
 //! (see `pyrin_pow::share`).
 
-use pyrin_core::Hash;
+use pyrin_core::PrePowHash;
 use serde_json::{json, Value};
 
 /// Stratum error codes (the classic set the bridges reuse).
@@ -84,27 +84,27 @@ pub fn notification(method: &str, params: Value) -> String {
 }
 
 /// The pre-PoW hash as the four little-endian words of `mining.notify`.
-pub fn hash_to_words(hash: &Hash) -> [u64; 4] {
+pub fn hash_to_words(hash: &PrePowHash) -> [u64; 4] {
     let bytes = hash.to_bytes();
     core::array::from_fn(|i| u64::from_le_bytes(bytes[8 * i..8 * i + 8].try_into().unwrap_or([0; 8])))
 }
 
 /// The pre-PoW hash from the four words of `mining.notify`.
-pub fn words_to_hash(words: &[u64; 4]) -> Hash {
+pub fn words_to_hash(words: &[u64; 4]) -> PrePowHash {
     let mut bytes = [0u8; 32];
     for (chunk, word) in bytes.chunks_mut(8).zip(words) {
         chunk.copy_from_slice(&word.to_le_bytes());
     }
-    Hash::from_bytes(bytes)
+    PrePowHash::from_bytes(bytes)
 }
 
 /// A `mining.notify` message.
-pub fn notify(job_id: &str, pre_pow_hash: &Hash, timestamp: u64) -> String {
+pub fn notify(job_id: &str, pre_pow_hash: &PrePowHash, timestamp: u64) -> String {
     notification("mining.notify", json!([job_id, hash_to_words(pre_pow_hash), timestamp]))
 }
 
 /// Parses the parameters of a `mining.notify`.
-pub fn parse_notify(params: &[Value]) -> Option<(String, Hash, u64)> {
+pub fn parse_notify(params: &[Value]) -> Option<(String, PrePowHash, u64)> {
     let job = params.first()?.as_str()?.to_string();
     let words = params.get(1)?.as_array()?;
     if words.len() != 4 {
@@ -164,7 +164,7 @@ mod tests {
 
     #[test]
     fn words_round_trip() {
-        let hash = Hash::from_bytes(core::array::from_fn(|i| i as u8));
+        let hash = PrePowHash::from_bytes(core::array::from_fn(|i| i as u8));
         assert_eq!(words_to_hash(&hash_to_words(&hash)), hash);
         let line = notify("7", &hash, 99);
         let request: Value = serde_json::from_str(&line).unwrap();

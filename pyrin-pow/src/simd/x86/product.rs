@@ -447,7 +447,6 @@ unsafe fn product_xor_one_bytes(pairs: &[u8; 4096], hash: &[u8; 32], variant: Va
 mod tests {
     use super::*;
     use crate::{fast::PackedMatrix, Matrix};
-    use pyrin_core::Hash;
 
     #[test]
     fn avx2_product_matches_the_plain_one() {
@@ -455,7 +454,7 @@ mod tests {
             return;
         }
         for seed in 0..40u8 {
-            let matrix = Matrix::generate(&Hash::from_bytes([seed | 1; 32])).unwrap();
+            let matrix = Matrix::generate(&pyrin_core::PrePowHash::from_bytes([seed | 1; 32])).unwrap();
             let packed = PackedMatrix::new(&matrix);
             let hashes: [[u8; 32]; LANES] = core::array::from_fn(|l| {
                 core::array::from_fn(|i| {
