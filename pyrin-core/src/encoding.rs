@@ -88,6 +88,7 @@ impl Sink for LenCounter {
 
 /// Why bytes could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DecodeError {
     /// The input ended inside a field.
     #[error("unexpected end of input reading {field}: needed {needed} bytes, {remaining} remain")]

@@ -5,6 +5,7 @@ use alloc::vec::Vec;
 
 /// Why a hex string could not be decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum HexError {
     /// The string has an odd number of characters.
     #[error("hex string has odd length {0}")]

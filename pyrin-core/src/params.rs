@@ -167,6 +167,7 @@ impl GenesisBlock {
 
 /// The consensus parameters of a network.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Params {
     /// Which network.
     pub network: Network,

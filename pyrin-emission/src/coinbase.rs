@@ -32,6 +32,7 @@ impl PayloadLimits {
 
 /// Why a coinbase payload or coinbase outputs could not be built or read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CoinbaseError {
     /// Shorter than the fixed fields.
     #[error("coinbase payload of {len} bytes is shorter than the {min} bytes of its fixed fields")]

@@ -14,6 +14,7 @@ use pyrin_core::{Amount, Uint256};
 
 /// Why a reward could not be split.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PayoutError {
     /// No miners (or an empty PPLNS window).
     #[error("no shares to split the reward over")]

@@ -21,6 +21,7 @@ pub const LANES: usize = 8;
 
 /// The implementation of the fast path in use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Backend {
     /// Plain Rust, vectorised by the compiler for the baseline of the target.
     Portable,
@@ -29,14 +30,16 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// The best implementation this CPU supports. Without the `std` feature run-time
-    /// detection is unavailable and this is [`Backend::Portable`] unless the crate was
-    /// compiled with AVX2 enabled.
+    /// The best implementation this CPU supports, detected once per process (later
+    /// calls read the remembered answer). Without the `std` feature run-time detection is
+    /// unavailable and this is [`Backend::Portable`] unless the crate was compiled with
+    /// AVX2 enabled. With the `portable` feature it is always [`Backend::Portable`], so a
+    /// test run can hold every fast path to its portable twin on any CPU.
     pub fn detect() -> Self {
-        if crate::simd::avx2_available() {
-            Backend::Avx2
-        } else {
+        if cfg!(feature = "portable") || !crate::simd::avx2_available() {
             Backend::Portable
+        } else {
+            Backend::Avx2
         }
     }
 }

@@ -63,6 +63,7 @@ mod xoshiro;
 
 /// Why a PoW state could not be built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PowError {
     /// The pre-PoW hash is all zeros: the matrix generator would draw zeros forever
     /// (the reference node loops on it); no header can have it in practice.

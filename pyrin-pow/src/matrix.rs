@@ -2,7 +2,7 @@
 
 use pyrin_core::PrePowHash;
 
-use crate::{xoshiro::Xoshiro256PlusPlus, PowError, Variant};
+use crate::{xoshiro::Xoshiro256PlusPlus, Backend, PowError, Variant};
 
 /// Matrix side length.
 pub const SIZE: usize = 64;
@@ -69,11 +69,14 @@ impl Matrix {
     /// counts when its magnitude exceeds 1e-9. Consensus depends on this exact procedure
     /// (including its rounding), not on the true rank.
     ///
-    /// Runs the same elimination four columns at a time on AVX2 when the CPU has it
-    /// (separate multiplies and subtractions, never fused, so every rounding is the
-    /// reference's); [`Matrix::rank_plain`] is the straightforward twin.
+    /// Runs the same elimination four columns at a time on AVX2 when [`Backend::detect`]
+    /// picks it (separate multiplies and subtractions, never fused, so every rounding is
+    /// the reference's); [`Matrix::rank_plain`] is the straightforward twin.
     pub fn rank(&self) -> usize {
-        crate::simd::rank_avx2(self).unwrap_or_else(|| self.rank_fixed_width())
+        match Backend::detect() {
+            Backend::Avx2 => crate::simd::rank_avx2(self).unwrap_or_else(|| self.rank_fixed_width()),
+            Backend::Portable => self.rank_fixed_width(),
+        }
     }
 
     /// [`Matrix::rank`] without SIMD: the reference's loops exactly as written, kept as

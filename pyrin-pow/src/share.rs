@@ -15,6 +15,7 @@ pub const DIFFICULTY_1_TARGET: Target = Target::from_uint256(Uint256::from_le_wo
 
 /// Why a share difficulty was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ShareError {
     /// Zero, negative, infinite or NaN.
     #[error("share difficulty must be a positive finite number")]

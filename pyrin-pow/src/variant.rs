@@ -6,6 +6,7 @@ use pyrin_core::{params::MAINNET_HF_RELAUNCH_DAA_SCORE, Header};
 ///
 /// Each of the 64 row sums is a 14-bit number; the reduction turns it into a nibble.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Variant {
     /// The original rule: keep the top four bits of the sum (`sum >> 10`).
     Legacy,

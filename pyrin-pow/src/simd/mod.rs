@@ -4,8 +4,9 @@
 //! 1. A function marked `#[target_feature(enable = "avx2")]`, and every `#[inline(always)]`
 //!    `unsafe fn` helper that uses AVX2 intrinsics or instructions, is only called after
 //!    `is_x86_feature_detected!("avx2")` returned true on this CPU ([`avx2_available`],
-//!    whose result [`hash_lanes_avx2`] re-checks before calling), or from another function
-//!    with the same target feature.
+//!    which asks once and remembers the answer, and which [`hash_lanes_avx2`] and the
+//!    other entry points re-check before calling), or from another function with the
+//!    same target feature.
 //! 2. Every pointer given to an unaligned load or store points into a Rust array that has
 //!    at least 32 bytes from that offset (4 for a `vpbroadcastd`); the offsets are stated
 //!    where the reads happen. The 32-byte arrays are read or written whole.
@@ -22,8 +23,25 @@
 
 use crate::PowState;
 
-/// Whether this CPU can run the AVX2 path.
+/// Whether this CPU can run the AVX2 path, detected on the first call and remembered
+/// (0 = not yet asked, 1 = no, 2 = yes), so the hot paths pay one relaxed load instead of a
+/// CPUID query. Racing first calls store the same answer.
 pub(crate) fn avx2_available() -> bool {
+    use core::sync::atomic::{AtomicU8, Ordering};
+    static DETECTED: AtomicU8 = AtomicU8::new(0);
+    match DETECTED.load(Ordering::Relaxed) {
+        1 => false,
+        2 => true,
+        _ => {
+            let available = detect_avx2();
+            DETECTED.store(if available { 2 } else { 1 }, Ordering::Relaxed);
+            available
+        }
+    }
+}
+
+/// Asks the CPU (or, without `std`, the compile-time target features).
+fn detect_avx2() -> bool {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     {
         std::is_x86_feature_detected!("avx2")
