@@ -10,8 +10,9 @@ use std::{
 };
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use pyrin_core::{BlueWork, Hash};
-use pyrin_ghostdag::{Ghostdag, GhostdagStore};
+use pyrin_core::hash::BlockHash;
+use pyrin_core::BlueWork;
+use pyrin_ghostdag::{BlockId, Ghostdag, GhostdagStore};
 
 fn dags_dir() -> PathBuf {
     std::env::var_os("PYRIN_DAGS")
@@ -19,15 +20,15 @@ fn dags_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/dags")))
 }
 
-fn hash_of(id: &str) -> Hash {
+fn hash_of(id: &str) -> BlockHash {
     let mut h = [0u8; 32];
     let b = id.as_bytes();
     h[..b.len().min(32)].copy_from_slice(&b[..b.len().min(32)]);
-    Hash::from_bytes(h)
+    BlockHash::from_bytes(h)
 }
 
 /// Blocks with their parents, parents first.
-type Blocks = Vec<(Hash, Vec<Hash>)>;
+type Blocks = Vec<(BlockHash, Vec<BlockHash>)>;
 
 /// Why a DAG file could not be used: absent (the bench is skipped) or broken (an error).
 enum LoadError {
@@ -36,7 +37,7 @@ enum LoadError {
 }
 
 /// (genesis, blocks with parents) of one DAG file.
-fn load(path: &Path) -> Result<(Hash, Blocks), LoadError> {
+fn load(path: &Path) -> Result<(BlockHash, Blocks), LoadError> {
     let file = std::fs::File::open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => LoadError::NotFound,
         _ => LoadError::Broken(format!("cannot open: {e}")),
@@ -67,7 +68,7 @@ fn load(path: &Path) -> Result<(Hash, Blocks), LoadError> {
     Ok((genesis, blocks))
 }
 
-fn run(genesis: Hash, blocks: &[(Hash, Vec<Hash>)]) -> Ghostdag {
+fn run(genesis: BlockHash, blocks: &[(BlockHash, Vec<BlockHash>)]) -> Ghostdag {
     let one = BlueWork::from_u64(1);
     let mut dag = Ghostdag::new(18, genesis, one).expect("work is not zero");
     for (hash, parents) in blocks {
@@ -79,7 +80,7 @@ fn run(genesis: Hash, blocks: &[(Hash, Vec<Hash>)]) -> Ghostdag {
 /// Sizes of the reachability index's future covering sets (they bound the query cost).
 fn covering_set_report(dag: &Ghostdag) -> String {
     let n = dag.store().len();
-    let sizes = (0..n as u32).map(|id| dag.store().future_covering_set(id).len());
+    let sizes = (0..n as u32).map(|i| dag.store().future_covering_set(BlockId::from_index(i)).len());
     let (max, total) = sizes.fold((0, 0), |(m, t), s| (m.max(s), t + s));
     format!("future covering sets: max {max}, mean {:.3} over {n} blocks", total as f64 / n as f64)
 }

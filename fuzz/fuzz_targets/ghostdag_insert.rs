@@ -5,12 +5,13 @@
 //! panicking and agree with each other.
 
 use libfuzzer_sys::fuzz_target;
-use pyrin_core::{BlueWork, Hash};
-use pyrin_ghostdag::{Ghostdag, GhostdagStore};
+use pyrin_core::hash::BlockHash;
+use pyrin_core::BlueWork;
+use pyrin_ghostdag::{BlockId, Ghostdag, GhostdagStore};
 
 fuzz_target!(|input: (u8, u8, u8, Vec<(u8, u8, Vec<u8>)>)| {
     let (k, limit, genesis_work, blocks) = input;
-    let h = |b: u8| Hash::from_bytes([b; 32]);
+    let h = |b: u8| BlockHash::from_bytes([b; 32]);
     let Ok(dag) = Ghostdag::new(u16::from(k % 8), h(0), BlueWork::from_u64(u64::from(genesis_work))) else {
         assert_eq!(genesis_work, 0, "only zero work is refused");
         return;
@@ -18,7 +19,7 @@ fuzz_target!(|input: (u8, u8, u8, Vec<(u8, u8, Vec<u8>)>)| {
     // Limits from 1 to 32, or none.
     let mut dag = if limit < 32 { dag.with_mergeset_size_limit(u64::from(limit) + 1) } else { dag };
     for (id, work, parents) in blocks.into_iter().take(64) {
-        let parents: Vec<Hash> = parents.into_iter().take(8).map(h).collect();
+        let parents: Vec<BlockHash> = parents.into_iter().take(8).map(h).collect();
         let before = dag.store().len();
         let tips_before = dag.tips().to_vec();
         match dag.add_block(h(id), &parents, BlueWork::from_u64(u64::from(work))) {
@@ -40,7 +41,7 @@ fuzz_target!(|input: (u8, u8, u8, Vec<(u8, u8, Vec<u8>)>)| {
         }
     }
     let n = dag.store().len() as u32;
-    let tips: Vec<Hash> = dag.tips().iter().map(|&t| dag.hash_of(t)).collect();
+    let tips: Vec<BlockHash> = dag.tips().iter().map(|&t| dag.hash_of(t)).collect();
     let virtual_data = dag.ghostdag_of(&tips, BlueWork::ZERO).expect("the tips are a valid parent set");
     let window = dag.blue_work_window(&virtual_data, usize::MAX);
     assert_eq!(window.len() as u32, n, "the virtual's past is the whole DAG");
@@ -49,15 +50,16 @@ fuzz_target!(|input: (u8, u8, u8, Vec<(u8, u8, Vec<u8>)>)| {
     let order = dag.dag_order().expect("tips are known");
     assert_eq!(order.len() as u32, n);
     let mut position = vec![u32::MAX; n as usize];
+    let slot = |id: BlockId| id.index() as usize;
     for (pos, &b) in order.iter().enumerate() {
-        assert_eq!(position[b as usize], u32::MAX, "listed once");
-        position[b as usize] = pos as u32;
+        assert_eq!(position[slot(b)], u32::MAX, "listed once");
+        position[slot(b)] = pos as u32;
     }
-    for b in 0..n {
+    for b in (0..n).map(BlockId::from_index) {
         for &p in dag.store().parents(b) {
-            assert!(position[p as usize] < position[b as usize], "topological");
+            assert!(position[slot(p)] < position[slot(b)], "topological");
         }
         // Genesis is in every block's past; a block is in no parent's past.
-        assert!(dag.is_ancestor(0, b));
+        assert!(dag.is_ancestor(BlockId::GENESIS, b));
     }
 });

@@ -4,52 +4,57 @@ use alloc::vec::Vec;
 use core::cmp::Ordering;
 
 use hashbrown::HashSet;
-use pyrin_core::{BlueWork, Hash};
+use pyrin_core::hash::BlockHash;
+use pyrin_core::BlueWork;
 
 use crate::reachability;
 use crate::store::{BlockId, GhostdagData, GhostdagStore, MemoryStore, NewBlock};
+
+/// The name errors give a hypothetical block ([`Ghostdag::ghostdag_of`], the virtual block):
+/// the all-ones hash. No hash is reserved for it, so a real block may carry it too.
+const HYPOTHETICAL: BlockHash = BlockHash::from_bytes([0xff; 32]);
 
 /// Why a block was not added. Nothing is stored when any of these is returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum GhostdagError {
     /// The block is already in the DAG.
     #[error("block {0} is already known")]
-    DuplicateBlock(Hash),
+    DuplicateBlock(BlockHash),
     /// A non-genesis block without parents.
     #[error("block {0} has no parents")]
-    NoParents(Hash),
+    NoParents(BlockHash),
     /// A parent the DAG does not know.
     #[error("block {block} names the unknown parent {parent}")]
     UnknownParent {
         /// The block.
-        block: Hash,
+        block: BlockHash,
         /// The parent.
-        parent: Hash,
+        parent: BlockHash,
     },
     /// The same parent listed twice.
     #[error("block {block} lists parent {parent} twice")]
     DuplicateParent {
         /// The block.
-        block: Hash,
+        block: BlockHash,
         /// The parent.
-        parent: Hash,
+        parent: BlockHash,
     },
     /// One parent is in the past of another, so the parents are not an antichain (the
     /// reference's header validation rejects such blocks before GHOSTDAG runs).
     #[error("block {block} names parent {parent}, which is already in the past of its parent {descendant}")]
     ParentInPast {
         /// The block.
-        block: Hash,
+        block: BlockHash,
         /// The redundant parent.
-        parent: Hash,
+        parent: BlockHash,
         /// The parent whose past contains it.
-        descendant: Hash,
+        descendant: BlockHash,
     },
     /// The mergeset is larger than the configured limit.
     #[error("block {block} has a mergeset of {size} blocks, above the limit of {limit}")]
     MergesetTooLarge {
         /// The block.
-        block: Hash,
+        block: BlockHash,
         /// Mergeset size (selected parent included).
         size: u64,
         /// The limit.
@@ -57,12 +62,12 @@ pub enum GhostdagError {
     },
     /// Blue work passed 2^192.
     #[error("blue work overflow at block {0}")]
-    BlueWorkOverflow(Hash),
+    BlueWorkOverflow(BlockHash),
     /// A block (or genesis) with zero work. Every valid `bits` value gives work of at
     /// least 1, and the consensus order relies on it: blue work must strictly grow from
     /// parent to child for ascending blue work to be a topological order.
     #[error("block {0} has zero work")]
-    ZeroWork(Hash),
+    ZeroWork(BlockHash),
     /// [`Ghostdag::with_store`] was given a store that already holds blocks.
     #[error("the store already holds {0} blocks; a new DAG needs an empty one")]
     StoreNotEmpty(usize),
@@ -74,10 +79,11 @@ pub enum GhostdagError {
 /// A block DAG with its GHOSTDAG data, over a store.
 ///
 /// ```
-/// use pyrin_core::{BlueWork, Hash};
+/// use pyrin_core::hash::BlockHash;
+/// use pyrin_core::BlueWork;
 /// use pyrin_ghostdag::Ghostdag;
 ///
-/// let h = |b: u8| Hash::from_bytes([b; 32]);
+/// let h = |b: u8| BlockHash::from_bytes([b; 32]);
 /// let work = BlueWork::from_u64(1);
 /// let mut dag = Ghostdag::new(18, h(0), work)?;
 /// dag.add_block(h(1), &[h(0)], work)?;
@@ -97,19 +103,24 @@ pub struct Ghostdag<S: GhostdagStore = MemoryStore> {
 }
 
 impl Ghostdag<MemoryStore> {
-    /// A DAG holding only `genesis` (with work `genesis_work`), in memory. Fails with
+    /// A DAG holding only `genesis` (with work `genesis_work`), in memory.
+    ///
+    /// # Errors
     /// [`GhostdagError::ZeroWork`] when `genesis_work` is zero.
-    pub fn new(k: u16, genesis: Hash, genesis_work: BlueWork) -> Result<Self, GhostdagError> {
+    pub fn new(k: u16, genesis: BlockHash, genesis_work: BlueWork) -> Result<Self, GhostdagError> {
         Self::with_store(k, genesis, genesis_work, MemoryStore::default())
     }
 }
 
 impl<S: GhostdagStore> Ghostdag<S> {
-    /// A DAG over `store`, which must be empty; `genesis` is stored first. Fails with
-    /// [`GhostdagError::ZeroWork`] when `genesis_work` is zero and with
+    /// A DAG over `store`, which must be empty; `genesis` is stored first (as
+    /// [`BlockId::GENESIS`]).
+    ///
+    /// # Errors
+    /// [`GhostdagError::ZeroWork`] when `genesis_work` is zero, and
     /// [`GhostdagError::StoreNotEmpty`] when the store holds blocks (see
     /// [`Ghostdag::from_store`] to resume over those).
-    pub fn with_store(k: u16, genesis: Hash, genesis_work: BlueWork, mut store: S) -> Result<Self, GhostdagError> {
+    pub fn with_store(k: u16, genesis: BlockHash, genesis_work: BlueWork, mut store: S) -> Result<Self, GhostdagError> {
         if !store.is_empty() {
             return Err(GhostdagError::StoreNotEmpty(store.len()));
         }
@@ -129,7 +140,7 @@ impl<S: GhostdagStore> Ghostdag<S> {
             hash: genesis,
             parents: Vec::new(),
             data,
-            tree: reachability::TreeNode::genesis(0),
+            tree: reachability::TreeNode::genesis(BlockId::GENESIS),
             covers: Vec::new(),
         };
         let id = store.insert(block);
@@ -138,18 +149,22 @@ impl<S: GhostdagStore> Ghostdag<S> {
 
     /// Resumes over a store that already holds a DAG, genesis first (for example one a
     /// node persisted). The tips are recomputed from the parents, in O(n).
+    ///
+    /// # Errors
+    /// [`GhostdagError::EmptyStore`] when the store holds no block.
     pub fn from_store(k: u16, store: S) -> Result<Self, GhostdagError> {
         if store.is_empty() {
             return Err(GhostdagError::EmptyStore);
         }
         let n = store.len();
         let mut has_child = alloc::vec![false; n];
-        for id in 0..n as BlockId {
+        let ids = || (0..n).map(|i| BlockId::from_index(i as u32));
+        for id in ids() {
             for &p in store.parents(id) {
-                has_child[p as usize] = true;
+                has_child[p.slot()] = true;
             }
         }
-        let tips = (0..n as BlockId).filter(|&id| !has_child[id as usize]).collect();
+        let tips = ids().filter(|id| !has_child[id.slot()]).collect();
         Ok(Self { k, mergeset_size_limit: None, store, tips })
     }
 
@@ -178,12 +193,12 @@ impl<S: GhostdagStore> Ghostdag<S> {
     }
 
     /// The id of a known block.
-    pub fn id_of(&self, hash: &Hash) -> Option<BlockId> {
+    pub fn id_of(&self, hash: &BlockHash) -> Option<BlockId> {
         self.store.id_of(hash)
     }
 
     /// The hash of a block id.
-    pub fn hash_of(&self, id: BlockId) -> Hash {
+    pub fn hash_of(&self, id: BlockId) -> BlockHash {
         self.store.hash_of(id)
     }
 
@@ -197,7 +212,7 @@ impl<S: GhostdagStore> Ghostdag<S> {
         &self.tips
     }
 
-    fn sort_key(&self, id: BlockId) -> (BlueWork, Hash) {
+    fn sort_key(&self, id: BlockId) -> (BlueWork, BlockHash) {
         (self.store.data(id).blue_work, self.store.hash_of(id))
     }
 
@@ -208,19 +223,34 @@ impl<S: GhostdagStore> Ghostdag<S> {
     /// Whether `a` is `b` or in `b`'s past, from the reachability index (see
     /// [`crate::reachability`]): O((1 + |FCS(a)|) · log n) in the worst case, a few steps
     /// for nearby blocks.
+    ///
+    /// # Panics
+    /// When this DAG did not give out `a` or `b` (the store's lookup fails).
     pub fn is_ancestor(&self, a: BlockId, b: BlockId) -> bool {
         reachability::is_ancestor(&self.store, a, b)
     }
 
     /// Adds a block with known parents and the given work (from its bits, e.g.
-    /// `pyrin_core::compact::calc_work`), computes its GHOSTDAG data and returns its id.
+    /// `BlueWork::from_bits`), computes its GHOSTDAG data and returns its id.
     ///
-    /// Parents must form an antichain (none in another's past), as the reference's header
-    /// validation demands before its GHOSTDAG step runs; otherwise
-    /// [`GhostdagError::ParentInPast`] is returned. Zero work is refused
-    /// ([`GhostdagError::ZeroWork`]), and so is a mergeset above the configured limit.
     /// On any error nothing is stored and the tips are unchanged.
-    pub fn add_block(&mut self, hash: Hash, parents: &[Hash], work: BlueWork) -> Result<BlockId, GhostdagError> {
+    ///
+    /// # Errors
+    /// - [`GhostdagError::DuplicateBlock`] when `hash` is already in the DAG;
+    /// - [`GhostdagError::ZeroWork`] when `work` is zero;
+    /// - [`GhostdagError::NoParents`], [`GhostdagError::UnknownParent`] and
+    ///   [`GhostdagError::DuplicateParent`] for an empty, unknown or repeated parent;
+    /// - [`GhostdagError::ParentInPast`] when the parents are not an antichain (one in
+    ///   another's past), which the reference's header validation refuses before its
+    ///   GHOSTDAG step runs;
+    /// - [`GhostdagError::MergesetTooLarge`] above the configured limit;
+    /// - [`GhostdagError::BlueWorkOverflow`] when the blue work would pass 2^192.
+    pub fn add_block(
+        &mut self,
+        hash: BlockHash,
+        parents: &[BlockHash],
+        work: BlueWork,
+    ) -> Result<BlockId, GhostdagError> {
         if self.store.id_of(&hash).is_some() {
             return Err(GhostdagError::DuplicateBlock(hash));
         }
@@ -239,21 +269,26 @@ impl<S: GhostdagStore> Ghostdag<S> {
     }
 
     /// The GHOSTDAG data a block with these parents would get, without adding it (e.g. for
-    /// the virtual block over the tips). Errors name the hypothetical block by the all-ones
-    /// hash; no block hash is reserved for it, so this works whatever the DAG holds.
+    /// a block template). Nothing is stored, so `work` may be anything (zero included; it
+    /// only fills [`GhostdagData::work`]) and the mergeset size limit is not applied:
+    /// compare `mergeset_blues.len() + mergeset_reds.len()` with
+    /// [`Ghostdag::mergeset_size_limit`] to know whether a real block with these parents
+    /// would be accepted.
     ///
-    /// Nothing is stored, so `work` may be anything (zero included; it only fills
-    /// [`GhostdagData::work`]) and the mergeset size limit is not applied: compare
-    /// `mergeset_blues.len() + mergeset_reds.len()` with [`Ghostdag::mergeset_size_limit`]
-    /// to know whether a real block with these parents would be accepted.
-    pub fn ghostdag_of(&self, parents: &[Hash], work: BlueWork) -> Result<GhostdagData, GhostdagError> {
-        self.compute(Hash::from_bytes([0xff; 32]), parents, work, None).map(|(_, d)| d)
+    /// # Errors
+    /// As [`Ghostdag::add_block`] for the parents ([`GhostdagError::NoParents`],
+    /// [`GhostdagError::UnknownParent`], [`GhostdagError::DuplicateParent`],
+    /// [`GhostdagError::ParentInPast`]) and [`GhostdagError::BlueWorkOverflow`]. Errors
+    /// name the hypothetical block by the all-ones hash; no hash is reserved for it, so
+    /// this works whatever the DAG holds.
+    pub fn ghostdag_of(&self, parents: &[BlockHash], work: BlueWork) -> Result<GhostdagData, GhostdagError> {
+        self.compute(HYPOTHETICAL, parents, work, None).map(|(_, d)| d)
     }
 
     fn compute(
         &self,
-        hash: Hash,
-        parents: &[Hash],
+        hash: BlockHash,
+        parents: &[BlockHash],
         work: BlueWork,
         limit: Option<u64>,
     ) -> Result<(Vec<BlockId>, GhostdagData), GhostdagError> {
@@ -273,7 +308,7 @@ impl<S: GhostdagStore> Ghostdag<S> {
         Ok((parent_ids, data))
     }
 
-    fn check_antichain(&self, hash: Hash, parents: &[BlockId]) -> Result<(), GhostdagError> {
+    fn check_antichain(&self, hash: BlockHash, parents: &[BlockId]) -> Result<(), GhostdagError> {
         for &a in parents {
             for &b in parents {
                 if a != b && self.is_ancestor(a, b) {
@@ -290,7 +325,7 @@ impl<S: GhostdagStore> Ghostdag<S> {
 
     fn colour(
         &self,
-        hash: Hash,
+        hash: BlockHash,
         parents: &[BlockId],
         work: BlueWork,
         limit: Option<u64>,
@@ -433,6 +468,9 @@ impl<S: GhostdagStore> Ghostdag<S> {
     /// chain block whose selected parent is genesis, before pushing that block's mergeset,
     /// which is genesis alone (a child of genesis has no other parent). The windows of
     /// genesis and of its children are therefore empty.
+    ///
+    /// # Panics
+    /// When `data` names an id this DAG did not give out (data from another DAG).
     pub fn blue_work_window(&self, data: &GhostdagData, size: usize) -> Vec<BlockId> {
         use alloc::collections::BinaryHeap;
         use core::cmp::Reverse;
@@ -443,7 +481,7 @@ impl<S: GhostdagStore> Ghostdag<S> {
         // `size + 1`) bounded for a caller passing `usize::MAX`.
         let size = size.min(self.store.len());
         // Min-heap keeping the `size` best (blue work, hash) seen.
-        let mut best: BinaryHeap<Reverse<(BlueWork, Hash, BlockId)>> = BinaryHeap::with_capacity(size + 1);
+        let mut best: BinaryHeap<Reverse<(BlueWork, BlockHash, BlockId)>> = BinaryHeap::with_capacity(size + 1);
         let mut current = data;
         // Genesis itself has no selected parent and an empty window.
         while let Some(sp) = current.selected_parent {
@@ -470,13 +508,16 @@ impl<S: GhostdagStore> Ghostdag<S> {
             }
             current = sp_data;
         }
-        let mut window: Vec<(BlueWork, Hash, BlockId)> = best.into_iter().map(|r| r.0).collect();
+        let mut window: Vec<(BlueWork, BlockHash, BlockId)> = best.into_iter().map(|r| r.0).collect();
         window.sort_unstable_by(|a, b| b.cmp(a));
         window.into_iter().map(|(_, _, id)| id).collect()
     }
 
     /// A block's mergeset in consensus order: the selected parent first, then the other
     /// blues and the reds together, ascending by (blue work, hash).
+    ///
+    /// # Panics
+    /// When `data` names an id this DAG did not give out (data from another DAG).
     pub fn consensus_ordered_mergeset(&self, data: &GhostdagData) -> Vec<BlockId> {
         let mut rest: Vec<BlockId> = data.mergeset_blues.iter().skip(1).chain(&data.mergeset_reds).copied().collect();
         rest.sort_by_cached_key(|&b| self.sort_key(b));
@@ -488,8 +529,12 @@ impl<S: GhostdagStore> Ghostdag<S> {
     /// the rest of its consensus-ordered mergeset; the virtual's own mergeset ends the order.
     /// The virtual block merges every tip, however many there are: the mergeset size limit
     /// does not apply to it (see [`Ghostdag::ghostdag_of`]), so every block is listed once.
+    ///
+    /// # Errors
+    /// [`GhostdagError::BlueWorkOverflow`] when the virtual block's blue work would pass
+    /// 2^192.
     pub fn dag_order(&self) -> Result<Vec<BlockId>, GhostdagError> {
-        let tips: Vec<Hash> = self.tips.iter().map(|&t| self.store.hash_of(t)).collect();
+        let tips: Vec<BlockHash> = self.tips.iter().map(|&t| self.store.hash_of(t)).collect();
         let virtual_data = self.ghostdag_of(&tips, BlueWork::from_u64(1))?;
         let mut chain = Vec::new();
         let mut current = virtual_data.selected_parent;

@@ -3,8 +3,9 @@
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
-use pyrin_core::{BlueWork, Hash};
-use pyrin_ghostdag::{Ghostdag, GhostdagError, GhostdagStore, MemoryStore};
+use pyrin_core::hash::BlockHash;
+use pyrin_core::BlueWork;
+use pyrin_ghostdag::{BlockId, Ghostdag, GhostdagError, GhostdagStore, MemoryStore};
 
 /// A random DAG: block i (1..n) has 1-4 distinct parents among blocks 0..i, none in
 /// another's past (as header validation requires), and a random hash (the index in
@@ -47,17 +48,26 @@ fn antichains(parents: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
     out
 }
 
-fn hash(i: usize, salt: &[u8; 31]) -> Hash {
+fn hash(i: usize, salt: &[u8; 31]) -> BlockHash {
     let mut h = [0u8; 32];
     h[0] = i as u8;
     h[1..].copy_from_slice(salt);
-    Hash::from_bytes(h)
+    BlockHash::from_bytes(h)
+}
+
+/// The id of the block added `i`-th (genesis 0): [`build`] adds blocks in index order.
+fn id(i: usize) -> BlockId {
+    BlockId::from_index(i as u32)
+}
+
+fn index(id: BlockId) -> usize {
+    id.index() as usize
 }
 
 /// The plain twin: pasts as explicit sets, colouring by counting anticones directly.
 struct Twin {
     k: usize,
-    hashes: Vec<Hash>,
+    hashes: Vec<BlockHash>,
     work: Vec<u64>,
     past: Vec<BTreeSet<usize>>,
     blue_work: Vec<u64>,
@@ -68,7 +78,7 @@ struct Twin {
 }
 
 impl Twin {
-    fn new(k: usize, genesis: Hash, work: u64) -> Self {
+    fn new(k: usize, genesis: BlockHash, work: u64) -> Self {
         Twin {
             k,
             hashes: vec![genesis],
@@ -91,7 +101,7 @@ impl Twin {
         twin
     }
 
-    fn key(&self, b: usize) -> (u64, Hash) {
+    fn key(&self, b: usize) -> (u64, BlockHash) {
         (self.blue_work[b], self.hashes[b])
     }
 
@@ -99,7 +109,7 @@ impl Twin {
         set.iter().filter(|&&x| x != b && !self.past[b].contains(&x) && !self.past[x].contains(&b)).count()
     }
 
-    fn add(&mut self, hash: Hash, parents: Vec<usize>, work: u64) {
+    fn add(&mut self, hash: BlockHash, parents: Vec<usize>, work: u64) {
         let mut past = BTreeSet::new();
         for &p in &parents {
             past.insert(p);
@@ -166,7 +176,7 @@ fn build(
 ) -> Ghostdag {
     let mut dag = Ghostdag::new(k, hash(0, &salts[0]), BlueWork::from_u64(works[0])).unwrap();
     for (i, ps) in parents.iter().enumerate() {
-        let mut ph: Vec<Hash> = ps.iter().map(|&p| hash(p, &salts[p])).collect();
+        let mut ph: Vec<BlockHash> = ps.iter().map(|&p| hash(p, &salts[p])).collect();
         if let Some(seed) = parent_order(i) {
             ph = shuffled(&ph, seed);
         }
@@ -184,8 +194,8 @@ proptest! {
         let twin = Twin::of(k, &parents, &salts, &works);
         for (b, salt) in salts.iter().enumerate().skip(1) {
             let data = dag.data(dag.id_of(&hash(b, salt)).unwrap());
-            let ids = |v: &[u32]| v.iter().map(|&x| x as usize).collect::<Vec<_>>();
-            prop_assert_eq!(data.selected_parent.map(|x| x as usize), twin.selected_parent[b]);
+            let ids = |v: &[BlockId]| v.iter().map(|&x| index(x)).collect::<Vec<_>>();
+            prop_assert_eq!(data.selected_parent.map(index), twin.selected_parent[b]);
             prop_assert_eq!(ids(&data.mergeset_blues), twin.blues[b].clone());
             prop_assert_eq!(ids(&data.mergeset_reds), twin.reds[b].clone());
             prop_assert_eq!(data.blue_work, BlueWork::from_u64(twin.blue_work[b]));
@@ -205,7 +215,7 @@ proptest! {
         for a in 0..salts.len() {
             for b in 0..salts.len() {
                 let expected = a == b || twin.past[b].contains(&a);
-                prop_assert_eq!(dag.is_ancestor(a as u32, b as u32), expected, "{} in past of {}", a, b);
+                prop_assert_eq!(dag.is_ancestor(id(a), id(b)), expected, "{} in past of {}", a, b);
             }
         }
     }
@@ -226,7 +236,7 @@ proptest! {
             past.sort_by_key(|&x| std::cmp::Reverse(twin.key(x)));
             past.truncate(size);
             let window: Vec<usize> =
-                fast.blue_work_window(fast.data(b as u32), size).into_iter().map(|x| x as usize).collect();
+                fast.blue_work_window(fast.data(id(b)), size).into_iter().map(index).collect();
             prop_assert_eq!(window, past);
         }
     }
@@ -239,7 +249,7 @@ proptest! {
         let listed = build(k, &parents, &salts, &works, |_| None);
         let shuffled = build(k, &parents, &salts, &works, |i| Some(seeds[i % seeds.len()]));
         for i in 0..=parents.len() {
-            prop_assert_eq!(listed.data(i as u32), shuffled.data(i as u32));
+            prop_assert_eq!(listed.data(id(i)), shuffled.data(id(i)));
         }
         prop_assert_eq!(listed.dag_order().unwrap(), shuffled.dag_order().unwrap());
     }
@@ -250,8 +260,8 @@ proptest! {
         let order = dag.dag_order().unwrap();
         let mut position = vec![usize::MAX; parents.len() + 1];
         for (pos, &b) in order.iter().enumerate() {
-            prop_assert_eq!(position[b as usize], usize::MAX, "listed twice");
-            position[b as usize] = pos;
+            prop_assert_eq!(position[index(b)], usize::MAX, "listed twice");
+            position[index(b)] = pos;
         }
         prop_assert!(position.iter().all(|&p| p != usize::MAX), "every block is ordered");
         for (i, ps) in parents.iter().enumerate() {
@@ -268,23 +278,23 @@ proptest! {
         let half = parents.len() / 2;
         let first = build(k, &parents[..half], &salts, &works, |_| None);
         let mut resumed = Ghostdag::from_store(k, first.store().clone()).unwrap();
-        let mut tips_before: Vec<u32> = first.tips().to_vec();
-        let mut tips_after: Vec<u32> = resumed.tips().to_vec();
+        let mut tips_before: Vec<BlockId> = first.tips().to_vec();
+        let mut tips_after: Vec<BlockId> = resumed.tips().to_vec();
         tips_before.sort_unstable();
         tips_after.sort_unstable();
         prop_assert_eq!(tips_before, tips_after);
         for (i, ps) in parents.iter().enumerate().skip(half) {
-            let ph: Vec<Hash> = ps.iter().map(|&p| hash(p, &salts[p])).collect();
+            let ph: Vec<BlockHash> = ps.iter().map(|&p| hash(p, &salts[p])).collect();
             resumed.add_block(hash(i + 1, &salts[i + 1]), &ph, BlueWork::from_u64(works[i + 1])).unwrap();
         }
         for i in 0..=parents.len() {
-            prop_assert_eq!(whole.data(i as u32), resumed.data(i as u32));
+            prop_assert_eq!(whole.data(id(i)), resumed.data(id(i)));
         }
     }
 }
 
-fn h(b: u8) -> Hash {
-    Hash::from_bytes([b; 32])
+fn h(b: u8) -> BlockHash {
+    BlockHash::from_bytes([b; 32])
 }
 
 const ONE: BlueWork = BlueWork::from_u64(1);
@@ -327,7 +337,7 @@ fn parents_must_be_an_antichain() {
         Err(GhostdagError::ParentInPast { block: h(2), parent: h(0), descendant: h(1) })
     );
     assert_eq!(dag.store().len(), 2);
-    assert_eq!(dag.dag_order().unwrap(), vec![0, 1]);
+    assert_eq!(dag.dag_order().unwrap(), [id(0), id(1)]);
 }
 
 #[test]
@@ -374,7 +384,7 @@ fn wide_dag(limit: u64) -> Ghostdag {
 fn a_mergeset_above_the_limit_is_refused_without_changes() {
     let mut dag = wide_dag(5);
     let tips = dag.tips().to_vec();
-    let six: Vec<Hash> = (1..=6).map(h).collect();
+    let six: Vec<BlockHash> = (1..=6).map(h).collect();
     // The selected parent and five merged blocks: six, one above the limit.
     assert_eq!(
         dag.add_block(h(20), &six, ONE),
@@ -389,18 +399,18 @@ fn a_mergeset_above_the_limit_is_refused_without_changes() {
 #[test]
 fn the_virtual_block_is_not_held_to_the_mergeset_limit() {
     let dag = wide_dag(3);
-    let tips: Vec<Hash> = dag.tips().iter().map(|&t| dag.hash_of(t)).collect();
+    let tips: Vec<BlockHash> = dag.tips().iter().map(|&t| dag.hash_of(t)).collect();
     let virtual_data = dag.ghostdag_of(&tips, BlueWork::ZERO).unwrap();
     assert_eq!(virtual_data.mergeset_blues.len() + virtual_data.mergeset_reds.len(), 10);
     let order = dag.dag_order().unwrap();
     assert_eq!(order.len(), 11);
-    assert_eq!(order[0], 0);
+    assert_eq!(order[0], BlockId::GENESIS);
 }
 
 #[test]
 fn a_huge_window_is_clamped_to_the_dag() {
     let dag = wide_dag(20);
-    let tips: Vec<Hash> = dag.tips().iter().map(|&t| dag.hash_of(t)).collect();
+    let tips: Vec<BlockHash> = dag.tips().iter().map(|&t| dag.hash_of(t)).collect();
     let virtual_data = dag.ghostdag_of(&tips, ONE).unwrap();
     // The ten children of genesis; genesis is in no window.
     assert_eq!(dag.blue_work_window(&virtual_data, usize::MAX).len(), 10);
@@ -410,14 +420,14 @@ fn a_huge_window_is_clamped_to_the_dag() {
 fn ancestry_on_a_long_chain_with_side_blocks() {
     // A chain of 3000 blocks; every 7th chain block also gets a side child, merged by the
     // chain block after next.
-    let mut dag = Ghostdag::new(18, Hash::from_bytes([0; 32]), ONE).unwrap();
+    let mut dag = Ghostdag::new(18, BlockHash::from_bytes([0; 32]), ONE).unwrap();
     let hn = |n: u32, side: bool| {
         let mut b = [0u8; 32];
         b[..4].copy_from_slice(&n.to_le_bytes());
         b[4] = u8::from(side) + 1;
-        Hash::from_bytes(b)
+        BlockHash::from_bytes(b)
     };
-    let genesis = Hash::from_bytes([0; 32]);
+    let genesis = BlockHash::from_bytes([0; 32]);
     let mut chain = vec![genesis];
     let mut sides = Vec::new();
     for n in 1..3000u32 {
@@ -432,7 +442,7 @@ fn ancestry_on_a_long_chain_with_side_blocks() {
             sides.push(n);
         }
     }
-    let id = |h: Hash| dag.id_of(&h).unwrap();
+    let id = |h: BlockHash| dag.id_of(&h).unwrap();
     for (i, &a) in chain.iter().enumerate().step_by(37) {
         for (j, &b) in chain.iter().enumerate().step_by(41) {
             assert_eq!(dag.is_ancestor(id(a), id(b)), i <= j, "chain {i} in past of chain {j}");

@@ -2,8 +2,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use pyrin_core::{BlueWork, Hash};
-use pyrin_ghostdag::Ghostdag;
+use pyrin_core::hash::BlockHash;
+use pyrin_core::BlueWork;
+use pyrin_ghostdag::{BlockId, Ghostdag};
 use serde_json::Value;
 
 use super::CaseCheck;
@@ -18,25 +19,25 @@ pub fn checker(kind: &str) -> Option<CaseCheck> {
 }
 
 /// The vectors' convention: a block's hash is its id's bytes, zero padded to 32.
-fn hash_of_id(id: &str) -> Result<Hash, String> {
+fn hash_of_id(id: &str) -> Result<BlockHash, String> {
     let bytes = id.as_bytes();
     if bytes.len() > 32 {
         return Err(format!("block id `{id}` is longer than 32 bytes"));
     }
     let mut h = [0u8; 32];
     h[..bytes.len()].copy_from_slice(bytes);
-    Ok(Hash::from_bytes(h))
+    Ok(BlockHash::from_bytes(h))
 }
 
 /// Block ids by hash, for the ids the case has named. Padding makes `a` and `a\0` the same
 /// hash, so a second id for a hash already named is refused: the map stays injective and
 /// every reported name is the id the case used.
 #[derive(Default)]
-struct Names(HashMap<Hash, String>);
+struct Names(HashMap<BlockHash, String>);
 
 impl Names {
     /// The hash of `id`, remembering the id under it.
-    fn hash(&mut self, id: &str) -> Result<Hash, String> {
+    fn hash(&mut self, id: &str) -> Result<BlockHash, String> {
         let hash = hash_of_id(id)?;
         match self.0.get(&hash) {
             Some(known) if known != id => Err(format!("block ids {known:?} and {id:?} pad to the same hash")),
@@ -49,7 +50,7 @@ impl Names {
     }
 
     /// The id a hash was named by.
-    fn id(&self, hash: &Hash) -> String {
+    fn id(&self, hash: &BlockHash) -> String {
         self.0.get(hash).cloned().unwrap_or_else(|| format!("<unnamed {hash}>"))
     }
 }
@@ -72,7 +73,7 @@ fn ghostdag_dag(input: &Value, expected: &Value) -> Result<(), String> {
         let w = want.get(id).ok_or_else(|| format!("block {id} has no expected result"))?;
         seen.insert(id);
         let data = dag.data(added);
-        let list_names = |ids: &[u32]| ids.iter().map(|&b| names.id(&dag.hash_of(b))).collect::<Vec<_>>();
+        let list_names = |ids: &[BlockId]| ids.iter().map(|&b| names.id(&dag.hash_of(b))).collect::<Vec<_>>();
         let sp = data.selected_parent.map(|s| names.id(&dag.hash_of(s))).unwrap_or_default();
         if sp != str_field(w, "selected_parent")? {
             return Err(format!("block {id}: selected parent {sp}, expected {}", str_field(w, "selected_parent")?));
