@@ -108,7 +108,8 @@ pub struct NewBlock {
 /// Ids are the store's to give: `insert` returns `BlockId::from_index(n)` where `n` is the
 /// number of blocks stored before. The methods taking an id are only ever called with an
 /// id the store returned, so an implementation may panic on any other (the in-memory
-/// store does).
+/// store does); [`crate::Ghostdag`] offers checked forms such as
+/// [`crate::Ghostdag::try_data`] on top.
 pub trait GhostdagStore {
     /// The id of a known block, `None` for a hash never inserted.
     fn id_of(&self, hash: &BlockHash) -> Option<BlockId>;

@@ -291,6 +291,85 @@ proptest! {
             prop_assert_eq!(whole.data(id(i)), resumed.data(id(i)));
         }
     }
+
+    #[test]
+    fn is_blue_is_membership_in_the_plain_blue_past((k, parents, salts, works) in weighted_dag()) {
+        let dag = build(k, &parents, &salts, &works, |_| None);
+        let mut twin = Twin::of(k, &parents, &salts, &works);
+        let n = salts.len();
+        // The virtual block, in the twin: one more block over the tips.
+        let tips: Vec<usize> = (0..n).filter(|&b| !parents.iter().any(|ps| ps.contains(&b))).collect();
+        twin.add(BlockHash::from_bytes([0xff; 32]), tips, 1);
+        let virtual_data = dag.virtual_data().unwrap();
+        for b in 0..n {
+            for v in 0..n {
+                let expected = twin.blue_set[v].contains(&b);
+                prop_assert_eq!(dag.is_blue(id(b), dag.data(id(v))), expected, "{} blue in view of {}", b, v);
+            }
+            prop_assert_eq!(dag.is_blue(id(b), &virtual_data), twin.blue_set[n].contains(&b), "{} in the virtual", b);
+        }
+    }
+
+    #[test]
+    fn is_blue_agrees_with_the_colouring_along_the_chain((k, parents, salts, works) in weighted_dag()) {
+        let dag = build(k, &parents, &salts, &works, |_| None);
+        let virtual_data = dag.virtual_data().unwrap();
+        let views = (0..salts.len()).map(|v| dag.data(id(v)).clone()).chain([virtual_data]);
+        for view in views {
+            // Every block of the view's past is merged by exactly one block of its chain
+            // (the view included), as a blue or as a red.
+            let mut colour = vec![None; salts.len()];
+            let mut chain_block = Some(&view);
+            while let Some(data) = chain_block {
+                for &b in &data.mergeset_blues {
+                    prop_assert_eq!(colour[index(b)].replace(true), None);
+                }
+                for &r in &data.mergeset_reds {
+                    prop_assert_eq!(colour[index(r)].replace(false), None);
+                }
+                chain_block = data.selected_parent.map(|sp| dag.data(sp));
+            }
+            for (b, colour) in colour.into_iter().enumerate() {
+                prop_assert_eq!(dag.is_blue(id(b), &view), colour == Some(true), "block {}", b);
+            }
+        }
+    }
+
+    #[test]
+    fn virtual_data_is_ghostdag_of_the_tips_whatever_the_work(
+        (k, parents, salts, works) in weighted_dag(),
+        work in any::<u64>(),
+        seed in any::<u64>(),
+    ) {
+        let dag = build(k, &parents, &salts, &works, |_| None);
+        let tips = shuffled(&dag.tip_hashes().collect::<Vec<_>>(), seed);
+        let mut of_tips = dag.ghostdag_of(&tips, BlueWork::from_u64(work)).unwrap();
+        let virtual_data = dag.virtual_data().unwrap();
+        prop_assert_eq!(virtual_data.work, BlueWork::ZERO);
+        of_tips.work = BlueWork::ZERO;
+        prop_assert_eq!(virtual_data, of_tips);
+    }
+
+    #[test]
+    fn lookups_by_id_and_hash_agree_and_unknown_ids_give_none(
+        (k, parents, salts, works) in weighted_dag(),
+        beyond in 0u32..1000,
+    ) {
+        let dag = build(k, &parents, &salts, &works, |_| None);
+        for (b, salt) in salts.iter().enumerate() {
+            let hash = hash(b, salt);
+            prop_assert_eq!(dag.id_of(&hash), Some(id(b)));
+            prop_assert_eq!(dag.try_hash_of(id(b)), Some(hash));
+            prop_assert_eq!(dag.hash_of(id(b)), hash);
+            prop_assert_eq!(dag.try_data(id(b)), Some(dag.data(id(b))));
+            prop_assert_eq!(dag.data_by_hash(&hash), Some(dag.data(id(b))));
+        }
+        let unknown = BlockId::from_index(salts.len() as u32 + beyond);
+        prop_assert_eq!(dag.try_data(unknown), None);
+        prop_assert_eq!(dag.try_hash_of(unknown), None);
+        let tip_hashes: Vec<BlockHash> = dag.tips().iter().map(|&t| dag.hash_of(t)).collect();
+        prop_assert_eq!(dag.tip_hashes().collect::<Vec<_>>(), tip_hashes);
+    }
 }
 
 fn h(b: u8) -> BlockHash {
@@ -399,8 +478,7 @@ fn a_mergeset_above_the_limit_is_refused_without_changes() {
 #[test]
 fn the_virtual_block_is_not_held_to_the_mergeset_limit() {
     let dag = wide_dag(3);
-    let tips: Vec<BlockHash> = dag.tips().iter().map(|&t| dag.hash_of(t)).collect();
-    let virtual_data = dag.ghostdag_of(&tips, BlueWork::ZERO).unwrap();
+    let virtual_data = dag.virtual_data().unwrap();
     assert_eq!(virtual_data.mergeset_blues.len() + virtual_data.mergeset_reds.len(), 10);
     let order = dag.dag_order().unwrap();
     assert_eq!(order.len(), 11);
@@ -410,8 +488,7 @@ fn the_virtual_block_is_not_held_to_the_mergeset_limit() {
 #[test]
 fn a_huge_window_is_clamped_to_the_dag() {
     let dag = wide_dag(20);
-    let tips: Vec<BlockHash> = dag.tips().iter().map(|&t| dag.hash_of(t)).collect();
-    let virtual_data = dag.ghostdag_of(&tips, ONE).unwrap();
+    let virtual_data = dag.virtual_data().unwrap();
     // The ten children of genesis; genesis is in no window.
     assert_eq!(dag.blue_work_window(&virtual_data, usize::MAX).len(), 10);
 }
@@ -454,5 +531,84 @@ fn ancestry_on_a_long_chain_with_side_blocks() {
         for (j, &b) in chain.iter().enumerate().step_by(13) {
             assert_eq!(dag.is_ancestor(side, id(b)), j >= merged_by, "side {n} in past of chain {j}");
         }
+    }
+}
+
+#[test]
+fn unknown_hashes_give_none() {
+    let dag = wide_dag(20);
+    assert_eq!(dag.id_of(&h(99)), None);
+    assert_eq!(dag.data_by_hash(&h(99)), None);
+    assert_eq!(dag.try_data(BlockId::from_index(u32::MAX)), None);
+    assert_eq!(dag.try_hash_of(BlockId::from_index(11)), None);
+    assert_eq!(dag.try_hash_of(BlockId::from_index(10)), Some(h(10)));
+}
+
+#[test]
+#[should_panic(expected = "not in this DAG")]
+fn data_of_an_unknown_id_panics() {
+    wide_dag(20).data(BlockId::from_index(11));
+}
+
+#[test]
+#[should_panic(expected = "not in this DAG")]
+fn hash_of_an_unknown_id_panics() {
+    wide_dag(20).hash_of(BlockId::from_index(11));
+}
+
+#[test]
+fn a_block_is_not_blue_in_its_own_view_nor_in_a_parallel_one() {
+    let dag = wide_dag(20);
+    let (one, two) = (dag.id_of(&h(1)).unwrap(), dag.id_of(&h(2)).unwrap());
+    assert!(!dag.is_blue(one, dag.data(one)));
+    assert!(!dag.is_blue(one, dag.data(two)));
+    assert!(dag.is_blue(BlockId::GENESIS, dag.data(one)));
+    assert!(!dag.is_blue(BlockId::GENESIS, dag.data(BlockId::GENESIS)));
+    // k = 18: the virtual over ten parallel blocks sees them all blue.
+    let virtual_data = dag.virtual_data().unwrap();
+    assert!(dag.tips().iter().all(|&t| dag.is_blue(t, &virtual_data)));
+}
+
+#[test]
+fn the_virtual_selects_the_best_tip() {
+    let dag = wide_dag(20);
+    // Equal blue work everywhere: the larger hash wins.
+    assert_eq!(dag.virtual_data().unwrap().selected_parent, dag.id_of(&h(10)));
+    let mut tips: Vec<BlockHash> = dag.tip_hashes().collect();
+    tips.sort_unstable();
+    assert_eq!(tips, (1..=10).map(h).collect::<Vec<_>>());
+}
+
+#[test]
+fn is_blue_finds_blocks_merged_deep_down_a_long_chain() {
+    // k = 0 and a chain of 500 blocks, each second one with a parallel side block merged
+    // by the next chain block: every side block is red, every chain block blue.
+    let mut dag = Ghostdag::new(0, BlockHash::from_bytes([0; 32]), ONE).unwrap();
+    let hn = |n: u16, side: bool| {
+        let mut b = [0u8; 32];
+        b[..2].copy_from_slice(&n.to_le_bytes());
+        // The side block's hash is the smaller, so the chain block wins the tie in blue
+        // work (a block's own work only counts for its children).
+        b[2] = u8::from(!side);
+        BlockHash::from_bytes(b)
+    };
+    let mut previous = BlockHash::from_bytes([0; 32]);
+    let mut sides = Vec::new();
+    for n in 1..500u16 {
+        let mut parents = vec![previous];
+        parents.extend(sides.last().filter(|_| n % 2 == 1).copied());
+        dag.add_block(hn(n, false), &parents, BlueWork::from_u64(10)).unwrap();
+        if n % 2 == 0 {
+            dag.add_block(hn(n, true), &[previous], ONE).unwrap();
+            sides.push(hn(n, true));
+        }
+        previous = hn(n, false);
+    }
+    let virtual_data = dag.virtual_data().unwrap();
+    for n in 1..500u16 {
+        assert!(dag.is_blue(dag.id_of(&hn(n, false)).unwrap(), &virtual_data), "chain block {n}");
+    }
+    for side in sides {
+        assert!(!dag.is_blue(dag.id_of(&side).unwrap(), &virtual_data), "side block {side}");
     }
 }

@@ -280,7 +280,7 @@ impl Node {
 
     /// The current tips.
     pub fn tips(&self) -> Vec<Hash> {
-        self.dag.tips().iter().map(|&t| self.dag.hash_of(t)).collect()
+        self.dag.tip_hashes().collect()
     }
 
     /// Moves the UTXO set to the view of `target`'s past plus its mergeset's acceptance.
