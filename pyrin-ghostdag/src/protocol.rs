@@ -15,7 +15,10 @@ use crate::store::{BlockId, GhostdagData, GhostdagStore, MemoryStore, NewBlock};
 const HYPOTHETICAL: BlockHash = BlockHash::from_bytes([0xff; 32]);
 
 /// Why a block was not added. Nothing is stored when any of these is returned.
+///
+/// `#[non_exhaustive]`: a later rule may refuse blocks for a new reason.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum GhostdagError {
     /// The block is already in the DAG.
     #[error("block {0} is already known")]

@@ -49,6 +49,9 @@ use alloc::vec::Vec;
 use crate::store::{BlockId, GhostdagStore};
 
 /// A block's place in the selected-parent tree, the reachability index's per-block record.
+///
+/// Not `#[non_exhaustive]`: a store over a database must rebuild it from its own encoding
+/// to return it from [`GhostdagStore::tree_node`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TreeNode {
     /// The selected parent; genesis points to itself.

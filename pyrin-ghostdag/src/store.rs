@@ -58,6 +58,9 @@ impl fmt::Display for BlockId {
 }
 
 /// What GHOSTDAG computes for a block.
+///
+/// Not `#[non_exhaustive]`: a store over a database must rebuild this from its own
+/// encoding to return it from [`GhostdagStore::data`], so its fields are its API.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GhostdagData {
     /// Number of blue blocks in the block's past.
@@ -86,6 +89,9 @@ impl GhostdagData {
 
 /// Everything stored for a new block, in one piece so that a store can write it
 /// atomically (one database batch).
+///
+/// Not `#[non_exhaustive]`: a field added here is something every store must keep, so it
+/// should break the stores' builds rather than be dropped silently by a `..` pattern.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewBlock {
     /// The block's hash.
