@@ -10,8 +10,9 @@ use std::{
 };
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use pyrin_core::{BlockHash, BlueWork};
-use pyrin_ghostdag::{Ghostdag, GhostdagStore};
+use pyrin_core::hash::BlockHash;
+use pyrin_core::BlueWork;
+use pyrin_ghostdag::{BlockId, Ghostdag, GhostdagStore};
 
 fn dags_dir() -> PathBuf {
     std::env::var_os("PYRIN_DAGS")
@@ -79,7 +80,7 @@ fn run(genesis: BlockHash, blocks: &[(BlockHash, Vec<BlockHash>)]) -> Ghostdag {
 /// Sizes of the reachability index's future covering sets (they bound the query cost).
 fn covering_set_report(dag: &Ghostdag) -> String {
     let n = dag.store().len();
-    let sizes = (0..n as u32).map(|id| dag.store().future_covering_set(id).len());
+    let sizes = (0..n as u32).map(|i| dag.store().future_covering_set(BlockId::from_index(i)).len());
     let (max, total) = sizes.fold((0, 0), |(m, t), s| (m.max(s), t + s));
     format!("future covering sets: max {max}, mean {:.3} over {n} blocks", total as f64 / n as f64)
 }

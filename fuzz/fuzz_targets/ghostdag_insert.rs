@@ -5,8 +5,9 @@
 //! panicking and agree with each other.
 
 use libfuzzer_sys::fuzz_target;
-use pyrin_core::{BlockHash, BlueWork};
-use pyrin_ghostdag::{Ghostdag, GhostdagStore};
+use pyrin_core::hash::BlockHash;
+use pyrin_core::BlueWork;
+use pyrin_ghostdag::{BlockId, Ghostdag, GhostdagStore};
 
 fuzz_target!(|input: (u8, u8, u8, Vec<(u8, u8, Vec<u8>)>)| {
     let (k, limit, genesis_work, blocks) = input;
@@ -40,8 +41,7 @@ fuzz_target!(|input: (u8, u8, u8, Vec<(u8, u8, Vec<u8>)>)| {
         }
     }
     let n = dag.store().len() as u32;
-    let tips: Vec<BlockHash> = dag.tips().iter().map(|&t| dag.hash_of(t)).collect();
-    let virtual_data = dag.ghostdag_of(&tips, BlueWork::ZERO).expect("the tips are a valid parent set");
+    let virtual_data = dag.virtual_data().expect("works are below 256, far from overflowing");
     let window = dag.blue_work_window(&virtual_data, usize::MAX);
     assert_eq!(window.len() as u32, n, "the virtual's past is the whole DAG");
     let merged = dag.consensus_ordered_mergeset(&virtual_data);
@@ -49,15 +49,16 @@ fuzz_target!(|input: (u8, u8, u8, Vec<(u8, u8, Vec<u8>)>)| {
     let order = dag.dag_order().expect("tips are known");
     assert_eq!(order.len() as u32, n);
     let mut position = vec![u32::MAX; n as usize];
+    let slot = |id: BlockId| id.index() as usize;
     for (pos, &b) in order.iter().enumerate() {
-        assert_eq!(position[b as usize], u32::MAX, "listed once");
-        position[b as usize] = pos as u32;
+        assert_eq!(position[slot(b)], u32::MAX, "listed once");
+        position[slot(b)] = pos as u32;
     }
-    for b in 0..n {
+    for b in (0..n).map(BlockId::from_index) {
         for &p in dag.store().parents(b) {
-            assert!(position[p as usize] < position[b as usize], "topological");
+            assert!(position[slot(p)] < position[slot(b)], "topological");
         }
         // Genesis is in every block's past; a block is in no parent's past.
-        assert!(dag.is_ancestor(0, b));
+        assert!(dag.is_ancestor(BlockId::GENESIS, b));
     }
 });

@@ -4,13 +4,21 @@ use alloc::vec::Vec;
 use core::cmp::Ordering;
 
 use hashbrown::HashSet;
-use pyrin_core::{BlockHash, BlueWork};
+use pyrin_core::hash::BlockHash;
+use pyrin_core::BlueWork;
 
 use crate::reachability;
 use crate::store::{BlockId, GhostdagData, GhostdagStore, MemoryStore, NewBlock};
 
+/// The name errors give a hypothetical block ([`Ghostdag::ghostdag_of`], the virtual block):
+/// the all-ones hash. No hash is reserved for it, so a real block may carry it too.
+const HYPOTHETICAL: BlockHash = BlockHash::from_bytes([0xff; 32]);
+
 /// Why a block was not added. Nothing is stored when any of these is returned.
+///
+/// `#[non_exhaustive]`: a later rule may refuse blocks for a new reason.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum GhostdagError {
     /// The block is already in the DAG.
     #[error("block {0} is already known")]
@@ -73,8 +81,14 @@ pub enum GhostdagError {
 
 /// A block DAG with its GHOSTDAG data, over a store.
 ///
+/// Blocks are named by [`BlockHash`] when they come in ([`Ghostdag::add_block`]) and by
+/// [`BlockId`] inside ([`GhostdagData`] lists ids); [`Ghostdag::id_of`] and
+/// [`Ghostdag::hash_of`] go between the two. Queries by id panic on an id this DAG did not
+/// give out; their `try_` forms return `None` instead.
+///
 /// ```
-/// use pyrin_core::{BlockHash, BlueWork};
+/// use pyrin_core::hash::BlockHash;
+/// use pyrin_core::BlueWork;
 /// use pyrin_ghostdag::Ghostdag;
 ///
 /// let h = |b: u8| BlockHash::from_bytes([b; 32]);
@@ -86,6 +100,7 @@ pub enum GhostdagError {
 /// let data = dag.data(tip);
 /// assert_eq!(data.blue_score, 3); // genesis, 1 and 2 are blue
 /// assert_eq!(dag.hash_of(data.selected_parent.unwrap()), h(2)); // equal work: the larger hash
+/// assert_eq!(dag.tip_hashes().collect::<Vec<_>>(), [h(3)]);
 /// # Ok::<(), pyrin_ghostdag::GhostdagError>(())
 /// ```
 #[derive(Clone, Debug)]
@@ -97,7 +112,9 @@ pub struct Ghostdag<S: GhostdagStore = MemoryStore> {
 }
 
 impl Ghostdag<MemoryStore> {
-    /// A DAG holding only `genesis` (with work `genesis_work`), in memory. Fails with
+    /// A DAG holding only `genesis` (with work `genesis_work`), in memory.
+    ///
+    /// # Errors
     /// [`GhostdagError::ZeroWork`] when `genesis_work` is zero.
     pub fn new(k: u16, genesis: BlockHash, genesis_work: BlueWork) -> Result<Self, GhostdagError> {
         Self::with_store(k, genesis, genesis_work, MemoryStore::default())
@@ -105,8 +122,11 @@ impl Ghostdag<MemoryStore> {
 }
 
 impl<S: GhostdagStore> Ghostdag<S> {
-    /// A DAG over `store`, which must be empty; `genesis` is stored first. Fails with
-    /// [`GhostdagError::ZeroWork`] when `genesis_work` is zero and with
+    /// A DAG over `store`, which must be empty; `genesis` is stored first (as
+    /// [`BlockId::GENESIS`]).
+    ///
+    /// # Errors
+    /// [`GhostdagError::ZeroWork`] when `genesis_work` is zero, and
     /// [`GhostdagError::StoreNotEmpty`] when the store holds blocks (see
     /// [`Ghostdag::from_store`] to resume over those).
     pub fn with_store(k: u16, genesis: BlockHash, genesis_work: BlueWork, mut store: S) -> Result<Self, GhostdagError> {
@@ -129,7 +149,7 @@ impl<S: GhostdagStore> Ghostdag<S> {
             hash: genesis,
             parents: Vec::new(),
             data,
-            tree: reachability::TreeNode::genesis(0),
+            tree: reachability::TreeNode::genesis(BlockId::GENESIS),
             covers: Vec::new(),
         };
         let id = store.insert(block);
@@ -138,25 +158,29 @@ impl<S: GhostdagStore> Ghostdag<S> {
 
     /// Resumes over a store that already holds a DAG, genesis first (for example one a
     /// node persisted). The tips are recomputed from the parents, in O(n).
+    ///
+    /// # Errors
+    /// [`GhostdagError::EmptyStore`] when the store holds no block.
     pub fn from_store(k: u16, store: S) -> Result<Self, GhostdagError> {
         if store.is_empty() {
             return Err(GhostdagError::EmptyStore);
         }
         let n = store.len();
         let mut has_child = alloc::vec![false; n];
-        for id in 0..n as BlockId {
+        let ids = || (0..n).map(|i| BlockId::from_index(i as u32));
+        for id in ids() {
             for &p in store.parents(id) {
-                has_child[p as usize] = true;
+                has_child[p.slot()] = true;
             }
         }
-        let tips = (0..n as BlockId).filter(|&id| !has_child[id as usize]).collect();
+        let tips = ids().filter(|id| !has_child[id.slot()]).collect();
         Ok(Self { k, mergeset_size_limit: None, store, tips })
     }
 
     /// Rejects blocks whose mergeset (selected parent included) is larger than `limit`
-    /// when they are added. Hypothetical blocks ([`Ghostdag::ghostdag_of`], the virtual
-    /// block of [`Ghostdag::dag_order`]) are not limited: the virtual block over many tips
-    /// may merge more than a real block could, and its order must still cover every block.
+    /// when they are added. Hypothetical blocks ([`Ghostdag::ghostdag_of`],
+    /// [`Ghostdag::virtual_data`]) are not limited: the virtual block over many tips may
+    /// merge more than a real block could, and its order must still cover every block.
     pub fn with_mergeset_size_limit(mut self, limit: u64) -> Self {
         self.mergeset_size_limit = Some(limit);
         self
@@ -177,24 +201,60 @@ impl<S: GhostdagStore> Ghostdag<S> {
         &self.store
     }
 
-    /// The id of a known block.
+    /// Whether this DAG gave out `id` (ids are dense: those below the block count).
+    fn knows(&self, id: BlockId) -> bool {
+        id.slot() < self.store.len()
+    }
+
+    /// The id of a block, `None` for a hash this DAG does not hold.
     pub fn id_of(&self, hash: &BlockHash) -> Option<BlockId> {
         self.store.id_of(hash)
     }
 
-    /// The hash of a block id.
+    /// The hash of a block, `None` for an id this DAG did not give out.
+    pub fn try_hash_of(&self, id: BlockId) -> Option<BlockHash> {
+        self.knows(id).then(|| self.store.hash_of(id))
+    }
+
+    /// The hash of a block.
+    ///
+    /// # Panics
+    /// When this DAG did not give out `id` (see [`Ghostdag::try_hash_of`]); ids read from
+    /// its own [`GhostdagData`], tips and orders are always known.
     pub fn hash_of(&self, id: BlockId) -> BlockHash {
+        assert!(self.knows(id), "block id {id} is not in this DAG");
         self.store.hash_of(id)
     }
 
+    /// The GHOSTDAG data of a block, `None` for an id this DAG did not give out.
+    pub fn try_data(&self, id: BlockId) -> Option<&GhostdagData> {
+        self.knows(id).then(|| self.store.data(id))
+    }
+
     /// The GHOSTDAG data of a block.
+    ///
+    /// # Panics
+    /// When this DAG did not give out `id` (see [`Ghostdag::try_data`]); ids read from its
+    /// own [`GhostdagData`], tips and orders are always known.
     pub fn data(&self, id: BlockId) -> &GhostdagData {
+        assert!(self.knows(id), "block id {id} is not in this DAG");
         self.store.data(id)
+    }
+
+    /// The GHOSTDAG data of a block, `None` for a hash this DAG does not hold.
+    pub fn data_by_hash(&self, hash: &BlockHash) -> Option<&GhostdagData> {
+        self.store.id_of(hash).map(|id| self.store.data(id))
     }
 
     /// The current tips (blocks without children), in no particular order.
     pub fn tips(&self) -> &[BlockId] {
         &self.tips
+    }
+
+    /// The hashes of the current tips, in the order of [`Ghostdag::tips`]: the parents a
+    /// new block over the whole DAG would name.
+    pub fn tip_hashes(&self) -> impl ExactSizeIterator<Item = BlockHash> + '_ {
+        self.tips.iter().map(|&t| self.store.hash_of(t))
     }
 
     fn sort_key(&self, id: BlockId) -> (BlueWork, BlockHash) {
@@ -208,18 +268,114 @@ impl<S: GhostdagStore> Ghostdag<S> {
     /// Whether `a` is `b` or in `b`'s past, from the reachability index (see
     /// [`crate::reachability`]): O((1 + |FCS(a)|) · log n) in the worst case, a few steps
     /// for nearby blocks.
+    ///
+    /// # Panics
+    /// When this DAG did not give out `a` or `b` (the store's lookup fails).
     pub fn is_ancestor(&self, a: BlockId, b: BlockId) -> bool {
         reachability::is_ancestor(&self.store, a, b)
     }
 
-    /// Adds a block with known parents and the given work (from its bits, e.g.
-    /// `pyrin_core::compact::calc_work`), computes its GHOSTDAG data and returns its id.
+    /// Whether `block` is blue in the view of the block whose GHOSTDAG data is
+    /// `in_view_of`, that is, in the blue set of that block's past: merged as a blue by it
+    /// or by a block of its selected chain. False when `block` is red there, and when it is
+    /// not in that block's past at all (a block is not in its own past).
     ///
-    /// Parents must form an antichain (none in another's past), as the reference's header
-    /// validation demands before its GHOSTDAG step runs; otherwise
-    /// [`GhostdagError::ParentInPast`] is returned. Zero work is refused
-    /// ([`GhostdagError::ZeroWork`]), and so is a mergeset above the configured limit.
+    /// `in_view_of` is any data of this DAG: [`Ghostdag::data`] of a block,
+    /// [`Ghostdag::virtual_data`] for the colouring the whole DAG agrees on now, or
+    /// [`Ghostdag::ghostdag_of`] for a hypothetical block. The chain block that merged
+    /// `block` is found by galloping down the selected chain and bisecting, so the cost is
+    /// O(log d) past-of queries for a block merged d chain blocks down.
+    ///
+    /// ```
+    /// use pyrin_core::hash::BlockHash;
+    /// use pyrin_core::BlueWork;
+    /// use pyrin_ghostdag::Ghostdag;
+    ///
+    /// let h = |b: u8| BlockHash::from_bytes([b; 32]);
+    /// let work = BlueWork::from_u64(1);
+    /// // k = 0: of two parallel blocks only one is blue (the one with the larger hash).
+    /// let mut dag = Ghostdag::new(0, h(0), work)?;
+    /// let one = dag.add_block(h(1), &[h(0)], work)?;
+    /// let two = dag.add_block(h(2), &[h(0)], work)?;
+    /// let virtual_block = dag.virtual_data()?;
+    /// assert!(dag.is_blue(two, &virtual_block));
+    /// assert!(!dag.is_blue(one, &virtual_block));
+    /// // In the view of block 2, block 1 is not in the past at all.
+    /// assert!(!dag.is_blue(one, dag.data(two)));
+    /// # Ok::<(), pyrin_ghostdag::GhostdagError>(())
+    /// ```
+    ///
+    /// # Panics
+    /// When this DAG did not give out `block` or an id `in_view_of` names (data from
+    /// another DAG).
+    pub fn is_blue(&self, block: BlockId, in_view_of: &GhostdagData) -> bool {
+        assert!(self.knows(block), "block id {block} is not in this DAG");
+        // The view's own mergeset (its selected parent first), then its selected chain.
+        if in_view_of.mergeset_blues.contains(&block) {
+            return true;
+        }
+        if in_view_of.mergeset_reds.contains(&block) {
+            return false;
+        }
+        let Some(top) = in_view_of.selected_parent else { return false };
+        match self.merging_chain_block(block, top) {
+            None => false,
+            // On the selected chain: the selected parent of the next chain block, so blue.
+            Some(merger) if merger == block => true,
+            Some(merger) => self.store.data(merger).mergeset_blues.contains(&block),
+        }
+    }
+
+    /// The lowest block of `top`'s selected chain (`top` included) that is `block` or has
+    /// it in its past: the chain block that merged `block`, or `block` itself when it is on
+    /// the chain. `None` when `block` is neither `top` nor in its past. Holding `block` is
+    /// monotone along the chain, so gallop down from `top` (recent blocks are merged near
+    /// it), then bisect.
+    fn merging_chain_block(&self, block: BlockId, top: BlockId) -> Option<BlockId> {
+        let holds = |height: u32| {
+            let chain_block = reachability::ancestor_at(&self.store, top, height);
+            self.is_ancestor(block, chain_block).then_some(chain_block)
+        };
+        let mut hi = self.store.tree_node(top).height;
+        let mut found = holds(hi)?;
+        // `found`, at height `hi`, holds `block`; no chain block below height `lo` does.
+        let mut lo = 0;
+        let mut step = 1u32;
+        while hi > 0 {
+            let probe = hi.saturating_sub(step);
+            match holds(probe) {
+                Some(chain_block) => (found, hi, step) = (chain_block, probe, step.saturating_mul(2)),
+                None => {
+                    lo = probe + 1;
+                    break;
+                }
+            }
+        }
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match holds(mid) {
+                Some(chain_block) => (found, hi) = (chain_block, mid),
+                None => lo = mid + 1,
+            }
+        }
+        Some(found)
+    }
+
+    /// Adds a block with known parents and the given work (from its bits, e.g.
+    /// `BlueWork::from_bits`), computes its GHOSTDAG data and returns its id.
+    ///
     /// On any error nothing is stored and the tips are unchanged.
+    ///
+    /// # Errors
+    /// - [`GhostdagError::DuplicateBlock`] when `hash` is already in the DAG;
+    /// - [`GhostdagError::ZeroWork`] when `work` is zero;
+    /// - [`GhostdagError::NoParents`], [`GhostdagError::UnknownParent`] and
+    ///   [`GhostdagError::DuplicateParent`] for an empty, unknown or repeated parent;
+    /// - [`GhostdagError::ParentInPast`] when the parents are not an antichain (one in
+    ///   another's past), which the reference's header validation refuses before its
+    ///   GHOSTDAG step runs;
+    /// - [`GhostdagError::MergesetTooLarge`] above the configured limit;
+    /// - [`GhostdagError::BlueWorkOverflow`] when the blue work would pass 2^192.
     pub fn add_block(
         &mut self,
         hash: BlockHash,
@@ -244,15 +400,36 @@ impl<S: GhostdagStore> Ghostdag<S> {
     }
 
     /// The GHOSTDAG data a block with these parents would get, without adding it (e.g. for
-    /// the virtual block over the tips). Errors name the hypothetical block by the all-ones
-    /// hash; no block hash is reserved for it, so this works whatever the DAG holds.
+    /// a block template). Nothing is stored, so `work` may be anything (zero included; it
+    /// only fills [`GhostdagData::work`]) and the mergeset size limit is not applied:
+    /// compare `mergeset_blues.len() + mergeset_reds.len()` with
+    /// [`Ghostdag::mergeset_size_limit`] to know whether a real block with these parents
+    /// would be accepted. For the virtual block over the tips, see
+    /// [`Ghostdag::virtual_data`].
     ///
-    /// Nothing is stored, so `work` may be anything (zero included; it only fills
-    /// [`GhostdagData::work`]) and the mergeset size limit is not applied: compare
-    /// `mergeset_blues.len() + mergeset_reds.len()` with [`Ghostdag::mergeset_size_limit`]
-    /// to know whether a real block with these parents would be accepted.
+    /// # Errors
+    /// As [`Ghostdag::add_block`] for the parents ([`GhostdagError::NoParents`],
+    /// [`GhostdagError::UnknownParent`], [`GhostdagError::DuplicateParent`],
+    /// [`GhostdagError::ParentInPast`]) and [`GhostdagError::BlueWorkOverflow`]. Errors
+    /// name the hypothetical block by the all-ones hash; no hash is reserved for it, so
+    /// this works whatever the DAG holds.
     pub fn ghostdag_of(&self, parents: &[BlockHash], work: BlueWork) -> Result<GhostdagData, GhostdagError> {
-        self.compute(BlockHash::from_bytes([0xff; 32]), parents, work, None).map(|(_, d)| d)
+        self.compute(HYPOTHETICAL, parents, work, None).map(|(_, d)| d)
+    }
+
+    /// The GHOSTDAG data of the virtual block: a block over all current tips, the view the
+    /// whole DAG agrees on now. Its selected parent is the best tip (the head of the
+    /// selected chain), its mergeset blues and reds colour the tips' unmerged blocks, and
+    /// it is what [`Ghostdag::dag_order`] and [`Ghostdag::is_blue`] read the DAG's colouring
+    /// from. Its [`GhostdagData::work`] is zero (the virtual block has no header); otherwise
+    /// it equals [`Ghostdag::ghostdag_of`] the tips, whatever work that is given. Like
+    /// that, it is not held to the mergeset size limit.
+    ///
+    /// # Errors
+    /// [`GhostdagError::BlueWorkOverflow`] when the virtual's blue work would pass 2^192
+    /// (the tips are known and an antichain, so no parent error can occur).
+    pub fn virtual_data(&self) -> Result<GhostdagData, GhostdagError> {
+        self.colour(HYPOTHETICAL, &self.tips, BlueWork::ZERO, None)
     }
 
     fn compute(
@@ -438,6 +615,9 @@ impl<S: GhostdagStore> Ghostdag<S> {
     /// chain block whose selected parent is genesis, before pushing that block's mergeset,
     /// which is genesis alone (a child of genesis has no other parent). The windows of
     /// genesis and of its children are therefore empty.
+    ///
+    /// # Panics
+    /// When `data` names an id this DAG did not give out (data from another DAG).
     pub fn blue_work_window(&self, data: &GhostdagData, size: usize) -> Vec<BlockId> {
         use alloc::collections::BinaryHeap;
         use core::cmp::Reverse;
@@ -482,20 +662,25 @@ impl<S: GhostdagStore> Ghostdag<S> {
 
     /// A block's mergeset in consensus order: the selected parent first, then the other
     /// blues and the reds together, ascending by (blue work, hash).
+    ///
+    /// # Panics
+    /// When `data` names an id this DAG did not give out (data from another DAG).
     pub fn consensus_ordered_mergeset(&self, data: &GhostdagData) -> Vec<BlockId> {
         let mut rest: Vec<BlockId> = data.mergeset_blues.iter().skip(1).chain(&data.mergeset_reds).copied().collect();
         rest.sort_by_cached_key(|&b| self.sort_key(b));
         data.selected_parent.into_iter().chain(rest).collect()
     }
 
-    /// The order of the whole DAG as seen from a virtual block over the current tips:
-    /// walking the virtual's selected chain from genesis, each chain block is preceded by
-    /// the rest of its consensus-ordered mergeset; the virtual's own mergeset ends the order.
-    /// The virtual block merges every tip, however many there are: the mergeset size limit
-    /// does not apply to it (see [`Ghostdag::ghostdag_of`]), so every block is listed once.
+    /// The order of the whole DAG as seen from the virtual block over the current tips
+    /// ([`Ghostdag::virtual_data`]): walking the virtual's selected chain from genesis, each
+    /// chain block is preceded by the rest of its consensus-ordered mergeset; the virtual's
+    /// own mergeset ends the order. The virtual block merges every tip, however many there
+    /// are: the mergeset size limit does not apply to it, so every block is listed once.
+    ///
+    /// # Errors
+    /// As [`Ghostdag::virtual_data`].
     pub fn dag_order(&self) -> Result<Vec<BlockId>, GhostdagError> {
-        let tips: Vec<BlockHash> = self.tips.iter().map(|&t| self.store.hash_of(t)).collect();
-        let virtual_data = self.ghostdag_of(&tips, BlueWork::from_u64(1))?;
+        let virtual_data = self.virtual_data()?;
         let mut chain = Vec::new();
         let mut current = virtual_data.selected_parent;
         while let Some(c) = current {

@@ -49,7 +49,10 @@ use alloc::vec::Vec;
 use crate::store::{BlockId, GhostdagStore};
 
 /// A block's place in the selected-parent tree, the reachability index's per-block record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+///
+/// Not `#[non_exhaustive]`: a store over a database must rebuild it from its own encoding
+/// to return it from [`GhostdagStore::tree_node`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TreeNode {
     /// The selected parent; genesis points to itself.
     pub parent: BlockId,

@@ -2,16 +2,65 @@
 //! in-memory store.
 
 use alloc::vec::Vec;
+use core::fmt;
 
 use hashbrown::HashMap;
-use pyrin_core::{BlockHash, BlueWork};
+use pyrin_core::hash::BlockHash;
+use pyrin_core::BlueWork;
 
 use crate::reachability::TreeNode;
 
-/// A block's index in a store (dense, in insertion order; genesis is 0).
-pub type BlockId = u32;
+/// A block's position in a store: ids are dense and given in insertion order, genesis
+/// first ([`BlockId::GENESIS`]), so the ids of a store holding `n` blocks are exactly
+/// `from_index(0)` to `from_index(n - 1)`.
+///
+/// An id only means something to the store (and the [`crate::Ghostdag`]) that gave it out.
+/// It is a plain index, so it is cheap to copy, compare and hash; ids order as the blocks
+/// were added, which is a topological order (parents before children) but not the
+/// consensus order ([`crate::Ghostdag::dag_order`]).
+///
+/// ```
+/// use pyrin_ghostdag::BlockId;
+/// let id = BlockId::from_index(7);
+/// assert_eq!(id.index(), 7);
+/// assert_eq!(id.to_string(), "7");
+/// assert!(BlockId::GENESIS < id);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct BlockId(u32);
+
+impl BlockId {
+    /// Genesis, the first block of every store.
+    pub const GENESIS: BlockId = BlockId(0);
+
+    /// The id of the block stored after `index` others (for a store's
+    /// [`GhostdagStore::insert`], or to walk every id of a DAG).
+    pub const fn from_index(index: u32) -> Self {
+        BlockId(index)
+    }
+
+    /// The number of blocks stored before this one.
+    pub const fn index(self) -> u32 {
+        self.0
+    }
+
+    /// The index as a `usize`, for indexing the vectors of an in-memory store.
+    pub(crate) const fn slot(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl fmt::Display for BlockId {
+    /// The index, in decimal.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
 
 /// What GHOSTDAG computes for a block.
+///
+/// Not `#[non_exhaustive]`: a store over a database must rebuild this from its own
+/// encoding to return it from [`GhostdagStore::data`], so its fields are its API.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GhostdagData {
     /// Number of blue blocks in the block's past.
@@ -40,6 +89,9 @@ impl GhostdagData {
 
 /// Everything stored for a new block, in one piece so that a store can write it
 /// atomically (one database batch).
+///
+/// Not `#[non_exhaustive]`: a field added here is something every store must keep, so it
+/// should break the stores' builds rather than be dropped silently by a `..` pattern.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewBlock {
     /// The block's hash.
@@ -58,10 +110,16 @@ pub struct NewBlock {
 /// reachability index (see [`crate::reachability`]). Everything is written by
 /// [`GhostdagStore::insert`], one call per block, so a store over a database can persist
 /// each block in one batch.
+///
+/// Ids are the store's to give: `insert` returns `BlockId::from_index(n)` where `n` is the
+/// number of blocks stored before. The methods taking an id are only ever called with an
+/// id the store returned, so an implementation may panic on any other (the in-memory
+/// store does); [`crate::Ghostdag`] offers checked forms such as
+/// [`crate::Ghostdag::try_data`] on top.
 pub trait GhostdagStore {
-    /// The id of a known block.
+    /// The id of a known block, `None` for a hash never inserted.
     fn id_of(&self, hash: &BlockHash) -> Option<BlockId>;
-    /// The hash of a block id (ids come from this store).
+    /// The hash of a block.
     fn hash_of(&self, id: BlockId) -> BlockHash;
     /// The parents of a block.
     fn parents(&self, id: BlockId) -> &[BlockId];
@@ -79,12 +137,15 @@ pub trait GhostdagStore {
     /// selected chain.
     fn future_covering_set(&self, id: BlockId) -> &[BlockId];
     /// Stores a new block (the caller has checked everything), appends it to the future
-    /// covering set of each block in `block.covers`, and returns its id (the number of
-    /// blocks stored before it).
+    /// covering set of each block in `block.covers`, and returns its id:
+    /// `BlockId::from_index(n)` for `n` blocks stored before it.
     fn insert(&mut self, block: NewBlock) -> BlockId;
 }
 
 /// A store in memory: vectors indexed by id and a hash map from hash to id.
+///
+/// Its methods panic when given an id it did not return (an index out of bounds), and
+/// [`GhostdagStore::insert`] panics on the 2^32-th block, which no id could name.
 #[derive(Clone, Debug, Default)]
 pub struct MemoryStore {
     ids: HashMap<BlockHash, BlockId>,
@@ -101,15 +162,15 @@ impl GhostdagStore for MemoryStore {
     }
 
     fn hash_of(&self, id: BlockId) -> BlockHash {
-        self.hashes[id as usize]
+        self.hashes[id.slot()]
     }
 
     fn parents(&self, id: BlockId) -> &[BlockId] {
-        &self.parents[id as usize]
+        &self.parents[id.slot()]
     }
 
     fn data(&self, id: BlockId) -> &GhostdagData {
-        &self.data[id as usize]
+        &self.data[id.slot()]
     }
 
     fn len(&self) -> usize {
@@ -117,17 +178,17 @@ impl GhostdagStore for MemoryStore {
     }
 
     fn tree_node(&self, id: BlockId) -> TreeNode {
-        self.tree[id as usize]
+        self.tree[id.slot()]
     }
 
     fn future_covering_set(&self, id: BlockId) -> &[BlockId] {
-        &self.future_covering_sets[id as usize]
+        &self.future_covering_sets[id.slot()]
     }
 
     fn insert(&mut self, block: NewBlock) -> BlockId {
-        let id = self.hashes.len() as BlockId;
+        let id = BlockId::from_index(u32::try_from(self.hashes.len()).expect("a block id is a u32"));
         for &covered in &block.covers {
-            self.future_covering_sets[covered as usize].push(id);
+            self.future_covering_sets[covered.slot()].push(id);
         }
         self.ids.insert(block.hash, id);
         self.hashes.push(block.hash);

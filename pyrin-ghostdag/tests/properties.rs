@@ -3,8 +3,9 @@
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
-use pyrin_core::{BlockHash, BlueWork};
-use pyrin_ghostdag::{Ghostdag, GhostdagError, GhostdagStore, MemoryStore};
+use pyrin_core::hash::BlockHash;
+use pyrin_core::BlueWork;
+use pyrin_ghostdag::{BlockId, Ghostdag, GhostdagError, GhostdagStore, MemoryStore};
 
 /// A random DAG: block i (1..n) has 1-4 distinct parents among blocks 0..i, none in
 /// another's past (as header validation requires), and a random hash (the index in
@@ -52,6 +53,15 @@ fn hash(i: usize, salt: &[u8; 31]) -> BlockHash {
     h[0] = i as u8;
     h[1..].copy_from_slice(salt);
     BlockHash::from_bytes(h)
+}
+
+/// The id of the block added `i`-th (genesis 0): [`build`] adds blocks in index order.
+fn id(i: usize) -> BlockId {
+    BlockId::from_index(i as u32)
+}
+
+fn index(id: BlockId) -> usize {
+    id.index() as usize
 }
 
 /// The plain twin: pasts as explicit sets, colouring by counting anticones directly.
@@ -184,8 +194,8 @@ proptest! {
         let twin = Twin::of(k, &parents, &salts, &works);
         for (b, salt) in salts.iter().enumerate().skip(1) {
             let data = dag.data(dag.id_of(&hash(b, salt)).unwrap());
-            let ids = |v: &[u32]| v.iter().map(|&x| x as usize).collect::<Vec<_>>();
-            prop_assert_eq!(data.selected_parent.map(|x| x as usize), twin.selected_parent[b]);
+            let ids = |v: &[BlockId]| v.iter().map(|&x| index(x)).collect::<Vec<_>>();
+            prop_assert_eq!(data.selected_parent.map(index), twin.selected_parent[b]);
             prop_assert_eq!(ids(&data.mergeset_blues), twin.blues[b].clone());
             prop_assert_eq!(ids(&data.mergeset_reds), twin.reds[b].clone());
             prop_assert_eq!(data.blue_work, BlueWork::from_u64(twin.blue_work[b]));
@@ -205,7 +215,7 @@ proptest! {
         for a in 0..salts.len() {
             for b in 0..salts.len() {
                 let expected = a == b || twin.past[b].contains(&a);
-                prop_assert_eq!(dag.is_ancestor(a as u32, b as u32), expected, "{} in past of {}", a, b);
+                prop_assert_eq!(dag.is_ancestor(id(a), id(b)), expected, "{} in past of {}", a, b);
             }
         }
     }
@@ -226,7 +236,7 @@ proptest! {
             past.sort_by_key(|&x| std::cmp::Reverse(twin.key(x)));
             past.truncate(size);
             let window: Vec<usize> =
-                fast.blue_work_window(fast.data(b as u32), size).into_iter().map(|x| x as usize).collect();
+                fast.blue_work_window(fast.data(id(b)), size).into_iter().map(index).collect();
             prop_assert_eq!(window, past);
         }
     }
@@ -239,7 +249,7 @@ proptest! {
         let listed = build(k, &parents, &salts, &works, |_| None);
         let shuffled = build(k, &parents, &salts, &works, |i| Some(seeds[i % seeds.len()]));
         for i in 0..=parents.len() {
-            prop_assert_eq!(listed.data(i as u32), shuffled.data(i as u32));
+            prop_assert_eq!(listed.data(id(i)), shuffled.data(id(i)));
         }
         prop_assert_eq!(listed.dag_order().unwrap(), shuffled.dag_order().unwrap());
     }
@@ -250,8 +260,8 @@ proptest! {
         let order = dag.dag_order().unwrap();
         let mut position = vec![usize::MAX; parents.len() + 1];
         for (pos, &b) in order.iter().enumerate() {
-            prop_assert_eq!(position[b as usize], usize::MAX, "listed twice");
-            position[b as usize] = pos;
+            prop_assert_eq!(position[index(b)], usize::MAX, "listed twice");
+            position[index(b)] = pos;
         }
         prop_assert!(position.iter().all(|&p| p != usize::MAX), "every block is ordered");
         for (i, ps) in parents.iter().enumerate() {
@@ -268,8 +278,8 @@ proptest! {
         let half = parents.len() / 2;
         let first = build(k, &parents[..half], &salts, &works, |_| None);
         let mut resumed = Ghostdag::from_store(k, first.store().clone()).unwrap();
-        let mut tips_before: Vec<u32> = first.tips().to_vec();
-        let mut tips_after: Vec<u32> = resumed.tips().to_vec();
+        let mut tips_before: Vec<BlockId> = first.tips().to_vec();
+        let mut tips_after: Vec<BlockId> = resumed.tips().to_vec();
         tips_before.sort_unstable();
         tips_after.sort_unstable();
         prop_assert_eq!(tips_before, tips_after);
@@ -278,8 +288,87 @@ proptest! {
             resumed.add_block(hash(i + 1, &salts[i + 1]), &ph, BlueWork::from_u64(works[i + 1])).unwrap();
         }
         for i in 0..=parents.len() {
-            prop_assert_eq!(whole.data(i as u32), resumed.data(i as u32));
+            prop_assert_eq!(whole.data(id(i)), resumed.data(id(i)));
         }
+    }
+
+    #[test]
+    fn is_blue_is_membership_in_the_plain_blue_past((k, parents, salts, works) in weighted_dag()) {
+        let dag = build(k, &parents, &salts, &works, |_| None);
+        let mut twin = Twin::of(k, &parents, &salts, &works);
+        let n = salts.len();
+        // The virtual block, in the twin: one more block over the tips.
+        let tips: Vec<usize> = (0..n).filter(|&b| !parents.iter().any(|ps| ps.contains(&b))).collect();
+        twin.add(BlockHash::from_bytes([0xff; 32]), tips, 1);
+        let virtual_data = dag.virtual_data().unwrap();
+        for b in 0..n {
+            for v in 0..n {
+                let expected = twin.blue_set[v].contains(&b);
+                prop_assert_eq!(dag.is_blue(id(b), dag.data(id(v))), expected, "{} blue in view of {}", b, v);
+            }
+            prop_assert_eq!(dag.is_blue(id(b), &virtual_data), twin.blue_set[n].contains(&b), "{} in the virtual", b);
+        }
+    }
+
+    #[test]
+    fn is_blue_agrees_with_the_colouring_along_the_chain((k, parents, salts, works) in weighted_dag()) {
+        let dag = build(k, &parents, &salts, &works, |_| None);
+        let virtual_data = dag.virtual_data().unwrap();
+        let views = (0..salts.len()).map(|v| dag.data(id(v)).clone()).chain([virtual_data]);
+        for view in views {
+            // Every block of the view's past is merged by exactly one block of its chain
+            // (the view included), as a blue or as a red.
+            let mut colour = vec![None; salts.len()];
+            let mut chain_block = Some(&view);
+            while let Some(data) = chain_block {
+                for &b in &data.mergeset_blues {
+                    prop_assert_eq!(colour[index(b)].replace(true), None);
+                }
+                for &r in &data.mergeset_reds {
+                    prop_assert_eq!(colour[index(r)].replace(false), None);
+                }
+                chain_block = data.selected_parent.map(|sp| dag.data(sp));
+            }
+            for (b, colour) in colour.into_iter().enumerate() {
+                prop_assert_eq!(dag.is_blue(id(b), &view), colour == Some(true), "block {}", b);
+            }
+        }
+    }
+
+    #[test]
+    fn virtual_data_is_ghostdag_of_the_tips_whatever_the_work(
+        (k, parents, salts, works) in weighted_dag(),
+        work in any::<u64>(),
+        seed in any::<u64>(),
+    ) {
+        let dag = build(k, &parents, &salts, &works, |_| None);
+        let tips = shuffled(&dag.tip_hashes().collect::<Vec<_>>(), seed);
+        let mut of_tips = dag.ghostdag_of(&tips, BlueWork::from_u64(work)).unwrap();
+        let virtual_data = dag.virtual_data().unwrap();
+        prop_assert_eq!(virtual_data.work, BlueWork::ZERO);
+        of_tips.work = BlueWork::ZERO;
+        prop_assert_eq!(virtual_data, of_tips);
+    }
+
+    #[test]
+    fn lookups_by_id_and_hash_agree_and_unknown_ids_give_none(
+        (k, parents, salts, works) in weighted_dag(),
+        beyond in 0u32..1000,
+    ) {
+        let dag = build(k, &parents, &salts, &works, |_| None);
+        for (b, salt) in salts.iter().enumerate() {
+            let hash = hash(b, salt);
+            prop_assert_eq!(dag.id_of(&hash), Some(id(b)));
+            prop_assert_eq!(dag.try_hash_of(id(b)), Some(hash));
+            prop_assert_eq!(dag.hash_of(id(b)), hash);
+            prop_assert_eq!(dag.try_data(id(b)), Some(dag.data(id(b))));
+            prop_assert_eq!(dag.data_by_hash(&hash), Some(dag.data(id(b))));
+        }
+        let unknown = BlockId::from_index(salts.len() as u32 + beyond);
+        prop_assert_eq!(dag.try_data(unknown), None);
+        prop_assert_eq!(dag.try_hash_of(unknown), None);
+        let tip_hashes: Vec<BlockHash> = dag.tips().iter().map(|&t| dag.hash_of(t)).collect();
+        prop_assert_eq!(dag.tip_hashes().collect::<Vec<_>>(), tip_hashes);
     }
 }
 
@@ -327,7 +416,7 @@ fn parents_must_be_an_antichain() {
         Err(GhostdagError::ParentInPast { block: h(2), parent: h(0), descendant: h(1) })
     );
     assert_eq!(dag.store().len(), 2);
-    assert_eq!(dag.dag_order().unwrap(), vec![0, 1]);
+    assert_eq!(dag.dag_order().unwrap(), [id(0), id(1)]);
 }
 
 #[test]
@@ -389,19 +478,17 @@ fn a_mergeset_above_the_limit_is_refused_without_changes() {
 #[test]
 fn the_virtual_block_is_not_held_to_the_mergeset_limit() {
     let dag = wide_dag(3);
-    let tips: Vec<BlockHash> = dag.tips().iter().map(|&t| dag.hash_of(t)).collect();
-    let virtual_data = dag.ghostdag_of(&tips, BlueWork::ZERO).unwrap();
+    let virtual_data = dag.virtual_data().unwrap();
     assert_eq!(virtual_data.mergeset_blues.len() + virtual_data.mergeset_reds.len(), 10);
     let order = dag.dag_order().unwrap();
     assert_eq!(order.len(), 11);
-    assert_eq!(order[0], 0);
+    assert_eq!(order[0], BlockId::GENESIS);
 }
 
 #[test]
 fn a_huge_window_is_clamped_to_the_dag() {
     let dag = wide_dag(20);
-    let tips: Vec<BlockHash> = dag.tips().iter().map(|&t| dag.hash_of(t)).collect();
-    let virtual_data = dag.ghostdag_of(&tips, ONE).unwrap();
+    let virtual_data = dag.virtual_data().unwrap();
     // The ten children of genesis; genesis is in no window.
     assert_eq!(dag.blue_work_window(&virtual_data, usize::MAX).len(), 10);
 }
@@ -444,5 +531,84 @@ fn ancestry_on_a_long_chain_with_side_blocks() {
         for (j, &b) in chain.iter().enumerate().step_by(13) {
             assert_eq!(dag.is_ancestor(side, id(b)), j >= merged_by, "side {n} in past of chain {j}");
         }
+    }
+}
+
+#[test]
+fn unknown_hashes_give_none() {
+    let dag = wide_dag(20);
+    assert_eq!(dag.id_of(&h(99)), None);
+    assert_eq!(dag.data_by_hash(&h(99)), None);
+    assert_eq!(dag.try_data(BlockId::from_index(u32::MAX)), None);
+    assert_eq!(dag.try_hash_of(BlockId::from_index(11)), None);
+    assert_eq!(dag.try_hash_of(BlockId::from_index(10)), Some(h(10)));
+}
+
+#[test]
+#[should_panic(expected = "not in this DAG")]
+fn data_of_an_unknown_id_panics() {
+    wide_dag(20).data(BlockId::from_index(11));
+}
+
+#[test]
+#[should_panic(expected = "not in this DAG")]
+fn hash_of_an_unknown_id_panics() {
+    wide_dag(20).hash_of(BlockId::from_index(11));
+}
+
+#[test]
+fn a_block_is_not_blue_in_its_own_view_nor_in_a_parallel_one() {
+    let dag = wide_dag(20);
+    let (one, two) = (dag.id_of(&h(1)).unwrap(), dag.id_of(&h(2)).unwrap());
+    assert!(!dag.is_blue(one, dag.data(one)));
+    assert!(!dag.is_blue(one, dag.data(two)));
+    assert!(dag.is_blue(BlockId::GENESIS, dag.data(one)));
+    assert!(!dag.is_blue(BlockId::GENESIS, dag.data(BlockId::GENESIS)));
+    // k = 18: the virtual over ten parallel blocks sees them all blue.
+    let virtual_data = dag.virtual_data().unwrap();
+    assert!(dag.tips().iter().all(|&t| dag.is_blue(t, &virtual_data)));
+}
+
+#[test]
+fn the_virtual_selects_the_best_tip() {
+    let dag = wide_dag(20);
+    // Equal blue work everywhere: the larger hash wins.
+    assert_eq!(dag.virtual_data().unwrap().selected_parent, dag.id_of(&h(10)));
+    let mut tips: Vec<BlockHash> = dag.tip_hashes().collect();
+    tips.sort_unstable();
+    assert_eq!(tips, (1..=10).map(h).collect::<Vec<_>>());
+}
+
+#[test]
+fn is_blue_finds_blocks_merged_deep_down_a_long_chain() {
+    // k = 0 and a chain of 500 blocks, each second one with a parallel side block merged
+    // by the next chain block: every side block is red, every chain block blue.
+    let mut dag = Ghostdag::new(0, BlockHash::from_bytes([0; 32]), ONE).unwrap();
+    let hn = |n: u16, side: bool| {
+        let mut b = [0u8; 32];
+        b[..2].copy_from_slice(&n.to_le_bytes());
+        // The side block's hash is the smaller, so the chain block wins the tie in blue
+        // work (a block's own work only counts for its children).
+        b[2] = u8::from(!side);
+        BlockHash::from_bytes(b)
+    };
+    let mut previous = BlockHash::from_bytes([0; 32]);
+    let mut sides = Vec::new();
+    for n in 1..500u16 {
+        let mut parents = vec![previous];
+        parents.extend(sides.last().filter(|_| n % 2 == 1).copied());
+        dag.add_block(hn(n, false), &parents, BlueWork::from_u64(10)).unwrap();
+        if n % 2 == 0 {
+            dag.add_block(hn(n, true), &[previous], ONE).unwrap();
+            sides.push(hn(n, true));
+        }
+        previous = hn(n, false);
+    }
+    let virtual_data = dag.virtual_data().unwrap();
+    for n in 1..500u16 {
+        assert!(dag.is_blue(dag.id_of(&hn(n, false)).unwrap(), &virtual_data), "chain block {n}");
+    }
+    for side in sides {
+        assert!(!dag.is_blue(dag.id_of(&side).unwrap(), &virtual_data), "side block {side}");
     }
 }

@@ -29,6 +29,11 @@ use pyrin_tx::UtxoEntry;
 
 use super::utxo::{DiffBuilder, UtxoDiff, UtxoSet};
 
+/// Where a block's entries sit in the node's per-block vectors (ids are dense, genesis 0).
+pub(super) fn slot(id: BlockId) -> usize {
+    id.index() as usize
+}
+
 /// The header version of every block after genesis.
 pub const BLOCK_VERSION: u16 = 1;
 
@@ -220,7 +225,7 @@ impl Node {
         let payload = genesis.transactions.first().map(|t| t.payload.clone()).unwrap_or_default();
         let data = CoinbaseData::decode(&payload, &limits).ok();
         let context = BlockContext {
-            ghostdag: dag.data(0).clone(),
+            ghostdag: dag.data(BlockId::GENESIS).clone(),
             daa_score: params.genesis.daa_score,
             bits: genesis.header.bits,
             past_median_time: genesis.header.timestamp,
@@ -247,7 +252,7 @@ impl Node {
             dag,
             blocks: vec![stored],
             utxo: UtxoSet::default(),
-            utxo_at: 0,
+            utxo_at: BlockId::GENESIS,
             virtual_diff: None,
         }
     }
@@ -274,12 +279,12 @@ impl Node {
 
     /// A stored block by hash.
     pub fn block(&self, hash: &BlockHash) -> Option<&StoredBlock> {
-        self.dag.id_of(hash).map(|id| &self.blocks[id as usize])
+        self.dag.id_of(hash).map(|id| &self.blocks[slot(id)])
     }
 
     /// The current tips.
     pub fn tips(&self) -> Vec<BlockHash> {
-        self.dag.tips().iter().map(|&t| self.dag.hash_of(t)).collect()
+        self.dag.tip_hashes().collect()
     }
 
     /// Moves the UTXO set to the view of `target`'s past plus its mergeset's acceptance.
@@ -292,15 +297,15 @@ impl Node {
         let mut redo = Vec::new();
         while from != to {
             if key(self, from) >= key(self, to) {
-                self.utxo.undo(&self.blocks[from as usize].context.diff);
-                from = self.dag.data(from).selected_parent.unwrap_or(0);
+                self.utxo.undo(&self.blocks[slot(from)].context.diff);
+                from = self.dag.data(from).selected_parent.unwrap_or(BlockId::GENESIS);
             } else {
                 redo.push(to);
-                to = self.dag.data(to).selected_parent.unwrap_or(0);
+                to = self.dag.data(to).selected_parent.unwrap_or(BlockId::GENESIS);
             }
         }
         for id in redo.into_iter().rev() {
-            self.utxo.apply(&self.blocks[id as usize].context.diff);
+            self.utxo.apply(&self.blocks[slot(id)].context.diff);
         }
         self.utxo_at = target;
     }
@@ -309,8 +314,8 @@ impl Node {
     /// UTXO set at the selected parent's view.
     pub fn context(&mut self, parents: &[BlockHash]) -> Result<BlockContext, BlockError> {
         let ghostdag = self.dag.ghostdag_of(parents, BlueWork::ZERO)?;
-        let sp = ghostdag.selected_parent.unwrap_or(0);
-        let sp_daa = self.blocks[sp as usize].context.daa_score;
+        let sp = ghostdag.selected_parent.unwrap_or(BlockId::GENESIS);
+        let sp_daa = self.blocks[slot(sp)].context.daa_score;
         let difficulty_size = usize::try_from(self.params.difficulty_window_size(sp_daa)).unwrap_or(usize::MAX);
         let median_size = usize::try_from(self.params.past_median_time_window_size(sp_daa)).unwrap_or(usize::MAX);
         let window = self.dag.blue_work_window(&ghostdag, difficulty_size.max(median_size));
@@ -322,12 +327,12 @@ impl Node {
         let window_blocks: Vec<WindowBlock> = difficulty_window
             .iter()
             .map(|&b| {
-                let h = &self.blocks[b as usize].block.header;
+                let h = &self.blocks[slot(b)].block.header;
                 WindowBlock {
                     timestamp: h.timestamp,
                     bits: h.bits,
                     blue_work: self.dag.data(b).blue_work,
-                    hash: self.blocks[b as usize].hash,
+                    hash: self.blocks[slot(b)].hash,
                 }
             })
             .collect();
@@ -335,7 +340,7 @@ impl Node {
         rules.genesis_bits = self.genesis_bits;
         let bits = next_bits(&window_blocks, &rules);
         let past_median_time = past_median_time(
-            window[..median_size.min(window.len())].iter().map(|&b| self.blocks[b as usize].block.header.timestamp),
+            window[..median_size.min(window.len())].iter().map(|&b| self.blocks[slot(b)].block.header.timestamp),
             self.params.genesis.timestamp,
         );
 
@@ -346,7 +351,7 @@ impl Node {
         let mut fees_of: Vec<(BlockId, Amount)> = Vec::new();
         for merged in self.dag.consensus_ordered_mergeset(&ghostdag) {
             let mut fees = Amount::ZERO;
-            for tx in &self.blocks[merged as usize].block.transactions {
+            for tx in &self.blocks[slot(merged)].block.transactions {
                 if tx.is_coinbase() {
                     // Only the selected parent's coinbase is accepted: every chain block
                     // pays its whole mergeset, so merged blocks' own coinbases are moot.
@@ -367,7 +372,7 @@ impl Node {
         }
         let diff = builder.finish();
         let reward = |id: BlockId| {
-            let stored = &self.blocks[id as usize];
+            let stored = &self.blocks[slot(id)];
             let fees = fees_of.iter().find(|(b, _)| *b == id).map_or(Amount::ZERO, |(_, f)| *f);
             BlockReward { subsidy: stored.subsidy, fees, script_public_key: stored.miner_script.clone() }
         };
@@ -500,7 +505,7 @@ impl Node {
         let data = CoinbaseData::decode(&coinbase.payload, &self.limits)?;
         let work = Work::from_compact(header.bits).and_then(Work::to_blue_work).ok_or(GhostdagError::ZeroWork(hash))?;
         let id = self.dag.add_block(hash, &parents, work)?;
-        debug_assert_eq!(id as usize, self.blocks.len());
+        debug_assert_eq!(slot(id), self.blocks.len());
         self.blocks.push(StoredBlock {
             block,
             hash,

@@ -19,7 +19,7 @@ use pyrin_tx::sighash::SigHashType;
 use pyrin_tx::sign::{sign_transaction, PrivateKey};
 use pyrin_tx::UtxoEntry;
 
-use super::node::{BlockError, Node};
+use super::node::{slot, BlockError, Node};
 
 /// How a devnet run goes.
 #[derive(Clone, Debug)]
@@ -281,7 +281,7 @@ impl Devnet {
             rng,
             origin: vec![(0, None)],
             children: vec![Vec::new()],
-            uncovered: vec![0],
+            uncovered: vec![BlockId::GENESIS],
             mempool: Vec::new(),
             round: 0,
             tick_ms,
@@ -313,7 +313,7 @@ impl Devnet {
     }
 
     fn visible(&self, block: BlockId, miner: usize) -> bool {
-        let (round, by) = self.origin[block as usize];
+        let (round, by) = self.origin[slot(block)];
         by.is_none() || by == Some(miner) || round + self.config.delay <= self.round
     }
 
@@ -325,7 +325,7 @@ impl Devnet {
             .iter()
             .copied()
             .filter(|&b| self.visible(b, miner))
-            .filter(|&b| !self.children[b as usize].iter().any(|&c| self.visible(c, miner)))
+            .filter(|&b| !self.children[slot(b)].iter().any(|&c| self.visible(c, miner)))
             .collect();
         tips.sort_by_key(|&b| core::cmp::Reverse((dag.data(b).blue_work, dag.hash_of(b))));
         tips.truncate(usize::from(self.node.params().max_block_parents));
@@ -354,10 +354,10 @@ impl Devnet {
     pub fn submit(&mut self, block: Block, miner: usize) -> Result<BlockHash, BlockError> {
         let parents = block.header.direct_parents().to_vec();
         let hash = self.node.submit_block(block)?;
-        let id = self.node.dag().id_of(&hash).unwrap_or(0);
+        let id = self.node.dag().id_of(&hash).unwrap_or(BlockId::GENESIS);
         for parent in parents {
             if let Some(p) = self.node.dag().id_of(&parent) {
-                self.children[p as usize].push(id);
+                self.children[slot(p)].push(id);
             }
         }
         self.origin.push((self.round, Some(miner)));
@@ -369,7 +369,7 @@ impl Devnet {
     /// One round: miners mine, then wallets send transfers. Returns the blocks added.
     pub fn step(&mut self) -> Result<u64, DevnetError> {
         let (origin, children, delay, round) = (&self.origin, &self.children, self.config.delay, self.round);
-        self.uncovered.retain(|&b| !children[b as usize].iter().any(|&c| origin[c as usize].0 + delay <= round));
+        self.uncovered.retain(|&b| !children[slot(b)].iter().any(|&c| origin[slot(c)].0 + delay <= round));
         let mut added = 0;
         for miner in 0..self.miners.len() {
             if self.blocks_mined() >= self.config.blocks {
@@ -509,7 +509,7 @@ impl Devnet {
         let (mut subsidy_emitted, mut subsidy_expected, mut fees_paid) = (0u64, 0u64, 0u64);
         let mut fees_accepted = virtual_context.accepted_fees.to_leor();
         for &c in &chain {
-            let context = &blocks[c as usize].context;
+            let context = &blocks[slot(c)].context;
             blues += context.ghostdag.mergeset_blues.len() as u64;
             reds += context.ghostdag.mergeset_reds.len() as u64;
             // Chain blocks' coinbases are accepted by their chain child or the virtual.
@@ -517,10 +517,10 @@ impl Devnet {
             fees_paid += context.blue_rewards.iter().chain(&context.red_rewards).map(|r| r.fees.to_leor()).sum::<u64>();
             fees_accepted += context.accepted_fees.to_leor();
             for &paid in &context.paid_blocks {
-                subsidy_expected += if paid == 0 {
+                subsidy_expected += if paid == BlockId::GENESIS {
                     blocks[0].subsidy
                 } else {
-                    schedule.subsidy(blocks[paid as usize].context.daa_score)
+                    schedule.subsidy(blocks[slot(paid)].context.daa_score)
                 }
                 .to_leor();
             }
@@ -536,7 +536,7 @@ impl Devnet {
         let mut transfers_accepted =
             virtual_ids.len() as u64 - u64::from(virtual_context.ghostdag.selected_parent.is_some());
         for &c in &chain {
-            let context = &blocks[c as usize].context;
+            let context = &blocks[slot(c)].context;
             let coinbase = usize::from(context.ghostdag.selected_parent.is_some());
             transfers_accepted += (context.accepted_ids.len() - coinbase) as u64;
         }

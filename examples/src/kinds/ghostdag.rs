@@ -2,8 +2,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use pyrin_core::{BlockHash, BlueWork};
-use pyrin_ghostdag::Ghostdag;
+use pyrin_core::hash::BlockHash;
+use pyrin_core::BlueWork;
+use pyrin_ghostdag::{BlockId, Ghostdag};
 use serde_json::Value;
 
 use super::CaseCheck;
@@ -72,7 +73,7 @@ fn ghostdag_dag(input: &Value, expected: &Value) -> Result<(), String> {
         let w = want.get(id).ok_or_else(|| format!("block {id} has no expected result"))?;
         seen.insert(id);
         let data = dag.data(added);
-        let list_names = |ids: &[u32]| ids.iter().map(|&b| names.id(&dag.hash_of(b))).collect::<Vec<_>>();
+        let list_names = |ids: &[BlockId]| ids.iter().map(|&b| names.id(&dag.hash_of(b))).collect::<Vec<_>>();
         let sp = data.selected_parent.map(|s| names.id(&dag.hash_of(s))).unwrap_or_default();
         if sp != str_field(w, "selected_parent")? {
             return Err(format!("block {id}: selected parent {sp}, expected {}", str_field(w, "selected_parent")?));
