@@ -5,6 +5,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use secp256k1::{ecdsa, schnorr, Keypair, Message, PublicKey, Secp256k1, SecretKey, XOnlyPublicKey};
+use zeroize::Zeroizing;
 
 use crate::{
     script::{self, ScriptClass, SignatureScriptError},
@@ -13,10 +14,48 @@ use crate::{
 };
 use pyrin_core::Transaction;
 
-/// A secret key that never shows itself in `Debug` output. Its public key is computed
-/// once, when the key is made, so signing costs one signature and nothing more.
+/// A secp256k1 secret key, kept with its public keys.
+///
+/// # How the secret is handled
+/// - **Erased on drop.** Dropping a key overwrites its secret scalar and the keypair
+///   derived from it with volatile writes the optimiser cannot remove (secp256k1's
+///   `non_secure_erase`, the same technique as the `zeroize` crate).
+/// - **Not `Copy`.** A second copy only comes from an explicit [`Clone::clone`], and that
+///   copy is erased when it is dropped too.
+/// - **No secret in `Debug`.** It prints `PrivateKey(<redacted>)`; there is no `Display`.
+/// - **Secret bytes erase themselves.** [`PrivateKey::secret_bytes`] returns a
+///   [`Zeroizing`] array, wiped when it goes out of scope; [`PrivateKey::from_bytes`]
+///   wipes its own copy of the bytes it is given (the caller's array is the caller's to
+///   wipe: keep it in a `Zeroizing` as well).
+///
+/// What no library can promise: Rust may leave bitwise copies of a value on the stack
+/// when it moves it (returning it from a function, pushing it into a `Vec`), and nothing
+/// erases those. A key that must leave no trace should be made once, in its final place
+/// (for example in a `Box`), and borrowed from there.
+///
+/// Its public keys are computed once, when the key is made, so signing costs one
+/// signature and nothing more.
+///
+/// ```
+/// use pyrin_tx::sign::PrivateKey;
+///
+/// let key = PrivateKey::from_bytes([7; 32])?;
+/// assert_eq!(format!("{key:?}"), "PrivateKey(<redacted>)");
+/// assert_eq!(*key.secret_bytes(), [7; 32]);
+/// # Ok::<(), pyrin_tx::sign::SignError>(())
+/// ```
+///
+/// It is not `Copy`:
+///
+/// ```compile_fail
+/// fn copy<T: Copy>() {}
+/// copy::<pyrin_tx::sign::PrivateKey>();
+/// ```
 #[derive(Clone)]
-pub struct PrivateKey(SecretKey, Keypair);
+pub struct PrivateKey {
+    secret: SecretKey,
+    keypair: Keypair,
+}
 
 impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -24,27 +63,41 @@ impl fmt::Debug for PrivateKey {
     }
 }
 
+impl Drop for PrivateKey {
+    fn drop(&mut self) {
+        self.secret.non_secure_erase();
+        self.keypair.non_secure_erase();
+    }
+}
+
+impl zeroize::ZeroizeOnDrop for PrivateKey {}
+
 impl PrivateKey {
-    /// A key from 32 secret bytes (a scalar in `[1, n)`).
+    /// A key from 32 secret bytes (a big-endian scalar in `[1, n)`).
+    ///
+    /// # Errors
+    /// [`SignError::InvalidSecretKey`] when the bytes are zero or not below the curve order.
     pub fn from_bytes(bytes: [u8; 32]) -> Result<Self, SignError> {
-        let secret = SecretKey::from_slice(&bytes).map_err(|_| SignError::InvalidSecretKey)?;
+        let bytes = Zeroizing::new(bytes);
+        let secret = SecretKey::from_slice(bytes.as_slice()).map_err(|_| SignError::InvalidSecretKey)?;
         let keypair = Keypair::from_secret_key(&Secp256k1::signing_only(), &secret);
-        Ok(Self(secret, keypair))
+        Ok(Self { secret, keypair })
     }
 
     /// The x-only Schnorr public key (an address of version 0 carries it).
     pub fn schnorr_public_key(&self) -> [u8; 32] {
-        self.1.x_only_public_key().0.serialize()
+        self.keypair.x_only_public_key().0.serialize()
     }
 
     /// The compressed ECDSA public key (an address of version 1 carries it).
     pub fn ecdsa_public_key(&self) -> [u8; 33] {
-        self.1.public_key().serialize()
+        self.keypair.public_key().serialize()
     }
 
-    /// The secret bytes (handle with care).
-    pub fn secret_bytes(&self) -> [u8; 32] {
-        self.0.secret_bytes()
+    /// The 32 secret bytes, in a buffer that erases itself when dropped. Copying them out
+    /// of it (`*bytes`) makes a copy nothing erases.
+    pub fn secret_bytes(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.secret.secret_bytes())
     }
 }
 
@@ -97,7 +150,9 @@ pub enum SignError {
 
 /// A BIP-340 Schnorr signature of a 32-byte digest with 32 bytes of auxiliary randomness.
 pub fn schnorr_sign_digest(key: &PrivateKey, digest: &[u8; 32], aux_rand: &[u8; 32]) -> [u8; 64] {
-    Secp256k1::signing_only().sign_schnorr_with_aux_rand(&Message::from_digest(*digest), &key.1, aux_rand).serialize()
+    Secp256k1::signing_only()
+        .sign_schnorr_with_aux_rand(&Message::from_digest(*digest), &key.keypair, aux_rand)
+        .serialize()
 }
 
 /// Verifies a BIP-340 Schnorr signature of a 32-byte digest under an x-only public key.
@@ -116,7 +171,7 @@ pub fn schnorr_verify_digest(
 /// An ECDSA signature (RFC 6979 nonce, low S) of a 32-byte digest, in the 64-byte compact
 /// form a P2PK signature script carries.
 pub fn ecdsa_sign_digest(key: &PrivateKey, digest: &[u8; 32]) -> [u8; 64] {
-    Secp256k1::signing_only().sign_ecdsa(&Message::from_digest(*digest), &key.0).serialize_compact()
+    Secp256k1::signing_only().sign_ecdsa(&Message::from_digest(*digest), &key.secret).serialize_compact()
 }
 
 /// Verifies a compact ECDSA signature of a 32-byte digest under a compressed public key.
@@ -265,4 +320,36 @@ pub fn par_verify_transaction(tx: &Transaction, entries: &[UtxoEntry]) -> Result
         let cache = SighashCache::new(tx, entries)?;
         (start..(start + per_run).min(n)).try_for_each(|i| verify_input(&cache, i))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::format;
+
+    #[test]
+    fn a_key_never_prints_its_secret() {
+        let key = PrivateKey::from_bytes([0xab; 32]).unwrap();
+        let printed = format!("{key:?} {:#?}", key.clone());
+        assert!(!printed.to_lowercase().contains("abab"), "{printed}");
+        assert_eq!(printed, "PrivateKey(<redacted>) PrivateKey(<redacted>)");
+    }
+
+    #[test]
+    fn secret_bytes_round_trip_and_erase_themselves() {
+        fn erased_on_drop<T: zeroize::ZeroizeOnDrop>(_: &T) {}
+        let key = PrivateKey::from_bytes([0x42; 32]).unwrap();
+        let bytes = key.secret_bytes();
+        erased_on_drop(&bytes);
+        erased_on_drop(&key);
+        assert_eq!(*bytes, [0x42; 32]);
+        let again = PrivateKey::from_bytes(*bytes).unwrap();
+        assert_eq!(again.schnorr_public_key(), key.schnorr_public_key());
+    }
+
+    #[test]
+    fn scalars_outside_the_group_are_not_keys() {
+        assert_eq!(PrivateKey::from_bytes([0; 32]).err(), Some(SignError::InvalidSecretKey));
+        assert_eq!(PrivateKey::from_bytes([0xff; 32]).err(), Some(SignError::InvalidSecretKey));
+    }
 }
