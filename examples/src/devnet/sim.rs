@@ -13,7 +13,7 @@ use pyrin_tx::address::{Address, Prefix, Version};
 use pyrin_tx::mass::{compute_mass, MassPrices};
 use pyrin_tx::script::pay_to_address;
 use pyrin_tx::sighash::SigHashType;
-use pyrin_tx::sign::{sign_transaction, PrivateKey};
+use pyrin_tx::sign::{sign_transaction, PrivateKey, Randomness};
 use pyrin_tx::UtxoEntry;
 
 use super::node::{BlockError, Node};
@@ -191,6 +191,10 @@ impl Rng {
         self.next_u64() % n.max(1)
     }
 }
+
+/// The devnet's wallets sign deterministically, so a run is reproducible from its seed
+/// (their keys come from that seed too, so fresh randomness would protect nothing here).
+const DEVNET_RANDOMNESS: Randomness<'static> = Randomness::Fixed([0; 32]);
 
 /// The nonces one PoW search call covers before checking back.
 const SEARCH_CHUNK: u64 = 1 << 16;
@@ -478,10 +482,10 @@ impl Devnet {
             })
         };
         let Some(mut draft) = build(0) else { return Ok(None) };
-        sign_transaction(&mut draft, &entries, &self.miners[miner].key, SigHashType::ALL)?;
+        sign_transaction(&mut draft, &entries, &self.miners[miner].key, SigHashType::ALL, DEVNET_RANDOMNESS)?;
         let fee = compute_mass(&draft, prices);
         let Some(mut tx) = build(fee) else { return Ok(None) };
-        sign_transaction(&mut tx, &entries, &self.miners[miner].key, SigHashType::ALL)?;
+        sign_transaction(&mut tx, &entries, &self.miners[miner].key, SigHashType::ALL, DEVNET_RANDOMNESS)?;
         Ok(Some(tx))
     }
 
