@@ -9,7 +9,7 @@ use pyrin_core::params::{Network, Params};
 use pyrin_core::{Block, Hash, ScriptPublicKey, Transaction, TransactionInput, TransactionOutpoint, TransactionOutput};
 use pyrin_ghostdag::BlockId;
 use pyrin_pow::PowState;
-use pyrin_tx::address::{Address, Prefix, Version};
+use pyrin_tx::address::{Address, Prefix};
 use pyrin_tx::mass::{compute_mass, MassPrices};
 use pyrin_tx::script::pay_to_address;
 use pyrin_tx::sighash::SigHashType;
@@ -251,7 +251,7 @@ impl Devnet {
             return Err(DevnetError::Config("need at least one miner and a mining chance in (0, 1]".into()));
         }
         let params: Params = config.network.params().clone();
-        let prefix = Prefix::of(config.network);
+        let prefix = Prefix::from(config.network);
         let mut rng = Rng::new(config.seed);
         let mut miners = Vec::with_capacity(config.miners);
         while miners.len() < config.miners {
@@ -262,11 +262,10 @@ impl Devnet {
             let Ok(key) = PrivateKey::from_bytes(secret) else { continue };
             // Every third miner uses an ECDSA address, the others Schnorr.
             let address = if miners.len() % 3 == 2 {
-                Address::new(prefix, Version::PubKeyEcdsa, key.ecdsa_public_key().to_vec())
+                Address::p2pk_ecdsa(prefix, &key.ecdsa_public_key())
             } else {
-                Address::new(prefix, Version::PubKey, key.schnorr_public_key().to_vec())
-            }
-            .map_err(|e| DevnetError::Config(e.to_string()))?;
+                Address::p2pk_schnorr(prefix, &key.schnorr_public_key())
+            };
             let script = pay_to_address(&address);
             miners.push(Miner { key, address, script });
         }
