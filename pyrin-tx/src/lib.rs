@@ -33,6 +33,7 @@ extern crate std;
 pub mod address;
 pub mod context;
 pub mod mass;
+pub mod policy;
 pub mod script;
 pub mod sighash;
 pub mod sign;

@@ -4,7 +4,7 @@ use proptest::prelude::*;
 use pyrin_core::{Hash, ScriptPublicKey, Transaction, TransactionInput, TransactionOutpoint, TransactionOutput};
 use pyrin_tx::{
     address::{Address, Prefix, Version},
-    mass::{compute_mass, MassPrices},
+    mass::{compute_mass, signed_compute_mass, MassError, MassPrices, SignedInput},
     script::pay_to_address,
     sighash::{SigHashType, SighashCache},
     sign::{
@@ -160,6 +160,30 @@ proptest! {
         prop_assert_eq!(address.to_string().parse::<Address>().unwrap(), address);
     }
 
+    /// The estimate before signing is the mass after it, for any mix of Schnorr and ECDSA
+    /// owners, sighash types, outputs and payload.
+    #[test]
+    fn the_signed_mass_estimate_is_exact_for_p2pk_inputs(owners in prop::collection::vec((0u8..3, any::<bool>()), 1..6), outputs in 0usize..4,
+                                                         ty in sighash_type(), payload in prop::collection::vec(any::<u8>(), 0..40)) {
+        let keys: Vec<PrivateKey> = (0..3).map(|i| key(100 + i)).collect();
+        let (mut tx, mut entries) = spend(owners.len(), outputs, &address_of(&keys[0], false), 700);
+        for (entry, &(owner, ecdsa)) in entries.iter_mut().zip(&owners) {
+            entry.script_public_key = pay_to_address(&address_of(&keys[usize::from(owner)], ecdsa));
+        }
+        if !payload.is_empty() {
+            tx.subnetwork_id = pyrin_core::SubnetworkId::from_byte(3);
+            tx.payload = payload;
+        }
+        let prices = MassPrices::from_params(pyrin_core::params::Network::Mainnet.params());
+        let signed_inputs: Vec<SignedInput> = entries.iter().map(|e| SignedInput::for_spent(&e.script_public_key).unwrap()).collect();
+        let estimate = signed_compute_mass(&tx, &signed_inputs, &prices).unwrap();
+        prop_assert!(estimate > compute_mass(&tx, &prices));
+        sign_transaction(&mut tx, &entries, &keys, ty, FIXED).unwrap();
+        prop_assert_eq!(estimate, compute_mass(&tx, &prices));
+        // Signature scripts already present are replaced, not added to.
+        prop_assert_eq!(signed_compute_mass(&tx, &signed_inputs, &prices).unwrap(), estimate);
+    }
+
     #[test]
     fn mass_grows_with_size(extra_script in 0usize..200, extra_payload in 0usize..200) {
         let prices = MassPrices { per_tx_byte: 1, per_script_pub_key_byte: 10, per_sig_op: 1000 };
@@ -170,6 +194,18 @@ proptest! {
         bigger.outputs.push(TransactionOutput { value: 1, script_public_key: ScriptPublicKey::new(0, vec![0; extra_script]) });
         prop_assert!(compute_mass(&bigger, &prices) > compute_mass(&tx, &prices));
     }
+}
+
+#[test]
+fn the_signed_mass_needs_one_description_per_input() {
+    let (tx, _) = spend(2, 1, &address_of(&key(1), false), 10);
+    let prices = MassPrices::from_params(pyrin_core::params::Network::Mainnet.params());
+    assert_eq!(
+        signed_compute_mass(&tx, &[SignedInput::P2pk], &prices),
+        Err(MassError::InputCount { inputs: 2, given: 1 })
+    );
+    let exact = signed_compute_mass(&tx, &[SignedInput::P2pk, SignedInput::ScriptLen(66)], &prices).unwrap();
+    assert_eq!(exact, signed_compute_mass(&tx, &[SignedInput::P2pk; 2], &prices).unwrap());
 }
 
 #[cfg(feature = "rayon")]

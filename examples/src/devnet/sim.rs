@@ -10,7 +10,8 @@ use pyrin_core::{Block, Hash, ScriptPublicKey, Transaction, TransactionInput, Tr
 use pyrin_ghostdag::BlockId;
 use pyrin_pow::PowState;
 use pyrin_tx::address::{Address, Prefix};
-use pyrin_tx::mass::{compute_mass, MassPrices};
+use pyrin_tx::mass::{signed_compute_mass, MassPrices, SignedInput};
+use pyrin_tx::policy::RelayPolicy;
 use pyrin_tx::script::pay_to_address;
 use pyrin_tx::sighash::SigHashType;
 use pyrin_tx::sign::{sign_transaction, PrivateKey, Randomness};
@@ -424,7 +425,7 @@ impl Devnet {
             return Err(DevnetError::Config(format!("no miner {miner} or {recipient}")));
         }
         let maturity = self.node.params().coinbase_maturity;
-        let prices = MassPrices::of(self.node.params());
+        let prices = MassPrices::from_params(self.node.params());
         let in_mempool: std::collections::HashSet<TransactionOutpoint> =
             self.mempool.iter().flat_map(|tx| tx.inputs.iter().map(|i| i.previous_outpoint)).collect();
         let (utxo, daa_score) = self.node.virtual_utxo()?;
@@ -450,7 +451,8 @@ impl Devnet {
     }
 
     /// A signed transfer of a quarter of the chosen outputs to `recipient`, change back,
-    /// paying one leor per gram of mass. `None` when the outputs cannot pay the fee.
+    /// paying the minimum relay fee (one leor per gram of mass). `None` when the outputs
+    /// cannot pay the fee.
     fn transfer(
         &mut self,
         miner: usize,
@@ -480,9 +482,11 @@ impl Devnet {
                 ..Transaction::default()
             })
         };
-        let Some(mut draft) = build(0) else { return Ok(None) };
-        sign_transaction(&mut draft, &entries, &self.miners[miner].key, SigHashType::ALL, DEVNET_RANDOMNESS)?;
-        let fee = compute_mass(&draft, prices);
+        // Priced before signing: the mass of the signed transfer, whatever the fee it pays.
+        let Some(draft) = build(0) else { return Ok(None) };
+        let signed = vec![SignedInput::P2pk; draft.inputs.len()];
+        let mass = signed_compute_mass(&draft, &signed, prices).map_err(|e| DevnetError::Config(e.to_string()))?;
+        let fee = RelayPolicy::DEFAULT.minimum_fee(mass);
         let Some(mut tx) = build(fee) else { return Ok(None) };
         sign_transaction(&mut tx, &entries, &self.miners[miner].key, SigHashType::ALL, DEVNET_RANDOMNESS)?;
         Ok(Some(tx))
