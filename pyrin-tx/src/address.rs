@@ -85,6 +85,8 @@ impl From<Network> for Prefix {
     }
 }
 
+/// Parses `pyrin`, `pyrintest`, `pyrinsim` or `pyrindev`; anything else is
+/// [`AddressError::UnknownPrefix`].
 impl FromStr for Prefix {
     type Err = AddressError;
 
@@ -118,6 +120,9 @@ impl Version {
     }
 
     /// The version of a byte.
+    ///
+    /// # Errors
+    /// [`AddressError::UnknownVersion`] for any byte but 0, 1 and 8.
     pub fn from_u8(v: u8) -> Result<Self, AddressError> {
         match v {
             0 => Ok(Version::PubKey),
@@ -138,6 +143,7 @@ impl Version {
 
 /// Why a string is not an address (or an address cannot be built).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AddressError {
     /// No `:` between prefix and payload.
     #[error("the address has no `prefix:` part")]
@@ -203,6 +209,10 @@ pub struct Address {
 
 impl Address {
     /// An address, checking that the payload length fits the version.
+    ///
+    /// # Errors
+    /// [`AddressError::PayloadLength`] unless the payload has
+    /// [`version.payload_len()`](Version::payload_len) bytes.
     pub fn new(prefix: Prefix, version: Version, payload: Vec<u8>) -> Result<Self, AddressError> {
         if payload.len() != version.payload_len() {
             return Err(AddressError::PayloadLength {
@@ -326,6 +336,15 @@ impl fmt::Display for Address {
     }
 }
 
+/// Parses an address in its canonical spelling (see the [module documentation](self)).
+/// The checks run in this order, and the first that fails is the error: no upper case
+/// ([`AddressError::UpperCase`]), a `:` ([`AddressError::MissingPrefix`]), a known prefix
+/// ([`AddressError::UnknownPrefix`]), charset characters only
+/// ([`AddressError::InvalidCharacter`]), room for a checksum and a version
+/// ([`AddressError::TooShort`]), the checksum ([`AddressError::BadChecksum`]), the padding
+/// ([`AddressError::ExcessPadding`], [`AddressError::NonZeroPadding`]), the version
+/// ([`AddressError::UnknownVersion`]) and the payload length
+/// ([`AddressError::PayloadLength`]).
 impl FromStr for Address {
     type Err = AddressError;
 
@@ -371,12 +390,16 @@ mod serde_impl {
     use super::Address;
     use alloc::string::{String, ToString};
 
+    /// As its string.
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl serde::Serialize for Address {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             s.serialize_str(&self.to_string())
         }
     }
 
+    /// From its string, canonical spelling only.
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<'de> serde::Deserialize<'de> for Address {
         fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             let text = String::deserialize(d)?;

@@ -111,7 +111,7 @@ impl RelayPolicy {
             return None;
         }
         // ⌊v · 1000 / d⌋ ≥ rate ⇔ v · 1000 ≥ rate · d ⇔ v ≥ ⌈rate · d / 1000⌉.
-        let needed = u128::from(self.minimum_fee_per_kilogram) * 3 * spend_size(script_public_key);
+        let needed = u128::from(self.minimum_fee_per_kilogram).checked_mul(3 * spend_size(script_public_key))?;
         u64::try_from(needed.div_ceil(1000)).ok()
     }
 }

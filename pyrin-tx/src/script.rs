@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 
 use pyrin_core::ScriptPublicKey;
 
-use crate::address::{Address, AddressError, Prefix, Version};
+use crate::address::{Address, Prefix, Version};
 
 const OP_DATA_32: u8 = 0x20;
 const OP_DATA_33: u8 = 0x21;
@@ -168,6 +168,7 @@ pub fn is_unspendable(script: &[u8]) -> bool {
 
 /// Why a signature script is not a P2PK spend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SignatureScriptError {
     /// Not exactly one 65-byte push.
     #[error("a P2PK signature script is one 65-byte push (66 bytes), got {0} bytes")]
@@ -175,6 +176,10 @@ pub enum SignatureScriptError {
 }
 
 /// Splits a P2PK signature script into the 64-byte signature and the sighash type byte.
+///
+/// # Errors
+/// [`SignatureScriptError::NotASinglePush`] unless the script is `OP_DATA_65` followed by
+/// exactly 65 bytes.
 pub fn parse_p2pk_signature_script(script: &[u8]) -> Result<([u8; 64], u8), SignatureScriptError> {
     match script {
         [OP_DATA_65, rest @ ..] if rest.len() == 65 => {
@@ -185,9 +190,6 @@ pub fn parse_p2pk_signature_script(script: &[u8]) -> Result<([u8; 64], u8), Sign
         _ => Err(SignatureScriptError::NotASinglePush(script.len())),
     }
 }
-
-/// Address errors are re-exported here for callers that build scripts from text.
-pub type ScriptAddressError = AddressError;
 
 #[cfg(test)]
 mod tests {

@@ -19,7 +19,7 @@
 //! # Randomness
 //! Every signing function takes a [`Randomness`]: where the 32 bytes of BIP-340 auxiliary
 //! randomness of each Schnorr signature and the seed that blinds the signing context come
-//! from. See its documentation for what to pass; in short, [`Randomness::System`] (with
+//! from. See its documentation for what to pass; in short, `Randomness::System` (with
 //! the `rand` feature) in a wallet, [`Randomness::Fixed`] where signatures must be
 //! reproducible.
 //!
@@ -217,7 +217,7 @@ impl<K: KeyRing + ?Sized> KeyRing for &K {
 /// auxiliary bytes, so a nonce never repeats for two messages whatever the bytes are:
 /// any choice below gives valid, secure signatures. What the choice decides:
 ///
-/// - **Fresh secret bytes for every signature** ([`System`](Self::System), or a
+/// - **Fresh secret bytes for every signature** (`System`, or a
 ///   [`Generator`](Self::Generator) backed by a cryptographically secure generator) make the
 ///   nonce unpredictable even to someone who knows the key's inputs, which is BIP-340's
 ///   recommendation and its protection against side-channel and fault attacks on the
@@ -385,7 +385,7 @@ pub enum SignError {
 ///
 /// # Errors
 /// [`SignError::Randomness`] if the operating system's generator fails
-/// ([`Randomness::System`] only).
+/// (`Randomness::System` only).
 pub fn schnorr_sign_digest(
     key: &PrivateKey,
     digest: &[u8; 32],
@@ -426,7 +426,7 @@ pub fn schnorr_verify_digest(
 ///
 /// # Errors
 /// [`SignError::Randomness`] if the operating system's generator fails
-/// ([`Randomness::System`] only).
+/// (`Randomness::System` only).
 pub fn ecdsa_sign_digest(
     key: &PrivateKey,
     digest: &[u8; 32],
@@ -596,6 +596,13 @@ pub fn sign_transaction<K: KeyRing + ?Sized>(
 /// the sighash of the type it names, verifies against the key of the spent script, and
 /// the input must declare exactly the one signature operation that spend performs (the
 /// node's sig-op count check).
+///
+/// # Errors
+/// In the order checked: [`SignError::Sighash`] when there is no such input,
+/// [`SignError::UnsupportedScript`] when the spent script is not P2PK,
+/// [`SignError::WrongSigOpCount`], [`SignError::SignatureScript`] when the signature script
+/// is not one 65-byte push, [`SignError::Sighash`] for a sighash type byte the network
+/// does not know, [`SignError::InvalidPublicKey`], and [`SignError::InvalidSignature`].
 pub fn verify_input(cache: &SighashCache<'_>, index: usize) -> Result<(), SignError> {
     let tx = cache.transaction();
     let input = tx.inputs.get(index).ok_or(SighashError::InputIndexOutOfRange { index, inputs: tx.inputs.len() })?;
@@ -627,8 +634,11 @@ pub fn verify_input(cache: &SighashCache<'_>, index: usize) -> Result<(), SignEr
     }
 }
 
-/// Verifies every input of `tx` (standard P2PK spends only) against `entries`, in order;
-/// the first failure is returned.
+/// Verifies every input of `tx` (standard P2PK spends only) against `entries`, in order.
+///
+/// # Errors
+/// [`SignError::Sighash`] unless there is one entry per input; then the first input's
+/// failure, as [`verify_input`] reports it.
 pub fn verify_transaction(tx: &Transaction, entries: &[UtxoEntry]) -> Result<(), SignError> {
     let cache = SighashCache::new(tx, entries)?;
     (0..tx.inputs.len()).try_for_each(|i| verify_input(&cache, i))
@@ -636,9 +646,13 @@ pub fn verify_transaction(tx: &Transaction, entries: &[UtxoEntry]) -> Result<(),
 
 /// [`verify_transaction`] on all rayon threads: the inputs are cut into one run per
 /// thread, each with its own sighash cache (so the whole-transaction hashes are computed
-/// once per run, keeping the cost linear). Which failure is reported when several inputs
+/// once per run, keeping the cost linear).
+///
+/// # Errors
+/// As [`verify_transaction`], except that which failure is reported when several inputs
 /// fail is not specified.
 #[cfg(feature = "rayon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
 pub fn par_verify_transaction(tx: &Transaction, entries: &[UtxoEntry]) -> Result<(), SignError> {
     use rayon::prelude::*;
     SighashCache::new(tx, entries)?;
