@@ -26,11 +26,14 @@
 //! *Context blinding* is libsecp256k1's defence against side channels: the signing context
 //! is randomised (`secp256k1_context_randomize`) so the secret-dependent multiplications it
 //! performs do not run on values an observer can predict. Blinding never changes a
-//! signature. Each signing call blinds one fresh context with a 32-byte seed taken from the
-//! operating system's generator when the `rand` feature is on, else from the caller's
-//! generator ([`Randomness::Generator`]), else derived from the caller's fixed bytes (which
-//! blinds only as well as those bytes are secret). It costs about one more signature per
-//! call, so [`sign_transaction`] pays it once for all the inputs.
+//! signature. Each signing call blinds one fresh context with a 32-byte seed from the same
+//! source as the auxiliary randomness: the operating system's generator
+//! (`Randomness::System`) or the caller's ([`Randomness::Generator`]); with
+//! [`Randomness::Fixed`] bytes, from the operating system's generator when the `rand`
+//! feature is on, else derived from those bytes (which then blinds only as well as they are
+//! secret). Blinding costs about one more signature per call, so [`sign_transaction`] pays
+//! it once for all the inputs. [`PrivateKey::from_bytes`] computes the public key in a
+//! context blinded from the operating system when the `rand` feature is on.
 //!
 //! # Reference behaviour followed
 //! The signature scripts are those of the reference wallet (`OP_DATA_65`, the 64-byte
@@ -218,18 +221,19 @@ impl<K: KeyRing + ?Sized> KeyRing for &K {
 /// any choice below gives valid, secure signatures. What the choice decides:
 ///
 /// - **Fresh secret bytes for every signature** (`System`, or a
-///   [`Generator`](Self::Generator) backed by a cryptographically secure generator) make the
-///   nonce unpredictable even to someone who knows the key's inputs, which is BIP-340's
-///   recommendation and its protection against side-channel and fault attacks on the
-///   signing device. A wallet should pass this.
+///   [`Generator`](Self::Generator) backed by a cryptographically secure generator) make
+///   every nonce computation run on values no one else knows or can make repeat, which is
+///   BIP-340's recommendation and its protection against side-channel and fault attacks on
+///   the signing device. A wallet should pass this.
 /// - **The same bytes every time** ([`Fixed`](Self::Fixed)) make signing deterministic:
 ///   the same key, sighash and bytes always give the same signature. Use it for test
 ///   vectors, reproducible simulations, or where no randomness exists at all (all zeros is
 ///   then as good as any other constant). Public data such as the sighash itself adds
 ///   nothing over a constant.
 ///
-/// ECDSA signatures take their nonces from RFC 6979 (deterministic, as the reference node
-/// signs); for them the randomness only seeds the context blinding.
+/// ECDSA signatures take their nonces from RFC 6979 (deterministic: libsecp256k1's
+/// `sign_ecdsa`, as the reference signs ECDSA); for them the randomness only seeds the
+/// context blinding.
 ///
 /// ```
 /// use pyrin_tx::sign::{schnorr_sign_digest, PrivateKey, Randomness};
