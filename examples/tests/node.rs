@@ -6,7 +6,7 @@ use pyrin_examples::devnet::node::BlockError;
 use pyrin_examples::devnet::sim::{mine, reseal, Devnet, DevnetConfig, Rng};
 use pyrin_pow::PowState;
 use pyrin_tx::sighash::SigHashType;
-use pyrin_tx::sign::{sign_transaction, verify_transaction, PrivateKey};
+use pyrin_tx::sign::{sign_transaction, verify_transaction, PrivateKey, Randomness};
 use pyrin_tx::UtxoEntry;
 
 /// About 4096 nonces per block.
@@ -179,7 +179,7 @@ fn rival_transfer(devnet: &mut Devnet, sender: usize, tx: &Transaction) -> Trans
         }
         keys.extend(PrivateKey::from_bytes(secret));
     }
-    sign_transaction(&mut rival, &entries, &keys[sender], SigHashType::ALL).unwrap();
+    sign_transaction(&mut rival, &entries, &keys[sender], SigHashType::ALL, Randomness::Fixed([0; 32])).unwrap();
     verify_transaction(&rival, &entries).expect("the rival is validly signed");
     rival
 }

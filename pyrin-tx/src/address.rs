@@ -6,6 +6,31 @@
 //! (each `& 0x1f`), a zero, the payload groups and eight zeros; groups are written with
 //! the charset `qpzry9x8gf2tvdw0s3jn54khce6mua7l` after `prefix:`. Only lower case is
 //! accepted: the reference rejects an all-upper-case address (its prefix does not match).
+//!
+//! # One address, one spelling
+//! Parsing accepts only the string [`Address`]'s `Display` writes, so parsing and
+//! printing round-trip exactly. BIP-173 requires this of bech32 (at most 4 bits of
+//! padding, all of them zero); the reference node does not check it and drops whatever
+//! bits are left over, so it also accepts a spelling with non-zero padding bits, or with
+//! an extra group of padding, for an address that already has another: two strings for
+//! one payee, which breaks anything that compares or indexes addresses as text. This
+//! crate refuses both ([`AddressError::NonZeroPadding`], [`AddressError::ExcessPadding`]),
+//! deliberately stricter than the reference. No wallet writes such strings, so no real
+//! address is lost.
+//!
+//! ```
+//! use pyrin_tx::address::{Address, AddressError};
+//!
+//! let canonical = "pyrindev:qpttx29npj9ltqu7yszcw3u8jsytmvmzg8wfctnuvx065y4jjgykwygkeck8f";
+//! assert_eq!(canonical.parse::<Address>()?.to_string(), canonical);
+//! // The same payee with a padding bit set, and with an extra zero group: the reference
+//! // accepts both, this crate does not.
+//! let padding_bit = "pyrindev:qpttx29npj9ltqu7yszcw3u8jsytmvmzg8wfctnuvx065y4jjgyk0ht0jp45g";
+//! let extra_group = "pyrindev:qpttx29npj9ltqu7yszcw3u8jsytmvmzg8wfctnuvx065y4jjgykwqk6xaftk9";
+//! assert_eq!(padding_bit.parse::<Address>(), Err(AddressError::NonZeroPadding));
+//! assert_eq!(extra_group.parse::<Address>(), Err(AddressError::ExcessPadding));
+//! # Ok::<(), AddressError>(())
+//! ```
 
 use alloc::{string::String, vec::Vec};
 use core::{fmt, str::FromStr};
@@ -38,9 +63,19 @@ impl Prefix {
             Prefix::Devnet => "pyrindev",
         }
     }
+}
 
-    /// The prefix of a network's addresses.
-    pub const fn of(network: Network) -> Self {
+/// The prefix of a network's addresses (both testnets share `pyrintest`).
+///
+/// ```
+/// use pyrin_core::params::Network;
+/// use pyrin_tx::address::Prefix;
+///
+/// assert_eq!(Prefix::from(Network::Testnet11), Prefix::Testnet);
+/// assert_eq!(Prefix::from(Network::Mainnet).as_str(), Network::Mainnet.address_prefix());
+/// ```
+impl From<Network> for Prefix {
+    fn from(network: Network) -> Self {
         match network {
             Network::Mainnet => Prefix::Mainnet,
             Network::Testnet10 | Network::Testnet11 => Prefix::Testnet,
@@ -50,6 +85,8 @@ impl Prefix {
     }
 }
 
+/// Parses `pyrin`, `pyrintest`, `pyrinsim` or `pyrindev`; anything else is
+/// [`AddressError::UnknownPrefix`].
 impl FromStr for Prefix {
     type Err = AddressError;
 
@@ -83,6 +120,9 @@ impl Version {
     }
 
     /// The version of a byte.
+    ///
+    /// # Errors
+    /// [`AddressError::UnknownVersion`] for any byte but 0, 1 and 8.
     pub fn from_u8(v: u8) -> Result<Self, AddressError> {
         match v {
             0 => Ok(Version::PubKey),
@@ -103,6 +143,7 @@ impl Version {
 
 /// Why a string is not an address (or an address cannot be built).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AddressError {
     /// No `:` between prefix and payload.
     #[error("the address has no `prefix:` part")]
@@ -123,6 +164,16 @@ pub enum AddressError {
     /// The checksum does not match.
     #[error("the address checksum is invalid")]
     BadChecksum,
+    /// The bits left over after the last whole byte (the padding of the last 5-bit group)
+    /// are not all zero: a second spelling of the address with zero padding. The
+    /// reference accepts it; BIP-173 and this crate do not.
+    #[error("the address has non-zero padding bits (not its canonical spelling)")]
+    NonZeroPadding,
+    /// The payload is followed by a whole 5-bit group (or more) of padding: a second
+    /// spelling of the address without it. The reference accepts it; BIP-173 and this
+    /// crate do not.
+    #[error("the address has more padding than a whole byte needs (not its canonical spelling)")]
+    ExcessPadding,
     /// An unknown version byte.
     #[error("unknown address version {0}")]
     UnknownVersion(u8),
@@ -158,6 +209,10 @@ pub struct Address {
 
 impl Address {
     /// An address, checking that the payload length fits the version.
+    ///
+    /// # Errors
+    /// [`AddressError::PayloadLength`] unless the payload has
+    /// [`version.payload_len()`](Version::payload_len) bytes.
     pub fn new(prefix: Prefix, version: Version, payload: Vec<u8>) -> Result<Self, AddressError> {
         if payload.len() != version.payload_len() {
             return Err(AddressError::PayloadLength {
@@ -167,6 +222,31 @@ impl Address {
             });
         }
         Ok(Self { prefix, version, payload })
+    }
+
+    /// The address paying to an x-only Schnorr public key (version 0), as
+    /// [`PrivateKey::schnorr_public_key`](crate::sign::PrivateKey::schnorr_public_key) gives it.
+    /// The key is not checked to be a point of the curve: an address of anything else
+    /// cannot be spent from.
+    ///
+    /// ```
+    /// use pyrin_tx::{address::{Address, Prefix}, sign::PrivateKey};
+    ///
+    /// let key = PrivateKey::from_bytes([1; 32])?;
+    /// let address = Address::p2pk_schnorr(Prefix::Mainnet, &key.schnorr_public_key());
+    /// assert!(address.to_string().starts_with("pyrin:q"));
+    /// # Ok::<(), pyrin_tx::sign::SignError>(())
+    /// ```
+    pub fn p2pk_schnorr(prefix: Prefix, public_key: &[u8; 32]) -> Self {
+        Self { prefix, version: Version::PubKey, payload: public_key.to_vec() }
+    }
+
+    /// The address paying to a compressed ECDSA public key (version 1), as
+    /// [`PrivateKey::ecdsa_public_key`](crate::sign::PrivateKey::ecdsa_public_key) gives it.
+    /// The key is not checked to be a point of the curve: an address of anything else
+    /// cannot be spent from.
+    pub fn p2pk_ecdsa(prefix: Prefix, public_key: &[u8; 33]) -> Self {
+        Self { prefix, version: Version::PubKeyEcdsa, payload: public_key.to_vec() }
     }
 
     /// The network prefix.
@@ -223,20 +303,20 @@ fn to_groups(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// 5-bit groups back to bytes; leftover bits (the padding) are dropped, as the
-/// reference drops them.
-fn from_groups(groups: &[u8]) -> Vec<u8> {
+/// 5-bit groups back to bytes, and the padding left over: how many bits (0..=7 for
+/// canonical groups, up to 7 in any case) and their value.
+fn from_groups(groups: &[u8]) -> (Vec<u8>, u32, u32) {
     let mut out = Vec::with_capacity(groups.len() * 5 / 8);
     let (mut acc, mut bits) = (0u32, 0u32);
     for &g in groups {
-        acc = (acc << 5) | u32::from(g);
+        acc = ((acc << 5) | u32::from(g)) & 0xfff;
         bits += 5;
         if bits >= 8 {
             bits -= 8;
             out.push((acc >> bits) as u8);
         }
     }
-    out
+    (out, bits, acc & ((1 << bits) - 1))
 }
 
 impl fmt::Display for Address {
@@ -256,6 +336,15 @@ impl fmt::Display for Address {
     }
 }
 
+/// Parses an address in its canonical spelling (see the [module documentation](self)).
+/// The checks run in this order, and the first that fails is the error: no upper case
+/// ([`AddressError::UpperCase`]), a `:` ([`AddressError::MissingPrefix`]), a known prefix
+/// ([`AddressError::UnknownPrefix`]), charset characters only
+/// ([`AddressError::InvalidCharacter`]), room for a checksum and a version
+/// ([`AddressError::TooShort`]), the checksum ([`AddressError::BadChecksum`]), the padding
+/// ([`AddressError::ExcessPadding`], [`AddressError::NonZeroPadding`]), the version
+/// ([`AddressError::UnknownVersion`]) and the payload length
+/// ([`AddressError::PayloadLength`]).
 impl FromStr for Address {
     type Err = AddressError;
 
@@ -279,13 +368,19 @@ impl FromStr for Address {
             return Err(AddressError::TooShort);
         }
         let (data, sum) = groups.split_at(groups.len() - CHECKSUM_GROUPS);
-        let mut sum_bytes = [0u8; 8];
-        sum_bytes[3..].copy_from_slice(&from_groups(sum));
-        if checksum(prefix, data) != u64::from_be_bytes(sum_bytes) {
+        // Eight groups are exactly 40 bits: no padding to check.
+        let sum = sum.iter().fold(0u64, |acc, &g| acc << 5 | u64::from(g));
+        if checksum(prefix, data) != sum {
             return Err(AddressError::BadChecksum);
         }
-        let bytes = from_groups(data);
+        let (bytes, padding_bits, padding) = from_groups(data);
         let (&version, payload) = bytes.split_first().ok_or(AddressError::TooShort)?;
+        if padding_bits >= 5 {
+            return Err(AddressError::ExcessPadding);
+        }
+        if padding != 0 {
+            return Err(AddressError::NonZeroPadding);
+        }
         Address::new(prefix, Version::from_u8(version)?, payload.to_vec())
     }
 }
@@ -295,12 +390,16 @@ mod serde_impl {
     use super::Address;
     use alloc::string::{String, ToString};
 
+    /// As its string.
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl serde::Serialize for Address {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             s.serialize_str(&self.to_string())
         }
     }
 
+    /// From its string, canonical spelling only.
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<'de> serde::Deserialize<'de> for Address {
         fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             let text = String::deserialize(d)?;
@@ -327,5 +426,101 @@ mod tests {
         let mixed = good.replacen('q', "Q", 1);
         assert_eq!(mixed.parse::<Address>(), Err(AddressError::UpperCase));
         assert!(Address::new(Prefix::Mainnet, Version::PubKey, alloc::vec![0; 31]).is_err());
+    }
+
+    /// The two non-canonical spellings of one devnet address that the reference accepts.
+    #[test]
+    fn only_the_canonical_spelling_parses() {
+        let canonical = "pyrindev:qpttx29npj9ltqu7yszcw3u8jsytmvmzg8wfctnuvx065y4jjgykwygkeck8f";
+        let address: Address = canonical.parse().unwrap();
+        assert_eq!(address.to_string(), canonical);
+        let padding_bit = "pyrindev:qpttx29npj9ltqu7yszcw3u8jsytmvmzg8wfctnuvx065y4jjgyk0ht0jp45g";
+        assert_eq!(padding_bit.parse::<Address>(), Err(AddressError::NonZeroPadding));
+        let extra_group = "pyrindev:qpttx29npj9ltqu7yszcw3u8jsytmvmzg8wfctnuvx065y4jjgykwqk6xaftk9";
+        assert_eq!(extra_group.parse::<Address>(), Err(AddressError::ExcessPadding));
+    }
+
+    /// Re-spells `address` with its data groups changed by `change` and a valid checksum.
+    fn respelled(address: &Address, change: impl FnOnce(&mut Vec<u8>)) -> String {
+        let mut bytes = alloc::vec![address.version().to_u8()];
+        bytes.extend_from_slice(address.payload());
+        let mut groups = to_groups(&bytes);
+        change(&mut groups);
+        let sum = checksum(address.prefix(), &groups);
+        let sum_groups = (0..CHECKSUM_GROUPS).rev().map(|i| ((sum >> (5 * i)) & 31) as u8);
+        let body: String = groups.into_iter().chain(sum_groups).map(|g| char::from(CHARSET[usize::from(g)])).collect();
+        alloc::format!("{}:{body}", address.prefix().as_str())
+    }
+
+    #[test]
+    fn every_version_refuses_set_padding_bits_and_extra_groups() {
+        // Version 0 and 8 addresses end in 1 padding bit, version 1 addresses in 3.
+        for (version, padding_bits) in [(Version::PubKey, 1), (Version::PubKeyEcdsa, 3), (Version::ScriptHash, 1)] {
+            let address = Address::new(Prefix::Mainnet, version, alloc::vec![0xa5; version.payload_len()]).unwrap();
+            assert_eq!(respelled(&address, |_| ()), address.to_string());
+            for bit in 0..padding_bits {
+                let text = respelled(&address, |g| *g.last_mut().unwrap() |= 1 << bit);
+                assert_eq!(text.parse::<Address>(), Err(AddressError::NonZeroPadding), "{version:?} bit {bit}");
+            }
+            for extra in 1..=3 {
+                let text = respelled(&address, |g| g.extend(core::iter::repeat_n(0, extra)));
+                assert!(text.parse::<Address>().is_err(), "{version:?} with {extra} extra groups");
+            }
+            // One more zero group is pure padding when it leaves fewer than 8 bits over
+            // (1 + 5); after 3 padding bits it completes a byte, a payload too long.
+            let text = respelled(&address, |g| g.push(0));
+            let expected = if padding_bits == 1 {
+                AddressError::ExcessPadding
+            } else {
+                AddressError::PayloadLength { version: 1, expected: 33, len: 34 }
+            };
+            assert_eq!(text.parse::<Address>(), Err(expected), "{version:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Near-addresses under a valid checksum (last group changed, padding groups added,
+        /// unknown versions, wrong lengths): whatever parses prints back as the very same
+        /// text (the fuzz target's property, on inputs that get past the checksum).
+        #[test]
+        fn whatever_parses_is_printed_back_exactly(
+            version in proptest::sample::select(alloc::vec![0u8, 1, 8, 2]),
+            payload in proptest::collection::vec(proptest::prelude::any::<u8>(), 30..35),
+            flip in 0u8..32,
+            extra in 0usize..3,
+        ) {
+            let mut bytes = alloc::vec![version];
+            bytes.extend_from_slice(&payload);
+            let mut groups = to_groups(&bytes);
+            *groups.last_mut().unwrap() ^= flip;
+            groups.extend(core::iter::repeat_n(0, extra));
+            let sum = checksum(Prefix::Mainnet, &groups);
+            let sum_groups = (0..CHECKSUM_GROUPS).rev().map(|i| ((sum >> (5 * i)) & 31) as u8);
+            let body: String = groups.into_iter().chain(sum_groups).map(|g| char::from(CHARSET[usize::from(g)])).collect();
+            let text = alloc::format!("pyrin:{body}");
+            if let Ok(address) = text.parse::<Address>() {
+                proptest::prop_assert_eq!(address.to_string(), text);
+            }
+        }
+    }
+
+    #[test]
+    fn key_addresses_are_the_version_0_and_1_addresses_of_the_key() {
+        let (schnorr, ecdsa) = ([4u8; 32], [2u8; 33]);
+        assert_eq!(
+            Address::p2pk_schnorr(Prefix::Simnet, &schnorr),
+            Address::new(Prefix::Simnet, Version::PubKey, schnorr.to_vec()).unwrap()
+        );
+        assert_eq!(
+            Address::p2pk_ecdsa(Prefix::Devnet, &ecdsa),
+            Address::new(Prefix::Devnet, Version::PubKeyEcdsa, ecdsa.to_vec()).unwrap()
+        );
+    }
+
+    #[test]
+    fn every_network_has_the_prefix_it_names() {
+        for network in Network::ALL {
+            assert_eq!(Prefix::from(network).as_str(), network.address_prefix());
+        }
     }
 }

@@ -23,6 +23,7 @@ use crate::UtxoEntry;
 
 /// Why a transaction cannot be accepted in a block's context.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ContextError {
     /// A coinbase spends nothing; the block rules build and check it instead.
     #[error("a coinbase transaction has no inputs to check in context")]
@@ -89,6 +90,11 @@ pub fn is_mature(entry: &UtxoEntry, daa_score: u64, coinbase_maturity: u64) -> b
 /// The checks, in order: one entry per input; every coinbase entry mature (see
 /// [`is_mature`]); the inputs' total at most [`Amount::MAX_MONEY`]; the outputs' total (summed in
 /// `u128`, so no amount overflows) at most the inputs'. The fee is the difference.
+///
+/// # Errors
+/// [`ContextError::Coinbase`] for a coinbase; then, for the first check that fails:
+/// [`ContextError::EntryCount`], [`ContextError::ImmatureCoinbase`] (the first immature
+/// input), [`ContextError::InputsTooHigh`], [`ContextError::Overspend`].
 ///
 /// ```
 /// use pyrin_core::{Amount, ScriptPublicKey, Transaction, TransactionInput, TransactionOutput};

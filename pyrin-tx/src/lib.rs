@@ -1,30 +1,100 @@
-//! Build, sign, verify and display Pyrin transactions exactly as the network does.
+//! Build, sign, verify, price and display Pyrin transactions exactly as the network does.
+//!
+//! ```
+//! use pyrin_core::params::Network;
+//! use pyrin_core::{Amount, Transaction, TransactionId, TransactionInput, TransactionOutpoint, TransactionOutput};
+//! use pyrin_tx::address::{Address, Prefix};
+//! use pyrin_tx::mass::{compute_mass, signed_compute_mass, MassPrices, SignedInput};
+//! use pyrin_tx::policy::RelayPolicy;
+//! use pyrin_tx::script::pay_to_address;
+//! use pyrin_tx::sighash::SigHashType;
+//! use pyrin_tx::sign::{sign_transaction, verify_transaction, PrivateKey, Randomness};
+//! use pyrin_tx::UtxoEntry;
+//!
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let network = Network::Mainnet;
+//!
+//!     // A key (in a wallet: 32 bytes from a secure generator or an HD derivation) and the
+//!     // address that pays it.
+//!     let key = PrivateKey::from_bytes([0x17; 32])?;
+//!     let mine = Address::p2pk_schnorr(Prefix::from(network), &key.schnorr_public_key());
+//!     assert!(mine.to_string().starts_with("pyrin:q"));
+//!
+//!     // An output the key owns, as the node's UTXO index reports it, and where it was created.
+//!     let funding = TransactionOutpoint::new(TransactionId::from_bytes([0xf0; 32]), 0);
+//!     let entries = [UtxoEntry {
+//!         amount: Amount::from_leor(50_000),
+//!         script_public_key: pay_to_address(&mine),
+//!         block_daa_score: 1_000,
+//!         is_coinbase: false,
+//!     }];
+//!
+//!     // Pay 20 000 leor, the rest back as change. A P2PK spend declares one signature operation.
+//!     let payee: Address = "pyrin:qzrlq0da7ewa84zev9wu80n9chfq87eczfa9a4nfn5c2qlu8c2r4c3ze9jnnc".parse()?;
+//!     let mut tx = Transaction {
+//!         inputs: vec![TransactionInput::spending(funding)],
+//!         outputs: vec![
+//!             TransactionOutput::new(Amount::from_leor(20_000), pay_to_address(&payee)),
+//!             TransactionOutput::new(Amount::from_leor(30_000), pay_to_address(&mine)),
+//!         ],
+//!         ..Transaction::default()
+//!     };
+//!
+//!     // The fee: the minimum relay fee for the mass the signed transaction will have, taken
+//!     // from the change (amounts do not enter the mass, so the price stays the same).
+//!     let prices = MassPrices::from_params(network.params());
+//!     let mass = signed_compute_mass(&tx, &[SignedInput::P2pk], &prices)?;
+//!     let fee = RelayPolicy::DEFAULT.minimum_fee(mass);
+//!     tx.outputs[1].value = tx.outputs[1].value.checked_sub(fee).ok_or("the change cannot pay the fee")?;
+//!     assert!(!RelayPolicy::DEFAULT.is_dust(&tx.outputs[1]));
+//!
+//!     // Sign. A wallet passes `Randomness::System` (feature `rand`): fresh auxiliary
+//!     // randomness for every Schnorr signature. Fixed bytes keep this example reproducible.
+//!     sign_transaction(&mut tx, &entries, &key, SigHashType::ALL, Randomness::Fixed([0; 32]))?;
+//!     verify_transaction(&tx, &entries)?;
+//!     assert_eq!(compute_mass(&tx, &prices), mass);
+//!     println!("{} pays {fee} for {mass} grams", tx.id());
+//!     Ok(())
+//! }
+//! ```
 //!
 //! - [`sighash`]: signature hashes for every sighash type, Schnorr and ECDSA, with the
 //!   whole-transaction parts computed once per transaction (O(n) for n inputs).
-//! - [`sign`]: Schnorr (BIP-340) and ECDSA signing of P2PK inputs, verification of a
-//!   transaction's inputs (sequential, and in parallel with the `rayon` feature); secret
-//!   keys never appear in `Debug` output.
+//! - [`sign`]: keys that erase themselves ([`sign::PrivateKey`]), Schnorr (BIP-340) and
+//!   ECDSA signing of P2PK inputs owned by one key or several ([`sign::KeyRing`]), with
+//!   the randomness the caller chooses ([`sign::Randomness`]) and blinded signing
+//!   contexts; verification of a transaction's inputs (sequential, and in parallel with
+//!   the `rayon` feature).
 //! - [`script`]: the standard script public keys (P2PK Schnorr, P2PK ECDSA, P2SH), their
-//!   classification, address ↔ script, and P2PK signature scripts.
-//! - [`address`]: `pyrin:` addresses (Kaspa's bech32 variant) with typed parse errors.
-//! - [`mass`]: the compute mass the network charges.
+//!   classification, address ↔ script, P2PK signature scripts, unspendable scripts.
+//! - [`address`]: `pyrin:` addresses (Kaspa's bech32 variant) with typed parse errors,
+//!   canonical spellings only.
+//! - [`mass`]: the compute mass the network charges, and the mass a transaction will have
+//!   once signed.
+//! - [`policy`]: the mempool's relay policy: minimum relay fee, dust, standard mass; why
+//!   KIP-9 storage mass does not enter the fee on mainnet.
 //! - [`context`]: a transaction in its accepting block's context: coinbase maturity, input
 //!   and output totals, the fee, and the UTXO entries its outputs become.
 //!
-//! Without default features the crate is `no_std` + `alloc`; `std` only adds
-//! `std::error::Error` impls through the dependencies, `rayon` needs `std`.
+//! # Features
+//! Without default features the crate is `no_std` + `alloc`. `std` (default) only adds
+//! `std::error::Error` impls through the dependencies; `rand` takes randomness from the
+//! operating system (`getrandom`) for signing; `rayon` (needs `std`) verifies inputs in
+//! parallel; `serde` writes and reads addresses as strings.
 //!
 //! # Reference behaviour followed
 //! The Rust reference node `Pyrinpyi/pyrin`: `consensus/core/src/hashing/sighash.rs`
 //! (the payload hash is zero for native-subnetwork transactions; `SINGLE` with no output
 //! at the input's index hashes zero), `crypto/addresses` (polymod, charset, no upper case),
-//! `crypto/txscript/src/standard.rs` (P2SH with `OP_BLAKE3`), and the mass calculator.
-//! Where the reference panics (an address with a payload of the wrong length, or with no
-//! payload at all), this crate returns an error.
+//! `crypto/txscript/src/standard.rs` (P2SH with `OP_BLAKE3`), the mass calculator, and the
+//! mempool's standardness rules (`mining/src/mempool`). Where the reference panics (an
+//! address with a payload of the wrong length, or with no payload at all), this crate
+//! returns an error; where it accepts two spellings of one address, this crate accepts
+//! only the canonical one ([`address`]).
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate alloc;
 #[cfg(feature = "std")]
@@ -33,11 +103,17 @@ extern crate std;
 pub mod address;
 pub mod context;
 pub mod mass;
+pub mod policy;
 pub mod script;
 pub mod sighash;
 pub mod sign;
 
 use pyrin_core::{Amount, ScriptPublicKey};
+
+/// The README's example, run as a doctest so that it keeps compiling and passing.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 /// The output an input spends, as the UTXO set records it.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -11,8 +11,22 @@
 //! 32 + 4 + 8 + signature script + 8, output count (8), per output 8 + 2 + 8 + script,
 //! lock time (8), subnetwork (20), gas (8), payload hash (32), payload length (8) and the
 //! payload. Coinbase transactions weigh 0.
+//!
+//! # Pricing a transaction before signing it
+//! An unsigned transaction's signature scripts are empty, so its [`compute_mass`] is
+//! short of what the network will charge by the signature scripts' bytes (66 per P2PK
+//! input). [`signed_compute_mass`] prices the transaction as it will be once signed, given
+//! what each input will carry ([`SignedInput`]); for P2PK inputs it is exact. The amounts do
+//! not enter the mass, so the fee can be taken from the change output afterwards without
+//! changing it. The fee that buys relay is [`crate::policy::RelayPolicy::minimum_fee`] of
+//! that mass.
+//!
+//! KIP-9 storage mass is not computed here: it is not a consensus rule on mainnet (see
+//! [`crate::policy`]).
 
-use pyrin_core::{params::Params, Transaction};
+use pyrin_core::{params::Params, ScriptPublicKey, Transaction, TransactionInput};
+
+use crate::script::{self, ScriptClass};
 
 /// The per-unit prices of compute mass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,8 +40,8 @@ pub struct MassPrices {
 }
 
 impl MassPrices {
-    /// The prices of `params`.
-    pub fn of(params: &Params) -> Self {
+    /// The prices of a network's parameters.
+    pub fn from_params(params: &Params) -> Self {
         Self {
             per_tx_byte: params.mass_per_tx_byte,
             per_script_pub_key_byte: params.mass_per_script_pub_key_byte,
@@ -36,11 +50,75 @@ impl MassPrices {
     }
 }
 
+/// What an input's signature script will be once it is signed, for pricing a transaction
+/// before it is signed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SignedInput {
+    /// A P2PK spend, Schnorr or ECDSA (both sign with 64-byte signatures):
+    /// `OP_DATA_65`, the signature and the sighash type byte, 66 bytes. What
+    /// [`crate::sign::sign_transaction`] writes.
+    P2pk,
+    /// A signature script of exactly this many bytes (a P2SH spend, say: its signature
+    /// pushes and the redeem script).
+    ScriptLen(u64),
+}
+
+impl SignedInput {
+    /// The length of the signature script.
+    pub const fn script_len(self) -> u64 {
+        match self {
+            SignedInput::P2pk => script::P2PK_SIGNATURE_SCRIPT_LEN as u64,
+            SignedInput::ScriptLen(len) => len,
+        }
+    }
+
+    /// How a spend of an output locked by `spent` is signed, when the script alone says:
+    /// [`SignedInput::P2pk`] for a P2PK script (Schnorr or ECDSA), `None` for a P2SH or
+    /// non-standard one (its signature script depends on the redeem script).
+    ///
+    /// ```
+    /// use pyrin_core::ScriptPublicKey;
+    /// use pyrin_tx::{address::{Address, Prefix}, mass::SignedInput, script::pay_to_address};
+    ///
+    /// let spent = pay_to_address(&Address::p2pk_ecdsa(Prefix::Mainnet, &[2; 33]));
+    /// assert_eq!(SignedInput::for_spent(&spent), Some(SignedInput::P2pk));
+    /// assert_eq!(SignedInput::for_spent(&ScriptPublicKey::new(0, vec![0x51])), None);
+    /// ```
+    pub fn for_spent(spent: &ScriptPublicKey) -> Option<Self> {
+        match script::classify(spent) {
+            ScriptClass::PubKey(_) | ScriptClass::PubKeyEcdsa(_) => Some(SignedInput::P2pk),
+            ScriptClass::ScriptHash(_) | ScriptClass::NonStandard => None,
+        }
+    }
+}
+
+/// Why a mass could not be estimated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MassError {
+    /// The signed inputs described are not one per input of the transaction.
+    #[error("{given} signed inputs described for a transaction with {inputs} inputs")]
+    InputCount {
+        /// Inputs of the transaction.
+        inputs: usize,
+        /// Signed inputs described.
+        given: usize,
+    },
+}
+
 /// The estimated serialized size the mass is charged on.
 pub fn estimated_serialized_size(tx: &Transaction) -> u64 {
-    let inputs: u64 = tx.inputs.iter().map(|i| 32 + 4 + 8 + i.signature_script.len() as u64 + 8).sum();
+    serialized_size_with(tx, |input| input.signature_script.len() as u64)
+}
+
+/// [`estimated_serialized_size`] with input `i`'s signature script `signature_script_len(i)`
+/// bytes long (saturating rather than wrapping).
+fn serialized_size_with(tx: &Transaction, mut signature_script_len: impl FnMut(&TransactionInput) -> u64) -> u64 {
+    let inputs =
+        tx.inputs.iter().fold(0u64, |sum, i| sum.saturating_add(52u64.saturating_add(signature_script_len(i))));
     let outputs: u64 = tx.outputs.iter().map(|o| 8 + 2 + 8 + o.script_public_key.script.len() as u64).sum();
-    2 + 8 + inputs + 8 + outputs + 8 + 20 + 8 + 32 + 8 + tx.payload.len() as u64
+    (2 + 8 + 8 + 8 + 20 + 8 + 32 + 8 + tx.payload.len() as u64).saturating_add(inputs).saturating_add(outputs)
 }
 
 /// The compute mass of `tx` (saturating at `u64::MAX` rather than wrapping).
@@ -49,17 +127,59 @@ pub fn estimated_serialized_size(tx: &Transaction) -> u64 {
 /// use pyrin_core::{params::Network, Transaction};
 /// use pyrin_tx::mass::{compute_mass, MassPrices};
 ///
-/// let prices = MassPrices::of(Network::Mainnet.params());
+/// let prices = MassPrices::from_params(Network::Mainnet.params());
 /// assert_eq!(compute_mass(&Transaction::default(), &prices), 94 * prices.per_tx_byte);
 /// ```
 pub fn compute_mass(tx: &Transaction, prices: &MassPrices) -> u64 {
+    compute_mass_with(tx, prices, |input| input.signature_script.len() as u64)
+}
+
+fn compute_mass_with(
+    tx: &Transaction,
+    prices: &MassPrices,
+    signature_script_len: impl FnMut(&TransactionInput) -> u64,
+) -> u64 {
     if tx.subnetwork_id.is_coinbase() {
         return 0;
     }
     let spk_bytes: u64 = tx.outputs.iter().map(|o| 2 + o.script_public_key.script.len() as u64).sum();
     let sig_ops: u64 = tx.inputs.iter().map(|i| u64::from(i.sig_op_count)).sum();
-    estimated_serialized_size(tx)
+    serialized_size_with(tx, signature_script_len)
         .saturating_mul(prices.per_tx_byte)
         .saturating_add(spk_bytes.saturating_mul(prices.per_script_pub_key_byte))
         .saturating_add(sig_ops.saturating_mul(prices.per_sig_op))
+}
+
+/// The compute mass `tx` will have once signed: [`compute_mass`] with input `i`'s
+/// signature script replaced by one of `signed[i]`'s length (whatever the inputs carry now
+/// is ignored). The signature-operation counts are the ones the inputs declare, so set
+/// them first (`sig_op_count = 1` for a P2PK spend). For P2PK inputs the estimate is
+/// exact: it equals `compute_mass` of the transaction [`crate::sign::sign_transaction`]
+/// signs, whatever the keys, sighash type or randomness.
+///
+/// # Errors
+/// [`MassError::InputCount`] unless `signed` has one entry per input.
+///
+/// ```
+/// use pyrin_core::{params::Network, Amount, Transaction, TransactionInput, TransactionOutpoint, TransactionOutput};
+/// use pyrin_tx::{address::{Address, Prefix}, script::pay_to_address};
+/// use pyrin_tx::mass::{compute_mass, signed_compute_mass, MassPrices, SignedInput};
+///
+/// let to = pay_to_address(&Address::p2pk_schnorr(Prefix::Mainnet, &[7; 32]));
+/// let tx = Transaction {
+///     inputs: vec![TransactionInput::spending(TransactionOutpoint::default())],
+///     outputs: vec![TransactionOutput::new(Amount::from_leor(5_000), to.clone()); 2],
+///     ..Transaction::default()
+/// };
+/// let prices = MassPrices::from_params(Network::Mainnet.params());
+/// assert_eq!(compute_mass(&tx, &prices), 1970); // the empty signature script is not priced
+/// assert_eq!(signed_compute_mass(&tx, &[SignedInput::P2pk], &prices)?, 2036);
+/// # Ok::<(), pyrin_tx::mass::MassError>(())
+/// ```
+pub fn signed_compute_mass(tx: &Transaction, signed: &[SignedInput], prices: &MassPrices) -> Result<u64, MassError> {
+    if signed.len() != tx.inputs.len() {
+        return Err(MassError::InputCount { inputs: tx.inputs.len(), given: signed.len() });
+    }
+    let mut lens = signed.iter().map(|s| s.script_len());
+    Ok(compute_mass_with(tx, prices, |_| lens.next().unwrap_or(0)))
 }

@@ -9,11 +9,15 @@ use alloc::vec::Vec;
 
 use pyrin_core::ScriptPublicKey;
 
-use crate::address::{Address, AddressError, Prefix, Version};
+use crate::address::{Address, Prefix, Version};
 
 const OP_DATA_32: u8 = 0x20;
 const OP_DATA_33: u8 = 0x21;
 const OP_DATA_65: u8 = 0x41;
+const OP_PUSHDATA1: u8 = 0x4c;
+const OP_PUSHDATA2: u8 = 0x4d;
+const OP_PUSHDATA4: u8 = 0x4e;
+const OP_RETURN: u8 = 0x6a;
 const OP_EQUAL: u8 = 0x87;
 const OP_BLAKE3: u8 = 0xaa;
 const OP_CHECKSIG_ECDSA: u8 = 0xab;
@@ -111,18 +115,60 @@ pub fn address_of_script(spk: &ScriptPublicKey, prefix: Prefix) -> Option<Addres
     Address::new(prefix, version, payload.to_vec()).ok()
 }
 
+/// The length of a P2PK signature script: `OP_DATA_65`, 64-byte signature, sighash type.
+pub(crate) const P2PK_SIGNATURE_SCRIPT_LEN: usize = 66;
+
 /// The signature script of a P2PK spend: one push of the 64-byte signature followed by
 /// the sighash type byte.
 pub fn p2pk_signature_script(signature: &[u8; 64], sighash_type: u8) -> Vec<u8> {
-    let mut script = Vec::with_capacity(66);
+    let mut script = Vec::with_capacity(P2PK_SIGNATURE_SCRIPT_LEN);
     script.push(OP_DATA_65);
     script.extend_from_slice(signature);
     script.push(sighash_type);
     script
 }
 
+/// Whether a script public key can never be spent, as the node decides it (its mempool
+/// counts such an output as dust): its first opcode is `OP_RETURN`, or it does not parse
+/// as a sequence of opcodes because a push runs past its end (`OP_DATA_1`..`OP_DATA_75`,
+/// `OP_PUSHDATA1/2/4` with their little-endian lengths). An empty script is spendable.
+///
+/// ```
+/// use pyrin_tx::script::is_unspendable;
+///
+/// assert!(is_unspendable(&[0x6a, 0x01, 0x07])); // OP_RETURN <7>
+/// assert!(is_unspendable(&[0x51, 0x02, 0x07])); // OP_1, then a 2-byte push of 1 byte
+/// assert!(!is_unspendable(&[0x51, 0x6a])); // OP_RETURN not first: fails only when run
+/// ```
+pub fn is_unspendable(script: &[u8]) -> bool {
+    if script.first() == Some(&OP_RETURN) {
+        return true;
+    }
+    let mut rest = script;
+    while let Some((&op, after)) = rest.split_first() {
+        let (len, after) = match op {
+            0x01..=0x4b => (usize::from(op), after),
+            OP_PUSHDATA1 | OP_PUSHDATA2 | OP_PUSHDATA4 => {
+                let width = match op {
+                    OP_PUSHDATA1 => 1,
+                    OP_PUSHDATA2 => 2,
+                    _ => 4,
+                };
+                let Some((len, after)) = after.split_at_checked(width) else { return true };
+                let len = len.iter().rev().fold(0usize, |acc, &b| acc << 8 | usize::from(b));
+                (len, after)
+            }
+            _ => (0, after),
+        };
+        let Some((_, after)) = after.split_at_checked(len) else { return true };
+        rest = after;
+    }
+    false
+}
+
 /// Why a signature script is not a P2PK spend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SignatureScriptError {
     /// Not exactly one 65-byte push.
     #[error("a P2PK signature script is one 65-byte push (66 bytes), got {0} bytes")]
@@ -130,6 +176,10 @@ pub enum SignatureScriptError {
 }
 
 /// Splits a P2PK signature script into the 64-byte signature and the sighash type byte.
+///
+/// # Errors
+/// [`SignatureScriptError::NotASinglePush`] unless the script is `OP_DATA_65` followed by
+/// exactly 65 bytes.
 pub fn parse_p2pk_signature_script(script: &[u8]) -> Result<([u8; 64], u8), SignatureScriptError> {
     match script {
         [OP_DATA_65, rest @ ..] if rest.len() == 65 => {
@@ -141,5 +191,44 @@ pub fn parse_p2pk_signature_script(script: &[u8]) -> Result<([u8; 64], u8), Sign
     }
 }
 
-/// Address errors are re-exported here for callers that build scripts from text.
-pub type ScriptAddressError = AddressError;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn a_script_of_whole_pushes_is_spendable() {
+        assert!(!is_unspendable(&[]));
+        assert!(!is_unspendable(&[OP_DATA_32; 33]));
+        let mut pushdata1 = vec![OP_PUSHDATA1, 2, 9, 9];
+        assert!(!is_unspendable(&pushdata1));
+        pushdata1.pop();
+        assert!(is_unspendable(&pushdata1));
+        // Lengths are little-endian: 0x0102 = 258 bytes follow.
+        let mut pushdata2 = vec![OP_PUSHDATA2, 0x02, 0x01];
+        pushdata2.extend([0; 258]);
+        assert!(!is_unspendable(&pushdata2));
+        pushdata2.pop();
+        assert!(is_unspendable(&pushdata2));
+        let mut pushdata4 = vec![OP_PUSHDATA4, 3, 0, 0, 0, 1, 2, 3, OP_CHECKSIG];
+        assert!(!is_unspendable(&pushdata4));
+        pushdata4.truncate(6);
+        assert!(is_unspendable(&pushdata4));
+        assert!(is_unspendable(&[OP_PUSHDATA4, 0, 0, 0]));
+    }
+
+    #[test]
+    fn only_a_leading_op_return_makes_a_script_unspendable() {
+        assert!(is_unspendable(&[OP_RETURN]));
+        assert!(!is_unspendable(&[OP_DATA_33 - 32, OP_RETURN, OP_RETURN]));
+        // OP_RETURN's byte inside a push is data, not an opcode.
+        assert!(!is_unspendable(&[0x01, OP_RETURN]));
+    }
+
+    #[test]
+    fn standard_scripts_are_spendable() {
+        let address = Address::p2pk_schnorr(Prefix::Mainnet, &[0x6a; 32]);
+        assert!(!is_unspendable(&pay_to_address(&address).script));
+        assert!(!is_unspendable(&pay_to_script_hash(&[OP_RETURN]).script));
+    }
+}

@@ -47,6 +47,9 @@ impl SigHashType {
     ];
 
     /// The type of a byte, if it is one of the six the network accepts.
+    ///
+    /// # Errors
+    /// [`SighashError::InvalidSighashType`] for any other byte.
     pub fn from_u8(value: u8) -> Result<Self, SighashError> {
         Self::ALL_TYPES.into_iter().find(|t| t.0 == value).ok_or(SighashError::InvalidSighashType(value))
     }
@@ -75,6 +78,7 @@ impl SigHashType {
 
 /// Why a signature hash could not be computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SighashError {
     /// Not one of the six sighash types.
     #[error("invalid sighash type {0:#04x}")]
@@ -127,6 +131,9 @@ pub struct SighashCache<'a> {
 
 impl<'a> SighashCache<'a> {
     /// A cache over `tx` whose input `i` spends `entries[i]`.
+    ///
+    /// # Errors
+    /// [`SighashError::EntryCountMismatch`] unless there is one entry per input.
     pub fn new(tx: &'a Transaction, entries: &'a [UtxoEntry]) -> Result<Self, SighashError> {
         if tx.inputs.len() != entries.len() {
             return Err(SighashError::EntryCountMismatch { entries: entries.len(), inputs: tx.inputs.len() });
@@ -232,6 +239,9 @@ impl<'a> SighashCache<'a> {
     }
 
     /// The Schnorr signature hash of input `input_index` under `ty`.
+    ///
+    /// # Errors
+    /// [`SighashError::InputIndexOutOfRange`] when there is no such input.
     pub fn schnorr_hash(&self, input_index: usize, ty: SigHashType) -> Result<Hash, SighashError> {
         let inputs = self.tx.inputs.len();
         let (Some(input), Some(entry)) = (self.tx.inputs.get(input_index), self.entries.get(input_index)) else {
@@ -258,6 +268,9 @@ impl<'a> SighashCache<'a> {
     }
 
     /// The ECDSA signature hash of input `input_index` under `ty`.
+    ///
+    /// # Errors
+    /// [`SighashError::InputIndexOutOfRange`] when there is no such input.
     pub fn ecdsa_hash(&self, input_index: usize, ty: SigHashType) -> Result<Hash, SighashError> {
         Ok(ecdsa_of_schnorr_hash(&self.schnorr_hash(input_index, ty)?))
     }

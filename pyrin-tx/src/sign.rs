@@ -1,22 +1,105 @@
 //! Signing and verifying P2PK inputs with secp256k1: Schnorr (BIP-340, x-only keys) and
 //! ECDSA (compact 64-byte signatures, low-S as libsecp256k1 produces and requires).
+//!
+//! # Signing a transaction
+//! [`sign_transaction`] signs every input of a transaction with the keys of a [`KeyRing`]:
+//! one [`PrivateKey`], a slice, array or `Vec` of them, or a key store of your own. Each
+//! input must spend a P2PK output (Schnorr or ECDSA) of one of those keys and declare
+//! **`sig_op_count = 1`**, the one `OP_CHECKSIG` its spend runs:
+//!
+//! ```text
+//! TransactionInput { previous_outpoint, signature_script: vec![], sequence: 0, sig_op_count: 1 }
+//! ```
+//!
+//! `TransactionInput::default()` declares 0, which the network refuses
+//! ([`SignError::WrongSigOpCount`], from signing and from verifying alike). The count is
+//! part of what the signature commits to and of the mass the fee pays for, so set it when
+//! the input is built, before estimating the mass or signing.
+//!
+//! # Randomness
+//! Every signing function takes a [`Randomness`]: where the 32 bytes of BIP-340 auxiliary
+//! randomness of each Schnorr signature and the seed that blinds the signing context come
+//! from. See its documentation for what to pass; in short, `Randomness::System` (with
+//! the `rand` feature) in a wallet, [`Randomness::Fixed`] where signatures must be
+//! reproducible.
+//!
+//! *Context blinding* is libsecp256k1's defence against side channels: the signing context
+//! is randomised (`secp256k1_context_randomize`) so the secret-dependent multiplications it
+//! performs do not run on values an observer can predict. Blinding never changes a
+//! signature. Each signing call blinds one fresh context with a 32-byte seed from the same
+//! source as the auxiliary randomness: the operating system's generator
+//! (`Randomness::System`) or the caller's ([`Randomness::Generator`]); with
+//! [`Randomness::Fixed`] bytes, from the operating system's generator when the `rand`
+//! feature is on, else derived from those bytes (which then blinds only as well as they are
+//! secret). Blinding costs about one more signature per call, so [`sign_transaction`] pays
+//! it once for all the inputs. [`PrivateKey::from_bytes`] computes the public key in a
+//! context blinded from the operating system when the `rand` feature is on.
+//!
+//! # Reference behaviour followed
+//! The signature scripts are those of the reference wallet (`OP_DATA_65`, the 64-byte
+//! signature, the sighash type byte), ECDSA nonces are RFC 6979 as in libsecp256k1, and
+//! Schnorr signing takes fresh auxiliary randomness per signature as the reference does
+//! (with `Randomness::System`).
 
 use alloc::vec::Vec;
 use core::fmt;
 
-use secp256k1::{ecdsa, schnorr, Keypair, Message, PublicKey, Secp256k1, SecretKey, XOnlyPublicKey};
+use pyrin_core::{ScriptPublicKey, Transaction};
+use secp256k1::{ecdsa, schnorr, Keypair, Message, PublicKey, Secp256k1, SecretKey, SignOnly, XOnlyPublicKey};
+use zeroize::Zeroizing;
 
 use crate::{
     script::{self, ScriptClass, SignatureScriptError},
     sighash::{SigHashType, SighashCache, SighashError},
     UtxoEntry,
 };
-use pyrin_core::Transaction;
 
-/// A secret key that never shows itself in `Debug` output. Its public key is computed
-/// once, when the key is made, so signing costs one signature and nothing more.
+/// A P2PK spend runs one `OP_CHECKSIG` (or `OP_CHECKSIGECDSA`), so its input declares one
+/// signature operation.
+const P2PK_SIG_OPS: u8 = 1;
+
+/// A secp256k1 secret key, kept with its public keys.
+///
+/// # How the secret is handled
+/// - **Erased on drop.** Dropping a key overwrites its secret scalar and the keypair
+///   derived from it with volatile writes the optimiser cannot remove (secp256k1's
+///   `non_secure_erase`, the same technique as the `zeroize` crate).
+/// - **Not `Copy`.** A second copy only comes from an explicit [`Clone::clone`], and that
+///   copy is erased when it is dropped too.
+/// - **No secret in `Debug`.** It prints `PrivateKey(<redacted>)`; there is no `Display`.
+/// - **Secret bytes erase themselves.** [`PrivateKey::secret_bytes`] returns a
+///   [`Zeroizing`] array, wiped when it goes out of scope; [`PrivateKey::from_bytes`]
+///   wipes its own copy of the bytes it is given (the caller's array is the caller's to
+///   wipe: keep it in a `Zeroizing` as well).
+///
+/// What no library can promise: Rust may leave bitwise copies of a value on the stack
+/// when it moves it (returning it from a function, pushing it into a `Vec`), and nothing
+/// erases those. A key that must leave no trace should be made once, in its final place
+/// (for example in a `Box`), and borrowed from there.
+///
+/// Its public keys are computed once, when the key is made, so signing costs one
+/// signature and nothing more.
+///
+/// ```
+/// use pyrin_tx::sign::PrivateKey;
+///
+/// let key = PrivateKey::from_bytes([7; 32])?;
+/// assert_eq!(format!("{key:?}"), "PrivateKey(<redacted>)");
+/// assert_eq!(*key.secret_bytes(), [7; 32]);
+/// # Ok::<(), pyrin_tx::sign::SignError>(())
+/// ```
+///
+/// It is not `Copy`:
+///
+/// ```compile_fail
+/// fn copy<T: Copy>() {}
+/// copy::<pyrin_tx::sign::PrivateKey>();
+/// ```
 #[derive(Clone)]
-pub struct PrivateKey(SecretKey, Keypair);
+pub struct PrivateKey {
+    secret: SecretKey,
+    keypair: Keypair,
+}
 
 impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -24,32 +107,235 @@ impl fmt::Debug for PrivateKey {
     }
 }
 
+impl Drop for PrivateKey {
+    fn drop(&mut self) {
+        self.secret.non_secure_erase();
+        self.keypair.non_secure_erase();
+    }
+}
+
+impl zeroize::ZeroizeOnDrop for PrivateKey {}
+
 impl PrivateKey {
-    /// A key from 32 secret bytes (a scalar in `[1, n)`).
+    /// A key from 32 secret bytes (a big-endian scalar in `[1, n)`). With the `rand`
+    /// feature the public key is computed in a context blinded from the operating system's
+    /// generator (left unblinded should that generator fail; the key is the same either way).
+    ///
+    /// # Errors
+    /// [`SignError::InvalidSecretKey`] when the bytes are zero or not below the curve order.
     pub fn from_bytes(bytes: [u8; 32]) -> Result<Self, SignError> {
-        let secret = SecretKey::from_slice(&bytes).map_err(|_| SignError::InvalidSecretKey)?;
-        let keypair = Keypair::from_secret_key(&Secp256k1::signing_only(), &secret);
-        Ok(Self(secret, keypair))
+        let bytes = Zeroizing::new(bytes);
+        let secret = SecretKey::from_slice(bytes.as_slice()).map_err(|_| SignError::InvalidSecretKey)?;
+        let keypair = Keypair::from_secret_key(&key_context(), &secret);
+        Ok(Self { secret, keypair })
     }
 
     /// The x-only Schnorr public key (an address of version 0 carries it).
     pub fn schnorr_public_key(&self) -> [u8; 32] {
-        self.1.x_only_public_key().0.serialize()
+        self.keypair.x_only_public_key().0.serialize()
     }
 
     /// The compressed ECDSA public key (an address of version 1 carries it).
     pub fn ecdsa_public_key(&self) -> [u8; 33] {
-        self.1.public_key().serialize()
+        self.keypair.public_key().serialize()
     }
 
-    /// The secret bytes (handle with care).
-    pub fn secret_bytes(&self) -> [u8; 32] {
-        self.0.secret_bytes()
+    /// Whether this key can sign a spend of `script_public_key`: a P2PK script (Schnorr or
+    /// ECDSA) of one of its public keys.
+    pub fn owns(&self, script_public_key: &ScriptPublicKey) -> bool {
+        match script::classify(script_public_key) {
+            ScriptClass::PubKey(owner) => owner == self.schnorr_public_key(),
+            ScriptClass::PubKeyEcdsa(owner) => owner == self.ecdsa_public_key(),
+            ScriptClass::ScriptHash(_) | ScriptClass::NonStandard => false,
+        }
     }
+
+    /// The 32 secret bytes, in a buffer that erases itself when dropped. Copying them out
+    /// of it (`*bytes`) makes a copy nothing erases.
+    pub fn secret_bytes(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.secret.secret_bytes())
+    }
+}
+
+/// The keys a signer holds, found by the script public key of the output an input spends.
+///
+/// Implemented for one [`PrivateKey`], for slices, arrays and `Vec`s of them (the first key
+/// that [owns](PrivateKey::owns) the script), and for references to any of these.
+/// Implement it for a key store of your own (an HD wallet's derived keys, say); whatever
+/// key it returns, [`sign_transaction`] checks that the key owns the script before signing.
+///
+/// ```
+/// use pyrin_core::ScriptPublicKey;
+/// use pyrin_tx::sign::{KeyRing, PrivateKey};
+///
+/// /// Keys kept beside the scripts they own.
+/// struct Wallet(Vec<(ScriptPublicKey, PrivateKey)>);
+///
+/// impl KeyRing for Wallet {
+///     fn key_for(&self, spent: &ScriptPublicKey) -> Option<&PrivateKey> {
+///         self.0.iter().find(|(script, _)| script == spent).map(|(_, key)| key)
+///     }
+/// }
+/// ```
+pub trait KeyRing {
+    /// The key that can sign a spend of `spent`, if this ring holds one.
+    fn key_for(&self, spent: &ScriptPublicKey) -> Option<&PrivateKey>;
+}
+
+impl KeyRing for PrivateKey {
+    fn key_for(&self, spent: &ScriptPublicKey) -> Option<&PrivateKey> {
+        self.owns(spent).then_some(self)
+    }
+}
+
+impl KeyRing for [PrivateKey] {
+    fn key_for(&self, spent: &ScriptPublicKey) -> Option<&PrivateKey> {
+        self.iter().find(|key| key.owns(spent))
+    }
+}
+
+impl<const N: usize> KeyRing for [PrivateKey; N] {
+    fn key_for(&self, spent: &ScriptPublicKey) -> Option<&PrivateKey> {
+        self.as_slice().key_for(spent)
+    }
+}
+
+impl KeyRing for Vec<PrivateKey> {
+    fn key_for(&self, spent: &ScriptPublicKey) -> Option<&PrivateKey> {
+        self.as_slice().key_for(spent)
+    }
+}
+
+impl<K: KeyRing + ?Sized> KeyRing for &K {
+    fn key_for(&self, spent: &ScriptPublicKey) -> Option<&PrivateKey> {
+        (**self).key_for(spent)
+    }
+}
+
+/// Where a signer's randomness comes from: the 32 bytes of BIP-340 auxiliary randomness
+/// mixed into each Schnorr nonce, and the seed that blinds the signing context (see the
+/// [module documentation](self)).
+///
+/// BIP-340 derives a signature's nonce from the secret key, the message and these 32
+/// auxiliary bytes, so a nonce never repeats for two messages whatever the bytes are:
+/// any choice below gives valid, secure signatures. What the choice decides:
+///
+/// - **Fresh secret bytes for every signature** (`System`, or a
+///   [`Generator`](Self::Generator) backed by a cryptographically secure generator) make
+///   every nonce computation run on values no one else knows or can make repeat, which is
+///   BIP-340's recommendation and its protection against side-channel and fault attacks on
+///   the signing device. A wallet should pass this.
+/// - **The same bytes every time** ([`Fixed`](Self::Fixed)) make signing deterministic:
+///   the same key, sighash and bytes always give the same signature. Use it for test
+///   vectors, reproducible simulations, or where no randomness exists at all (all zeros is
+///   then as good as any other constant). Public data such as the sighash itself adds
+///   nothing over a constant.
+///
+/// ECDSA signatures take their nonces from RFC 6979 (deterministic: libsecp256k1's
+/// `sign_ecdsa`, as the reference signs ECDSA); for them the randomness only seeds the
+/// context blinding.
+///
+/// ```
+/// use pyrin_tx::sign::{schnorr_sign_digest, PrivateKey, Randomness};
+///
+/// let key = PrivateKey::from_bytes([3; 32])?;
+/// // Reproducible: the same bytes give the same signature.
+/// let a = schnorr_sign_digest(&key, &[9; 32], Randomness::Fixed([0; 32]))?;
+/// assert_eq!(a, schnorr_sign_digest(&key, &[9; 32], Randomness::Fixed([0; 32]))?);
+/// // A generator of your own (here a counter, for the example only: use a real CSPRNG).
+/// let mut counter = 0u8;
+/// let mut next = || { counter += 1; [counter; 32] };
+/// let b = schnorr_sign_digest(&key, &[9; 32], Randomness::Generator(&mut next))?;
+/// assert_ne!(a, b);
+/// # Ok::<(), pyrin_tx::sign::SignError>(())
+/// ```
+#[non_exhaustive]
+pub enum Randomness<'a> {
+    /// 32 fresh bytes from the operating system's generator (`getrandom`) for each
+    /// signature, and for each context blinding. Signing fails with
+    /// [`SignError::Randomness`] if the generator does.
+    #[cfg(feature = "rand")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "rand")))]
+    System,
+    /// 32 bytes from the caller's generator for each Schnorr signature, and 32 more for
+    /// each context blinding (one per signing call). For `no_std` targets with a generator
+    /// of their own; it must be cryptographically secure for the protection to hold.
+    Generator(&'a mut dyn FnMut() -> [u8; 32]),
+    /// These 32 bytes as the auxiliary randomness of every Schnorr signature: signing is
+    /// deterministic.
+    Fixed([u8; 32]),
+}
+
+impl fmt::Debug for Randomness<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            #[cfg(feature = "rand")]
+            Randomness::System => f.write_str("System"),
+            Randomness::Generator(_) => f.write_str("Generator(..)"),
+            Randomness::Fixed(_) => f.write_str("Fixed(..)"),
+        }
+    }
+}
+
+impl Randomness<'_> {
+    /// The auxiliary randomness of the next Schnorr signature.
+    fn aux(&mut self) -> Result<[u8; 32], SignError> {
+        match self {
+            #[cfg(feature = "rand")]
+            Randomness::System => system_bytes().ok_or(SignError::Randomness),
+            Randomness::Generator(next) => Ok(next()),
+            Randomness::Fixed(bytes) => Ok(*bytes),
+        }
+    }
+
+    /// A signing context blinded with a seed from this source (or, for fixed bytes, from the
+    /// operating system when the `rand` feature is on).
+    fn context(&mut self) -> Result<Secp256k1<SignOnly>, SignError> {
+        let seed = match self {
+            #[cfg(feature = "rand")]
+            Randomness::System => system_bytes().ok_or(SignError::Randomness)?,
+            Randomness::Generator(next) => next(),
+            Randomness::Fixed(bytes) => {
+                #[cfg(feature = "rand")]
+                let system = system_bytes();
+                #[cfg(not(feature = "rand"))]
+                let system = None;
+                match system {
+                    Some(seed) => seed,
+                    None => blake3::derive_key("pyrin-tx signing context blinding seed", bytes.as_slice()),
+                }
+            }
+        };
+        let seed = Zeroizing::new(seed);
+        let mut secp = Secp256k1::signing_only();
+        secp.seeded_randomize(&seed);
+        Ok(secp)
+    }
+}
+
+/// 32 bytes from the operating system's generator, or `None` if it fails.
+#[cfg(feature = "rand")]
+fn system_bytes() -> Option<[u8; 32]> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).ok()?;
+    Some(bytes)
+}
+
+/// The context a key's public key is computed in: blinded from the operating system's
+/// generator when there is one.
+fn key_context() -> Secp256k1<SignOnly> {
+    #[allow(unused_mut)]
+    let mut secp = Secp256k1::signing_only();
+    #[cfg(feature = "rand")]
+    if let Some(seed) = system_bytes() {
+        secp.seeded_randomize(&Zeroizing::new(seed));
+    }
+    secp
 }
 
 /// Why signing or verification failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SignError {
     /// The secret bytes are not a valid scalar.
     #[error("invalid secret key")]
@@ -66,7 +352,7 @@ pub enum SignError {
         source: SignatureScriptError,
     },
     /// The spent output is not a P2PK script.
-    #[error("input {0} spends a script this crate does not verify (only P2PK Schnorr and ECDSA)")]
+    #[error("input {0} spends a script this crate does not sign or verify (only P2PK Schnorr and ECDSA)")]
     UnsupportedScript(usize),
     /// The public key in the spent script is not a valid curve point.
     #[error("input {0}: invalid public key in the spent script")]
@@ -89,20 +375,45 @@ pub enum SignError {
         /// The count its spend performs.
         expected: u8,
     },
-    /// The key does not own the spent output: its public key is not the one in the
-    /// P2PK script (so the signature would never verify).
-    #[error("input {0}: the signing key does not match the spent script's public key")]
-    KeyMismatch(usize),
+    /// No key given owns the output the input spends (no key's public key is the one in
+    /// its P2PK script), so no signature of ours would verify.
+    #[error("input {0}: no key given owns the output it spends")]
+    MissingKey(usize),
+    /// The operating system's random generator failed.
+    #[error("the operating system's random generator failed")]
+    Randomness,
 }
 
-/// A BIP-340 Schnorr signature of a 32-byte digest with 32 bytes of auxiliary randomness.
-pub fn schnorr_sign_digest(key: &PrivateKey, digest: &[u8; 32], aux_rand: &[u8; 32]) -> [u8; 64] {
-    Secp256k1::signing_only().sign_schnorr_with_aux_rand(&Message::from_digest(*digest), &key.1, aux_rand).serialize()
+/// A BIP-340 Schnorr signature of a 32-byte digest, its auxiliary randomness from
+/// `randomness` (with [`Randomness::Fixed`] this is BIP-340's `Sign(sk, m, a)` exactly).
+///
+/// # Errors
+/// [`SignError::Randomness`] if the operating system's generator fails
+/// (`Randomness::System` only).
+pub fn schnorr_sign_digest(
+    key: &PrivateKey,
+    digest: &[u8; 32],
+    mut randomness: Randomness<'_>,
+) -> Result<[u8; 64], SignError> {
+    let secp = randomness.context()?;
+    schnorr_sign_with(&secp, key, digest, &mut randomness)
+}
+
+fn schnorr_sign_with(
+    secp: &Secp256k1<SignOnly>,
+    key: &PrivateKey,
+    digest: &[u8; 32],
+    randomness: &mut Randomness<'_>,
+) -> Result<[u8; 64], SignError> {
+    let aux = Zeroizing::new(randomness.aux()?);
+    Ok(secp.sign_schnorr_with_aux_rand(&Message::from_digest(*digest), &key.keypair, &aux).serialize())
 }
 
 /// Verifies a BIP-340 Schnorr signature of a 32-byte digest under an x-only public key.
-/// `Ok(false)` for a signature that does not verify; an error for a key that is not a
-/// valid x coordinate.
+/// `Ok(false)` for a signature that does not verify.
+///
+/// # Errors
+/// [`SignError::MalformedPublicKey`] for a key that is not a valid x coordinate.
 pub fn schnorr_verify_digest(
     public_key: &[u8; 32],
     digest: &[u8; 32],
@@ -114,91 +425,166 @@ pub fn schnorr_verify_digest(
 }
 
 /// An ECDSA signature (RFC 6979 nonce, low S) of a 32-byte digest, in the 64-byte compact
-/// form a P2PK signature script carries.
-pub fn ecdsa_sign_digest(key: &PrivateKey, digest: &[u8; 32]) -> [u8; 64] {
-    Secp256k1::signing_only().sign_ecdsa(&Message::from_digest(*digest), &key.0).serialize_compact()
+/// form a P2PK signature script carries. Deterministic: `randomness` only blinds the
+/// signing context.
+///
+/// # Errors
+/// [`SignError::Randomness`] if the operating system's generator fails
+/// (`Randomness::System` only).
+pub fn ecdsa_sign_digest(
+    key: &PrivateKey,
+    digest: &[u8; 32],
+    mut randomness: Randomness<'_>,
+) -> Result<[u8; 64], SignError> {
+    Ok(ecdsa_sign_with(&randomness.context()?, key, digest))
+}
+
+fn ecdsa_sign_with(secp: &Secp256k1<SignOnly>, key: &PrivateKey, digest: &[u8; 32]) -> [u8; 64] {
+    secp.sign_ecdsa(&Message::from_digest(*digest), &key.secret).serialize_compact()
 }
 
 /// Verifies a compact ECDSA signature of a 32-byte digest under a compressed public key.
 /// `Ok(false)` for a signature that does not verify (including a high-S one, which the
-/// network refuses); an error for a key that is not a valid curve point.
+/// network refuses).
+///
+/// # Errors
+/// [`SignError::MalformedPublicKey`] for a key that is not a valid curve point.
 pub fn ecdsa_verify_digest(public_key: &[u8; 33], digest: &[u8; 32], signature: &[u8; 64]) -> Result<bool, SignError> {
     let key = PublicKey::from_slice(public_key).map_err(|_| SignError::MalformedPublicKey)?;
     let Ok(sig) = ecdsa::Signature::from_compact(signature) else { return Ok(false) };
     Ok(Secp256k1::verification_only().verify_ecdsa(&Message::from_digest(*digest), &sig, &key).is_ok())
 }
 
-/// Signs input `index` of `cache`'s transaction with Schnorr (BIP-340 with the given 32
-/// bytes of auxiliary randomness) and returns its signature script.
+/// Checks that input `index` exists and declares the one signature operation a P2PK
+/// spend performs.
+fn check_p2pk_sig_ops(cache: &SighashCache<'_>, index: usize) -> Result<(), SignError> {
+    let inputs = &cache.transaction().inputs;
+    let input = inputs.get(index).ok_or(SighashError::InputIndexOutOfRange { index, inputs: inputs.len() })?;
+    if input.sig_op_count != P2PK_SIG_OPS {
+        return Err(SignError::WrongSigOpCount { input: index, declared: input.sig_op_count, expected: P2PK_SIG_OPS });
+    }
+    Ok(())
+}
+
+/// Signs input `index` of `cache`'s transaction with Schnorr and returns its P2PK
+/// signature script. The key is not checked against the spent script
+/// ([`sign_transaction`] does that).
+///
+/// # Errors
+/// [`SignError::Sighash`] for an index out of range, [`SignError::WrongSigOpCount`] when
+/// the input does not declare `sig_op_count = 1`, [`SignError::Randomness`] if the
+/// operating system's generator fails.
 pub fn sign_schnorr_input(
     cache: &SighashCache<'_>,
     index: usize,
     key: &PrivateKey,
     ty: SigHashType,
-    aux_rand: [u8; 32],
+    mut randomness: Randomness<'_>,
 ) -> Result<Vec<u8>, SignError> {
+    check_p2pk_sig_ops(cache, index)?;
+    let secp = randomness.context()?;
     let hash = cache.schnorr_hash(index, ty)?;
-    let sig = schnorr_sign_digest(key, hash.as_bytes(), &aux_rand);
+    let sig = schnorr_sign_with(&secp, key, hash.as_bytes(), &mut randomness)?;
     Ok(script::p2pk_signature_script(&sig, ty.to_u8()))
 }
 
-/// Signs input `index` with ECDSA (RFC 6979 nonces) and returns its signature script.
+/// Signs input `index` with ECDSA (RFC 6979 nonces) and returns its P2PK signature
+/// script. The key is not checked against the spent script ([`sign_transaction`] does
+/// that).
+///
+/// # Errors
+/// As [`sign_schnorr_input`].
 pub fn sign_ecdsa_input(
     cache: &SighashCache<'_>,
     index: usize,
     key: &PrivateKey,
     ty: SigHashType,
+    mut randomness: Randomness<'_>,
 ) -> Result<Vec<u8>, SignError> {
+    check_p2pk_sig_ops(cache, index)?;
+    let secp = randomness.context()?;
     let hash = cache.ecdsa_hash(index, ty)?;
-    let sig = ecdsa_sign_digest(key, hash.as_bytes());
-    Ok(script::p2pk_signature_script(&sig, ty.to_u8()))
+    Ok(script::p2pk_signature_script(&ecdsa_sign_with(&secp, key, hash.as_bytes()), ty.to_u8()))
 }
 
-/// Signs every input of `tx` with `key` (Schnorr or ECDSA by the spent script's kind) and
-/// writes the signature scripts; `entries[i]` is the output input `i` spends.
+/// Signs every input of `tx` with the key of `keys` that owns the output it spends
+/// (Schnorr or ECDSA by that output's script) and writes the signature scripts;
+/// `entries[i]` is the output input `i` spends. The inputs may belong to different keys.
 ///
-/// Every spent output must be a P2PK script of `key` itself: anything else
-/// ([`SignError::UnsupportedScript`], [`SignError::KeyMismatch`]) is refused before any
-/// signature script is written, so a failed call leaves `tx` unchanged.
+/// Every input is checked before anything is signed, so a failed call leaves `tx`
+/// unchanged. The signatures commit to each input's `sig_op_count`, which must already be
+/// 1 (see the [module documentation](self)).
+///
+/// # Errors
+/// For the first input (in order) that cannot be signed:
+/// [`SignError::UnsupportedScript`] when it spends anything but a P2PK script,
+/// [`SignError::MissingKey`] when no key of `keys` owns that script,
+/// [`SignError::WrongSigOpCount`] when it does not declare `sig_op_count = 1`; before
+/// those, [`SignError::Sighash`] when `entries` are not one per input; and
+/// [`SignError::Randomness`] if the operating system's generator fails.
 ///
 /// ```
 /// use pyrin_core::{Amount, Transaction, TransactionId, TransactionInput, TransactionOutpoint, TransactionOutput};
-/// use pyrin_tx::{address::{Address, Prefix, Version}, script::pay_to_address, sign::{sign_transaction, verify_transaction, PrivateKey}, sighash::SigHashType, UtxoEntry};
+/// use pyrin_tx::{address::{Address, Prefix, Version}, script::pay_to_address, sighash::SigHashType, UtxoEntry};
+/// use pyrin_tx::sign::{sign_transaction, verify_transaction, PrivateKey, Randomness};
 ///
-/// let key = PrivateKey::from_bytes([7; 32])?;
-/// let mine = Address::new(Prefix::Mainnet, Version::PubKey, key.schnorr_public_key().to_vec()).unwrap();
-/// let entries = vec![UtxoEntry { amount: Amount::from_leor(1_000), script_public_key: pay_to_address(&mine), block_daa_score: 1, is_coinbase: false }];
+/// let (alice, bob) = (PrivateKey::from_bytes([7; 32])?, PrivateKey::from_bytes([8; 32])?);
+/// let owned_by = |key: &PrivateKey| {
+///     let address = Address::new(Prefix::Mainnet, Version::PubKey, key.schnorr_public_key().to_vec()).unwrap();
+///     UtxoEntry { amount: Amount::from_leor(1_000), script_public_key: pay_to_address(&address), block_daa_score: 1, is_coinbase: false }
+/// };
+/// let entries = vec![owned_by(&alice), owned_by(&bob)];
+/// // `spending` declares sig_op_count = 1: one OP_CHECKSIG per P2PK spend.
+/// let input = |index| TransactionInput::spending(TransactionOutpoint::new(TransactionId::ZERO, index));
 /// let mut tx = Transaction {
-///     inputs: vec![TransactionInput::spending(TransactionOutpoint::new(TransactionId::ZERO, 0))],
-///     outputs: vec![TransactionOutput::new(Amount::from_leor(900), pay_to_address(&mine))],
+///     inputs: vec![input(0), input(1)],
+///     outputs: vec![TransactionOutput::new(Amount::from_leor(1_900), entries[0].script_public_key.clone())],
 ///     ..Transaction::default()
 /// };
-/// sign_transaction(&mut tx, &entries, &key, SigHashType::ALL)?;
+/// // `Randomness::System` in a wallet (feature `rand`); fixed bytes keep this example reproducible.
+/// sign_transaction(&mut tx, &entries, &[alice, bob], SigHashType::ALL, Randomness::Fixed([0; 32]))?;
 /// verify_transaction(&tx, &entries)?;
 /// # Ok::<(), pyrin_tx::sign::SignError>(())
 /// ```
-pub fn sign_transaction(
+pub fn sign_transaction<K: KeyRing + ?Sized>(
     tx: &mut Transaction,
     entries: &[UtxoEntry],
-    key: &PrivateKey,
+    keys: &K,
     ty: SigHashType,
+    mut randomness: Randomness<'_>,
 ) -> Result<(), SignError> {
     let scripts = {
         let cache = SighashCache::new(tx, entries)?;
-        (0..tx.inputs.len())
-            .map(|i| match script::classify(&entries[i].script_public_key) {
-                ScriptClass::PubKeyEcdsa(owner) if owner == key.ecdsa_public_key() => {
-                    sign_ecdsa_input(&cache, i, key, ty)
-                }
-                ScriptClass::PubKey(owner) if owner == key.schnorr_public_key() => {
-                    // Deterministic aux randomness from the sighash keeps signing reproducible.
-                    let aux = cache.schnorr_hash(i, ty)?.to_bytes();
-                    sign_schnorr_input(&cache, i, key, ty, aux)
-                }
-                ScriptClass::PubKey(_) | ScriptClass::PubKeyEcdsa(_) => Err(SignError::KeyMismatch(i)),
-                ScriptClass::ScriptHash(_) | ScriptClass::NonStandard => Err(SignError::UnsupportedScript(i)),
+        let signers = entries
+            .iter()
+            .enumerate()
+            .map(|(i, entry)| {
+                let spent = &entry.script_public_key;
+                let ecdsa = match script::classify(spent) {
+                    ScriptClass::PubKey(_) => false,
+                    ScriptClass::PubKeyEcdsa(_) => true,
+                    ScriptClass::ScriptHash(_) | ScriptClass::NonStandard => {
+                        return Err(SignError::UnsupportedScript(i))
+                    }
+                };
+                let key = keys.key_for(spent).filter(|key| key.owns(spent)).ok_or(SignError::MissingKey(i))?;
+                check_p2pk_sig_ops(&cache, i)?;
+                Ok((key, ecdsa))
             })
-            .collect::<Result<Vec<_>, _>>()?
+            .collect::<Result<Vec<_>, _>>()?;
+        let secp = randomness.context()?;
+        signers
+            .into_iter()
+            .enumerate()
+            .map(|(i, (key, ecdsa))| {
+                let sig = if ecdsa {
+                    ecdsa_sign_with(&secp, key, cache.ecdsa_hash(i, ty)?.as_bytes())
+                } else {
+                    schnorr_sign_with(&secp, key, cache.schnorr_hash(i, ty)?.as_bytes(), &mut randomness)?
+                };
+                Ok(script::p2pk_signature_script(&sig, ty.to_u8()))
+            })
+            .collect::<Result<Vec<_>, SignError>>()?
     };
     for (input, script) in tx.inputs.iter_mut().zip(scripts) {
         input.signature_script = script;
@@ -210,9 +596,14 @@ pub fn sign_transaction(
 /// the sighash of the type it names, verifies against the key of the spent script, and
 /// the input must declare exactly the one signature operation that spend performs (the
 /// node's sig-op count check).
+///
+/// # Errors
+/// In the order checked: [`SignError::Sighash`] when there is no such input,
+/// [`SignError::UnsupportedScript`] when the spent script is not P2PK,
+/// [`SignError::WrongSigOpCount`], [`SignError::SignatureScript`] when the signature script
+/// is not one 65-byte push, [`SignError::Sighash`] for a sighash type byte the network
+/// does not know, [`SignError::InvalidPublicKey`], and [`SignError::InvalidSignature`].
 pub fn verify_input(cache: &SighashCache<'_>, index: usize) -> Result<(), SignError> {
-    /// A P2PK spend runs one OP_CHECKSIG.
-    const P2PK_SIG_OPS: u8 = 1;
     let tx = cache.transaction();
     let input = tx.inputs.get(index).ok_or(SighashError::InputIndexOutOfRange { index, inputs: tx.inputs.len() })?;
     let class = script::classify(&cache.entries()[index].script_public_key);
@@ -243,8 +634,11 @@ pub fn verify_input(cache: &SighashCache<'_>, index: usize) -> Result<(), SignEr
     }
 }
 
-/// Verifies every input of `tx` (standard P2PK spends only) against `entries`, in order;
-/// the first failure is returned.
+/// Verifies every input of `tx` (standard P2PK spends only) against `entries`, in order.
+///
+/// # Errors
+/// [`SignError::Sighash`] unless there is one entry per input; then the first input's
+/// failure, as [`verify_input`] reports it.
 pub fn verify_transaction(tx: &Transaction, entries: &[UtxoEntry]) -> Result<(), SignError> {
     let cache = SighashCache::new(tx, entries)?;
     (0..tx.inputs.len()).try_for_each(|i| verify_input(&cache, i))
@@ -252,9 +646,13 @@ pub fn verify_transaction(tx: &Transaction, entries: &[UtxoEntry]) -> Result<(),
 
 /// [`verify_transaction`] on all rayon threads: the inputs are cut into one run per
 /// thread, each with its own sighash cache (so the whole-transaction hashes are computed
-/// once per run, keeping the cost linear). Which failure is reported when several inputs
+/// once per run, keeping the cost linear).
+///
+/// # Errors
+/// As [`verify_transaction`], except that which failure is reported when several inputs
 /// fail is not specified.
 #[cfg(feature = "rayon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
 pub fn par_verify_transaction(tx: &Transaction, entries: &[UtxoEntry]) -> Result<(), SignError> {
     use rayon::prelude::*;
     SighashCache::new(tx, entries)?;
@@ -265,4 +663,36 @@ pub fn par_verify_transaction(tx: &Transaction, entries: &[UtxoEntry]) -> Result
         let cache = SighashCache::new(tx, entries)?;
         (start..(start + per_run).min(n)).try_for_each(|i| verify_input(&cache, i))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::format;
+
+    #[test]
+    fn a_key_never_prints_its_secret() {
+        let key = PrivateKey::from_bytes([0xab; 32]).unwrap();
+        let printed = format!("{key:?} {:#?}", key.clone());
+        assert!(!printed.to_lowercase().contains("abab"), "{printed}");
+        assert_eq!(printed, "PrivateKey(<redacted>) PrivateKey(<redacted>)");
+    }
+
+    #[test]
+    fn secret_bytes_round_trip_and_erase_themselves() {
+        fn erased_on_drop<T: zeroize::ZeroizeOnDrop>(_: &T) {}
+        let key = PrivateKey::from_bytes([0x42; 32]).unwrap();
+        let bytes = key.secret_bytes();
+        erased_on_drop(&bytes);
+        erased_on_drop(&key);
+        assert_eq!(*bytes, [0x42; 32]);
+        let again = PrivateKey::from_bytes(*bytes).unwrap();
+        assert_eq!(again.schnorr_public_key(), key.schnorr_public_key());
+    }
+
+    #[test]
+    fn scalars_outside_the_group_are_not_keys() {
+        assert_eq!(PrivateKey::from_bytes([0; 32]).err(), Some(SignError::InvalidSecretKey));
+        assert_eq!(PrivateKey::from_bytes([0xff; 32]).err(), Some(SignError::InvalidSecretKey));
+    }
 }

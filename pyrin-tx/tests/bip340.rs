@@ -6,7 +6,7 @@
 //! sighashes and this crate's API takes exactly a 32-byte digest, so those four cannot be
 //! expressed through it and are left out.
 
-use pyrin_tx::sign::{schnorr_sign_digest, schnorr_verify_digest, PrivateKey};
+use pyrin_tx::sign::{schnorr_sign_digest, schnorr_verify_digest, PrivateKey, Randomness};
 
 fn bytes<const N: usize>(hex: &str) -> [u8; N] {
     let mut out = [0u8; N];
@@ -29,7 +29,7 @@ fn bip340_vectors() {
         if !secret.is_empty() {
             let key = PrivateKey::from_bytes(bytes(secret)).unwrap();
             assert_eq!(key.schnorr_public_key(), public, "vector {}", f[0]);
-            assert_eq!(schnorr_sign_digest(&key, &msg, &bytes(aux)), sig, "vector {}", f[0]);
+            assert_eq!(schnorr_sign_digest(&key, &msg, Randomness::Fixed(bytes(aux))).unwrap(), sig, "vector {}", f[0]);
         }
         let verified = schnorr_verify_digest(&public, &msg, &sig).unwrap_or(false);
         assert_eq!(verified, ok, "vector {} ({})", f[0], f.get(7).unwrap_or(&""));

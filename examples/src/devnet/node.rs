@@ -246,7 +246,7 @@ impl Node {
         Self {
             genesis_bits: genesis_bits.unwrap_or(params.genesis.bits),
             schedule: EmissionSchedule::from_params(&params),
-            mass_prices: MassPrices::of(&params),
+            mass_prices: MassPrices::from_params(&params),
             limits,
             params,
             dag,

@@ -12,11 +12,12 @@ use pyrin_core::{
 };
 use pyrin_ghostdag::BlockId;
 use pyrin_pow::PowState;
-use pyrin_tx::address::{Address, Prefix, Version};
-use pyrin_tx::mass::{compute_mass, MassPrices};
+use pyrin_tx::address::{Address, Prefix};
+use pyrin_tx::mass::{signed_compute_mass, MassPrices, SignedInput};
+use pyrin_tx::policy::RelayPolicy;
 use pyrin_tx::script::pay_to_address;
 use pyrin_tx::sighash::SigHashType;
-use pyrin_tx::sign::{sign_transaction, PrivateKey};
+use pyrin_tx::sign::{sign_transaction, PrivateKey, Randomness};
 use pyrin_tx::UtxoEntry;
 
 use super::node::{slot, BlockError, Node};
@@ -195,6 +196,10 @@ impl Rng {
     }
 }
 
+/// The devnet's wallets sign deterministically, so a run is reproducible from its seed
+/// (their keys come from that seed too, so fresh randomness would protect nothing here).
+const DEVNET_RANDOMNESS: Randomness<'static> = Randomness::Fixed([0; 32]);
+
 /// The nonces one PoW search call covers before checking back.
 const SEARCH_CHUNK: u64 = 1 << 16;
 
@@ -250,7 +255,7 @@ impl Devnet {
             return Err(DevnetError::Config("need at least one miner and a mining chance in (0, 1]".into()));
         }
         let params: Params = config.network.params().clone();
-        let prefix = Prefix::of(config.network);
+        let prefix = Prefix::from(config.network);
         let mut rng = Rng::new(config.seed);
         let mut miners = Vec::with_capacity(config.miners);
         while miners.len() < config.miners {
@@ -261,11 +266,10 @@ impl Devnet {
             let Ok(key) = PrivateKey::from_bytes(secret) else { continue };
             // Every third miner uses an ECDSA address, the others Schnorr.
             let address = if miners.len() % 3 == 2 {
-                Address::new(prefix, Version::PubKeyEcdsa, key.ecdsa_public_key().to_vec())
+                Address::p2pk_ecdsa(prefix, &key.ecdsa_public_key())
             } else {
-                Address::new(prefix, Version::PubKey, key.schnorr_public_key().to_vec())
-            }
-            .map_err(|e| DevnetError::Config(e.to_string()))?;
+                Address::p2pk_schnorr(prefix, &key.schnorr_public_key())
+            };
             let script = pay_to_address(&address);
             miners.push(Miner { key, address, script });
         }
@@ -424,7 +428,7 @@ impl Devnet {
             return Err(DevnetError::Config(format!("no miner {miner} or {recipient}")));
         }
         let maturity = self.node.params().coinbase_maturity;
-        let prices = MassPrices::of(self.node.params());
+        let prices = MassPrices::from_params(self.node.params());
         let in_mempool: std::collections::HashSet<TransactionOutpoint> =
             self.mempool.iter().flat_map(|tx| tx.inputs.iter().map(|i| i.previous_outpoint)).collect();
         let (utxo, daa_score) = self.node.virtual_utxo()?;
@@ -450,7 +454,8 @@ impl Devnet {
     }
 
     /// A signed transfer of a quarter of the chosen outputs to `recipient`, change back,
-    /// paying one leor per gram of mass. `None` when the outputs cannot pay the fee.
+    /// paying the minimum relay fee (one leor per gram of mass). `None` when the outputs
+    /// cannot pay the fee.
     fn transfer(
         &mut self,
         miner: usize,
@@ -472,11 +477,13 @@ impl Devnet {
                 ..Transaction::default()
             })
         };
-        let Some(mut draft) = build(0) else { return Ok(None) };
-        sign_transaction(&mut draft, &entries, &self.miners[miner].key, SigHashType::ALL)?;
-        let fee = compute_mass(&draft, prices);
+        // Priced before signing: the mass of the signed transfer, whatever the fee it pays.
+        let Some(draft) = build(0) else { return Ok(None) };
+        let signed = vec![SignedInput::P2pk; draft.inputs.len()];
+        let mass = signed_compute_mass(&draft, &signed, prices).map_err(|e| DevnetError::Config(e.to_string()))?;
+        let fee = RelayPolicy::DEFAULT.minimum_fee(mass).to_leor();
         let Some(mut tx) = build(fee) else { return Ok(None) };
-        sign_transaction(&mut tx, &entries, &self.miners[miner].key, SigHashType::ALL)?;
+        sign_transaction(&mut tx, &entries, &self.miners[miner].key, SigHashType::ALL, DEVNET_RANDOMNESS)?;
         Ok(Some(tx))
     }
 
