@@ -2,7 +2,7 @@
 //! bytes with keyed `blake3` directly, so the ratio shows the cost of our encoding.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use pyrin_core::tx::TxEncoding;
+use pyrin_core::TxEncoding;
 use pyrin_core::{
     hashers, merkle, Amount, BlockHash, BlueWork, CompactTarget, Encode, Hash, Header, MerkleRoot, ScriptPublicKey,
     SubnetworkId, Transaction, TransactionId, TransactionInput, TransactionOutpoint, TransactionOutput, UtxoCommitment,

@@ -10,7 +10,7 @@ use std::{
 };
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use pyrin_core::hash::BlockHash;
+use pyrin_core::BlockHash;
 use pyrin_core::BlueWork;
 use pyrin_ghostdag::{BlockId, Ghostdag, GhostdagStore};
 

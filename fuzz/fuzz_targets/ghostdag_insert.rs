@@ -5,7 +5,7 @@
 //! panicking and agree with each other.
 
 use libfuzzer_sys::fuzz_target;
-use pyrin_core::hash::BlockHash;
+use pyrin_core::BlockHash;
 use pyrin_core::BlueWork;
 use pyrin_ghostdag::{BlockId, Ghostdag, GhostdagStore};
 

@@ -1,9 +1,3 @@
-//! [`Amount`]: a quantity of PYI, counted in leor.
-//!
-//! One PYI is 10^8 leor. Outputs, subsidies, fees and pool payouts are all amounts; a bare
-//! `u64` would let a caller add a DAA score to a fee, so they travel in this type, whose
-//! arithmetic is checked (overflow is `None`, never a silent wrap).
-
 use core::fmt;
 use core::str::FromStr;
 

@@ -1,5 +1,3 @@
-//! Blocks: a header and its transactions.
-
 use alloc::vec::Vec;
 
 use crate::encoding::{Decode, DecodeError, Encode, Reader, Sink};

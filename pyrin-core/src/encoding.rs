@@ -1,26 +1,3 @@
-//! The consensus byte encoding: the exact bytes the protocol hashes.
-//!
-//! Integers are little-endian at their width, a length is a u64, "var bytes" is a length
-//! followed by the bytes. Header and transaction encodings are complete, so they also
-//! serve as a compact binary format: [`Decode`] reads them back.
-//!
-//! Decoding untrusted bytes never panics and never allocates more than the input can
-//! justify: a length prefix is checked against the bytes that remain (times the smallest
-//! possible element size) before any allocation.
-//!
-//! ```
-//! use pyrin_core::{Decode, DecodeError, Encode, Transaction};
-//!
-//! let tx = Transaction { payload: vec![1, 2, 3], ..Transaction::default() };
-//! let bytes = tx.to_bytes();
-//! assert_eq!(Transaction::from_bytes(&bytes)?, tx);
-//!
-//! // Truncated or hostile input is an error that names the field, never a panic.
-//! let err = Transaction::from_bytes(&bytes[..bytes.len() - 1]).unwrap_err();
-//! assert!(matches!(err, DecodeError::LengthTooLarge { field: "payload", len: 3, remaining: 2 }));
-//! # Ok::<(), DecodeError>(())
-//! ```
-
 use alloc::vec::Vec;
 
 use crate::hash::Hash;
@@ -202,6 +179,28 @@ impl<'a> Reader<'a> {
 }
 
 /// A type with a consensus encoding.
+///
+/// # The encoding
+/// Integers are little-endian at their width, a length is a u64, "var bytes" is a length
+/// followed by the bytes. Header and transaction encodings are complete, so they also
+/// serve as a compact binary format: [`Decode`] reads them back.
+///
+/// Decoding untrusted bytes never panics and never allocates more than the input can
+/// justify: a length prefix is checked against the bytes that remain (times the smallest
+/// possible element size) before any allocation.
+///
+/// ```
+/// use pyrin_core::{Decode, DecodeError, Encode, Transaction};
+///
+/// let tx = Transaction { payload: vec![1, 2, 3], ..Transaction::default() };
+/// let bytes = tx.to_bytes();
+/// assert_eq!(Transaction::from_bytes(&bytes)?, tx);
+///
+/// // Truncated or hostile input is an error that names the field, never a panic.
+/// let err = Transaction::from_bytes(&bytes[..bytes.len() - 1]).unwrap_err();
+/// assert!(matches!(err, DecodeError::LengthTooLarge { field: "payload", len: 3, remaining: 2 }));
+/// # Ok::<(), DecodeError>(())
+/// ```
 pub trait Encode {
     /// Writes the encoding into a sink.
     fn encode_to<S: Sink + ?Sized>(&self, sink: &mut S);

@@ -1,24 +1,20 @@
-//! The 32-byte [`Hash`] and the role types built on it.
-//!
-//! The protocol hashes many things with one 32-byte output, and mixing them up (passing a
-//! transaction id where a block hash belongs) is a bug the compiler should catch. So each
-//! role has its own type, in the manner of rust-bitcoin's `hash_newtype!`: [`BlockHash`],
-//! [`TransactionId`], [`TransactionHash`], [`MerkleRoot`], [`PrePowHash`] and
-//! [`UtxoCommitment`]. They share the bytes, hex form, borsh and serde form of [`Hash`];
-//! converting between a role and the raw hash is explicit (`from_raw_hash`,
-//! `to_raw_hash`). Other crates of the family declare their own roles with
-//! [`hash_newtype!`](crate::hash_newtype).
-
 use core::fmt;
 use core::str::FromStr;
 
 use crate::hex::{self, HexError};
 
 /// A 32-byte hash, printed as 64 lowercase hex characters of its bytes in storage order
-/// (no byte reversal, unlike Bitcoin).
+/// (no byte reversal, unlike Bitcoin): the raw output of the protocol's hashers.
 ///
-/// The raw output of the protocol's hashers. Values with a protocol role are carried in
-/// that role's type (see the [module docs](self)).
+/// # Hash roles
+/// The protocol hashes many things with one 32-byte output, and mixing them up (passing a
+/// transaction id where a block hash belongs) is a bug the compiler should catch. So each
+/// role has its own type, in the manner of rust-bitcoin's `hash_newtype!`: [`BlockHash`],
+/// [`TransactionId`], [`TransactionHash`], [`MerkleRoot`], [`PrePowHash`] and
+/// [`UtxoCommitment`]. They share the bytes, hex form, borsh and serde form of `Hash`;
+/// converting between a role and the raw hash is explicit (`from_raw_hash`,
+/// `to_raw_hash`). Other crates of the family declare their own roles with
+/// [`hash_newtype!`](crate::hash_newtype).
 ///
 /// ```
 /// use pyrin_core::Hash;
@@ -144,7 +140,7 @@ impl FromStr for Hash {
 /// Declares a hash role type: a 32-byte hash that the compiler keeps apart from every
 /// other role.
 ///
-/// The type wraps a [`Hash`] and gets its byte accessors, lowercase-hex `Display`,
+/// The type wraps a [`Hash`](struct@crate::Hash) and gets its byte accessors, lowercase-hex `Display`,
 /// `FromStr` and `Debug`, borsh (with the `borsh` feature of `pyrin-core`) and serde (with
 /// its `serde` feature) in exactly the form of `Hash`. Conversions to and from the raw
 /// hash are explicit: `from_raw_hash`, `to_raw_hash`, `as_raw_hash`.
@@ -164,36 +160,36 @@ macro_rules! hash_newtype {
         $(#[$meta])*
         #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
         #[repr(transparent)]
-        $vis struct $name($crate::hash::Hash);
+        $vis struct $name($crate::Hash);
 
         impl $name {
             /// Size in bytes.
             pub const SIZE: usize = 32;
             /// The all-zero value.
-            pub const ZERO: Self = Self($crate::hash::Hash::from_bytes([0; 32]));
+            pub const ZERO: Self = Self($crate::Hash::from_bytes([0; 32]));
 
             /// Wraps 32 bytes in storage order.
             pub const fn from_bytes(bytes: [u8; 32]) -> Self {
-                Self($crate::hash::Hash::from_bytes(bytes))
+                Self($crate::Hash::from_bytes(bytes))
             }
 
             /// Copies a value out of a slice; `None` unless it holds exactly 32 bytes.
             pub fn from_slice(bytes: &[u8]) -> ::core::option::Option<Self> {
-                $crate::hash::Hash::from_slice(bytes).map(Self)
+                $crate::Hash::from_slice(bytes).map(Self)
             }
 
             /// Gives a raw hash this role.
-            pub const fn from_raw_hash(hash: $crate::hash::Hash) -> Self {
+            pub const fn from_raw_hash(hash: $crate::Hash) -> Self {
                 Self(hash)
             }
 
             /// The raw hash, without its role.
-            pub const fn to_raw_hash(self) -> $crate::hash::Hash {
+            pub const fn to_raw_hash(self) -> $crate::Hash {
                 self.0
             }
 
             /// The raw hash, by reference.
-            pub const fn as_raw_hash(&self) -> &$crate::hash::Hash {
+            pub const fn as_raw_hash(&self) -> &$crate::Hash {
                 &self.0
             }
 
@@ -240,7 +236,7 @@ macro_rules! hash_newtype {
         impl ::core::str::FromStr for $name {
             type Err = $crate::hex::HexError;
             fn from_str(s: &str) -> ::core::result::Result<Self, Self::Err> {
-                s.parse::<$crate::hash::Hash>().map(Self)
+                s.parse::<$crate::Hash>().map(Self)
             }
         }
 
@@ -261,7 +257,7 @@ macro_rules! __hash_newtype_borsh {
         }
         impl $crate::borsh::BorshDeserialize for $name {
             fn deserialize_reader<R: $crate::borsh::io::Read>(reader: &mut R) -> $crate::borsh::io::Result<Self> {
-                <$crate::hash::Hash as $crate::borsh::BorshDeserialize>::deserialize_reader(reader).map(Self)
+                <$crate::Hash as $crate::borsh::BorshDeserialize>::deserialize_reader(reader).map(Self)
             }
         }
     };
@@ -286,7 +282,7 @@ macro_rules! __hash_newtype_serde {
         }
         impl<'de> $crate::serde::Deserialize<'de> for $name {
             fn deserialize<D: $crate::serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
-                <$crate::hash::Hash as $crate::serde::Deserialize<'de>>::deserialize(d).map(Self)
+                <$crate::Hash as $crate::serde::Deserialize<'de>>::deserialize(d).map(Self)
             }
         }
     };

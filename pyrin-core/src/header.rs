@@ -1,12 +1,3 @@
-//! Block headers, their block hash and pre-PoW hash.
-//!
-//! The block hash is `BlockHash`-keyed BLAKE3 over: version (u16) ‖ number of parent
-//! levels (u64) ‖ for each level its length (u64) and hashes ‖ hash merkle root ‖
-//! accepted-id merkle root ‖ UTXO commitment ‖ timestamp (u64) ‖ bits (u32) ‖ nonce (u64)
-//! ‖ DAA score (u64) ‖ blue score (u64) ‖ blue work (var bytes: big-endian, leading zero
-//! bytes removed) ‖ pruning point. The pre-PoW hash is the same with timestamp and nonce
-//! written as zero. Both mainnet genesis blocks and real mined blocks reproduce with it.
-
 use alloc::vec::Vec;
 
 use crate::encoding::{Decode, DecodeError, Encode, Reader, Sink};
@@ -16,6 +7,14 @@ use crate::target::{CompactTarget, Target};
 use crate::uint::BlueWork;
 
 /// A block header.
+///
+/// # Hashes
+/// The block hash is `BlockHash`-keyed BLAKE3 over: version (u16) ‖ number of parent
+/// levels (u64) ‖ for each level its length (u64) and hashes ‖ hash merkle root ‖
+/// accepted-id merkle root ‖ UTXO commitment ‖ timestamp (u64) ‖ bits (u32) ‖ nonce (u64)
+/// ‖ DAA score (u64) ‖ blue score (u64) ‖ blue work (var bytes: big-endian, leading zero
+/// bytes removed) ‖ pruning point. The pre-PoW hash is the same with timestamp and nonce
+/// written as zero. Both mainnet genesis blocks and real mined blocks reproduce with it.
 ///
 /// ```
 /// use pyrin_core::{BlockHash, BlueWork, CompactTarget, Header};

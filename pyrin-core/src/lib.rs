@@ -8,10 +8,10 @@
 //!   [`UtxoCommitment`]) and the domain-separated BLAKE3 hashers ([`hashers`]);
 //! - [`Amount`], a quantity of PYI in leor with checked arithmetic;
 //! - [`CompactTarget`] (a header's `bits`), [`Target`], [`Work`] and [`PowValue`]
-//!   ([`target`]), over the plain [`Uint256`], and [`BlueWork`];
+//!   ([`Target`] explains the four), over the plain [`Uint256`], and [`BlueWork`];
 //! - [`Header`] with its block hash and pre-PoW hash, [`Transaction`] with its id and
 //!   hash, [`Block`], and the merkle roots ([`merkle`]);
-//! - the consensus byte encoding of all of them ([`encoding`]), whose decoder never panics
+//! - the consensus byte encoding of all of them ([`Encode`], [`Decode`]), whose decoder never panics
 //!   and never allocates more than the input justifies;
 //! - network parameters and genesis blocks ([`params`]).
 //!
@@ -45,19 +45,19 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-pub mod amount;
-pub mod block;
-pub mod encoding;
-pub mod hash;
+mod amount;
+mod block;
+mod encoding;
+mod hash;
 pub mod hashers;
-pub mod header;
+mod header;
 pub mod hex;
 pub mod merkle;
 pub mod params;
-pub mod subnets;
-pub mod target;
-pub mod tx;
-pub mod uint;
+mod subnets;
+mod target;
+mod tx;
+mod uint;
 
 #[cfg(feature = "serde")]
 mod serde_impl;
@@ -69,12 +69,12 @@ pub use borsh;
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub use serde;
 
-pub use amount::Amount;
+pub use amount::{Amount, ParseAmountError};
 pub use block::Block;
-pub use encoding::{Decode, DecodeError, Encode};
+pub use encoding::{Decode, DecodeError, Encode, LenCounter, Reader, Sink};
 pub use hash::{BlockHash, Hash, MerkleRoot, PrePowHash, TransactionHash, TransactionId, UtxoCommitment, ZERO_HASH};
 pub use header::Header;
 pub use subnets::SubnetworkId;
 pub use target::{CompactTarget, PowValue, Target, Work};
-pub use tx::{ScriptPublicKey, Transaction, TransactionInput, TransactionOutpoint, TransactionOutput};
+pub use tx::{ScriptPublicKey, Transaction, TransactionInput, TransactionOutpoint, TransactionOutput, TxEncoding};
 pub use uint::{BlueWork, Uint256};

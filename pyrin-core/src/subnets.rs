@@ -1,5 +1,3 @@
-//! Subnetwork ids: the 20-byte tag that marks coinbase, registry and native transactions.
-
 use core::fmt;
 use core::str::FromStr;
 

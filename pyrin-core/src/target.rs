@@ -1,15 +1,3 @@
-//! Proof-of-work quantities: [`CompactTarget`] (a header's `bits`), [`Target`], [`Work`]
-//! and [`PowValue`].
-//!
-//! All four are 256-bit numbers or encodings of one, and each means something different:
-//! a target is the largest PoW value a block may have, a PoW value is what a nonce hashed
-//! to, work is the expected number of hashes to meet a target. Each has its own type with
-//! a private inner value, as in rust-bitcoin's `units::pow`, so they cannot be confused;
-//! [`Uint256`] stays the plain arithmetic type underneath.
-//!
-//! The compact form packs a target as an exponent byte and a 23-bit mantissa with a sign
-//! bit (0x0080_0000), the format Bitcoin inherited from OpenSSL and Kaspa and Pyrin kept.
-
 use core::fmt;
 
 use crate::uint::{BlueWork, Uint256};
@@ -58,6 +46,17 @@ impl fmt::Debug for CompactTarget {
 }
 
 /// The largest PoW value a block may have.
+///
+/// # Targets, work and PoW values
+///
+/// All four are 256-bit numbers or encodings of one, and each means something different:
+/// a target is the largest PoW value a block may have, a PoW value is what a nonce hashed
+/// to, work is the expected number of hashes to meet a target. Each has its own type with
+/// a private inner value, as in rust-bitcoin's `units::pow`, so they cannot be confused;
+/// [`Uint256`] stays the plain arithmetic type underneath.
+///
+/// The compact form packs a target as an exponent byte and a 23-bit mantissa with a sign
+/// bit (0x0080_0000), the format Bitcoin inherited from OpenSSL and Kaspa and Pyrin kept.
 ///
 /// ```
 /// use pyrin_core::{CompactTarget, PowValue, Target, Uint256};

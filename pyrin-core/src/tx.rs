@@ -1,15 +1,3 @@
-//! Transactions, their consensus encoding, id and hash.
-//!
-//! Encoding (little-endian integers, u64 lengths): version (u16) ‖ inputs ‖ outputs ‖
-//! lock_time (u64) ‖ subnetwork id (20 bytes) ‖ gas (u64) ‖ payload (var bytes), where an
-//! input is outpoint (tx id ‖ u32 index) ‖ signature script (var bytes) ‖ sig_op_count (u8)
-//! ‖ sequence (u64) and an output is value (u64) ‖ script version (u16) ‖ script (var bytes).
-//!
-//! The id leaves signature scripts out (an empty var bytes and no sig_op_count byte) so
-//! that signing does not change it; coinbase transactions keep the full encoding. The
-//! reference node's optional storage-mass commitment is not part of either hash here, as
-//! on the Pyrin network.
-
 use alloc::vec::Vec;
 
 use crate::amount::Amount;
@@ -131,6 +119,17 @@ impl TransactionOutput {
 }
 
 /// A transaction.
+///
+/// # Encoding, id and hash
+/// Encoding (little-endian integers, u64 lengths): version (u16) ‖ inputs ‖ outputs ‖
+/// lock_time (u64) ‖ subnetwork id (20 bytes) ‖ gas (u64) ‖ payload (var bytes), where an
+/// input is outpoint (tx id ‖ u32 index) ‖ signature script (var bytes) ‖ sig_op_count (u8)
+/// ‖ sequence (u64) and an output is value (u64) ‖ script version (u16) ‖ script (var bytes).
+///
+/// The id leaves signature scripts out (an empty var bytes and no sig_op_count byte) so
+/// that signing does not change it; coinbase transactions keep the full encoding. The
+/// reference node's optional storage-mass commitment is not part of either hash here, as
+/// on the Pyrin network.
 ///
 /// ```
 /// use pyrin_core::{SubnetworkId, Transaction};

@@ -1,16 +1,14 @@
-//! Fixed-width unsigned integers: [`Uint256`], the arithmetic under targets, works and
-//! PoW values (see [`crate::target`]), and [`BlueWork`] (192 bits) for accumulated work.
-//!
-//! Arithmetic wraps modulo 2^256 like the reference's `kaspa-math` types; checked variants
-//! are provided where overflow matters.
-
 use core::cmp::Ordering;
 use core::fmt;
 use core::ops::{Add, BitAnd, BitOr, Not, Shl, Shr, Sub};
 
 use crate::hex::HexError;
 
-/// An unsigned 256-bit integer, stored as four little-endian u64 limbs.
+/// An unsigned 256-bit integer, stored as four little-endian u64 limbs: the arithmetic
+/// under [`Target`](crate::Target), [`Work`](crate::Work) and [`PowValue`](crate::PowValue).
+///
+/// Arithmetic wraps modulo 2^256 like the reference's `kaspa-math` types; checked variants
+/// are provided where overflow matters.
 ///
 /// ```
 /// use pyrin_core::Uint256;

@@ -2,7 +2,7 @@
 //! roots depend on order, decoding never panics.
 
 use proptest::prelude::*;
-use pyrin_core::encoding::Reader;
+use pyrin_core::Reader;
 use pyrin_core::{
     merkle, Amount, Block, BlockHash, BlueWork, CompactTarget, Decode, Encode, Hash, Header, MerkleRoot,
     ScriptPublicKey, SubnetworkId, Target, Transaction, TransactionId, TransactionInput, TransactionOutpoint,

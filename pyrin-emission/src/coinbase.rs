@@ -6,7 +6,7 @@
 
 use alloc::vec::Vec;
 
-use pyrin_core::{params::Params, subnets::SubnetworkId, Amount, ScriptPublicKey, Transaction, TransactionOutput};
+use pyrin_core::{params::Params, Amount, ScriptPublicKey, SubnetworkId, Transaction, TransactionOutput};
 
 /// Bytes before the script: blue score, subsidy, script version and script length.
 pub const MIN_PAYLOAD_LEN: usize = 8 + 8 + 2 + 1;

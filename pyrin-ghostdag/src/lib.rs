@@ -8,7 +8,7 @@
 //! [`GhostdagStore`] trait; [`MemoryStore`] keeps it in memory. `k` (with the `std` feature) computes
 //! k from the PHANTOM paper's formula.
 //!
-//! Blocks come in named by [`pyrin_core::hash::BlockHash`]; inside, the DAG names them
+//! Blocks come in named by [`pyrin_core::BlockHash`]; inside, the DAG names them
 //! by [`BlockId`], a dense index given in insertion order, which is what
 //! [`GhostdagData`] lists. [`Ghostdag::id_of`] and [`Ghostdag::hash_of`] go between the
 //! two, and the common questions have direct forms: [`Ghostdag::data_by_hash`],
@@ -17,7 +17,7 @@
 //! [`Ghostdag::dag_order`].
 //!
 //! ```
-//! use pyrin_core::hash::BlockHash;
+//! use pyrin_core::BlockHash;
 //! use pyrin_core::BlueWork;
 //! use pyrin_ghostdag::{BlockId, Ghostdag};
 //!
@@ -84,7 +84,6 @@ pub mod reachability;
 mod store;
 
 pub use protocol::{Ghostdag, GhostdagError};
-pub use reachability::TreeNode;
 pub use store::{BlockId, GhostdagData, GhostdagStore, MemoryStore, NewBlock};
 
 /// The README's example, run as a doctest so that it stays true.

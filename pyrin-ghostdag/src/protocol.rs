@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 use core::cmp::Ordering;
 
 use hashbrown::HashSet;
-use pyrin_core::hash::BlockHash;
+use pyrin_core::BlockHash;
 use pyrin_core::BlueWork;
 
 use crate::reachability;
@@ -87,7 +87,7 @@ pub enum GhostdagError {
 /// give out; their `try_` forms return `None` instead.
 ///
 /// ```
-/// use pyrin_core::hash::BlockHash;
+/// use pyrin_core::BlockHash;
 /// use pyrin_core::BlueWork;
 /// use pyrin_ghostdag::Ghostdag;
 ///
@@ -287,7 +287,7 @@ impl<S: GhostdagStore> Ghostdag<S> {
     /// O(log d) past-of queries for a block merged d chain blocks down.
     ///
     /// ```
-    /// use pyrin_core::hash::BlockHash;
+    /// use pyrin_core::BlockHash;
     /// use pyrin_core::BlueWork;
     /// use pyrin_ghostdag::Ghostdag;
     ///

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use hashbrown::HashMap;
-use pyrin_core::hash::BlockHash;
+use pyrin_core::BlockHash;
 use pyrin_core::BlueWork;
 
 use crate::reachability::TreeNode;

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
-use pyrin_core::hash::BlockHash;
+use pyrin_core::BlockHash;
 use pyrin_core::BlueWork;
 use pyrin_ghostdag::{BlockId, Ghostdag, GhostdagError, GhostdagStore, MemoryStore};
 

@@ -16,7 +16,7 @@
 //! - [`search()`] and, with the `rayon` feature, `par_search` look for a nonce;
 //!   [`share`] derives stratum share targets and checks a share against both targets at
 //!   once; [`block_level`] and [`difficulty::next_bits`] are the other PoW rules, with
-//!   [`daa_score()`] and [`past_median_time`] (in [`daa`]) deriving the rest of what a
+//!   [`daa::daa_score()`] and [`daa::past_median_time`] deriving the rest of what a
 //!   block's windows say: its DAA score, the mergeset blocks it pays, the time it must pass.
 //!
 //! ```
@@ -53,7 +53,7 @@ pub mod difficulty;
 mod fast;
 mod level;
 mod matrix;
-pub mod search;
+mod search;
 pub mod share;
 #[allow(unsafe_code)]
 mod simd;
@@ -71,7 +71,6 @@ pub enum PowError {
     ZeroPrePowHash,
 }
 
-pub use daa::{daa_score, past_median_time, DaaScore};
 pub use fast::{Backend, LANES};
 pub use level::{block_level, level_of_value};
 pub use matrix::Matrix;

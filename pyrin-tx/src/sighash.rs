@@ -11,13 +11,18 @@
 use core::cell::OnceCell;
 
 use pyrin_core::{
-    encoding::Sink,
     hashers::{self, DomainHasher},
-    Hash, ScriptPublicKey, Transaction, TransactionOutput, ZERO_HASH,
+    Hash, ScriptPublicKey, Sink, Transaction, TransactionOutput, ZERO_HASH,
 };
 use sha2::{Digest, Sha256};
 
 use crate::UtxoEntry;
+
+pyrin_core::hash_newtype! {
+    /// A signature hash: the 32-byte digest a Schnorr or ECDSA signature of one input
+    /// commits to.
+    pub struct SigHash;
+}
 
 /// A sighash type: which parts of the transaction a signature commits to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -242,7 +247,7 @@ impl<'a> SighashCache<'a> {
     ///
     /// # Errors
     /// [`SighashError::InputIndexOutOfRange`] when there is no such input.
-    pub fn schnorr_hash(&self, input_index: usize, ty: SigHashType) -> Result<Hash, SighashError> {
+    pub fn schnorr_hash(&self, input_index: usize, ty: SigHashType) -> Result<SigHash, SighashError> {
         let inputs = self.tx.inputs.len();
         let (Some(input), Some(entry)) = (self.tx.inputs.get(input_index), self.entries.get(input_index)) else {
             return Err(SighashError::InputIndexOutOfRange { index: input_index, inputs });
@@ -264,25 +269,26 @@ impl<'a> SighashCache<'a> {
         h.put_u64(self.tx.gas);
         h.put_hash(&self.payload_hash());
         h.put_u8(ty.to_u8());
-        Ok(h.finalize())
+        Ok(SigHash::from_raw_hash(h.finalize()))
     }
 
     /// The ECDSA signature hash of input `input_index` under `ty`.
     ///
     /// # Errors
     /// [`SighashError::InputIndexOutOfRange`] when there is no such input.
-    pub fn ecdsa_hash(&self, input_index: usize, ty: SigHashType) -> Result<Hash, SighashError> {
+    pub fn ecdsa_hash(&self, input_index: usize, ty: SigHashType) -> Result<SigHash, SighashError> {
         Ok(ecdsa_of_schnorr_hash(&self.schnorr_hash(input_index, ty)?))
     }
 }
 
-/// SHA-256(SHA-256("TransactionSigningHashECDSA") ‖ hash).
-pub fn ecdsa_of_schnorr_hash(hash: &Hash) -> Hash {
+/// SHA-256(SHA-256("TransactionSigningHashECDSA") ‖ hash): the ECDSA signature hash of
+/// a Schnorr one.
+pub fn ecdsa_of_schnorr_hash(hash: &SigHash) -> SigHash {
     let domain = Sha256::digest(hashers::TRANSACTION_SIGNING_HASH_ECDSA_DOMAIN.as_bytes());
     let mut sha = Sha256::new();
     sha.update(domain);
     sha.update(hash.as_bytes());
-    Hash::from_bytes(sha.finalize().into())
+    SigHash::from_bytes(sha.finalize().into())
 }
 
 fn put_script_public_key(h: &mut impl Sink, spk: &ScriptPublicKey) {

@@ -20,8 +20,9 @@ use pyrin_core::{
 use pyrin_emission::coinbase::{coinbase_transaction, BlockReward, CoinbaseData, CoinbaseError, PayloadLimits};
 use pyrin_emission::EmissionSchedule;
 use pyrin_ghostdag::{BlockId, Ghostdag, GhostdagData, GhostdagError};
+use pyrin_pow::daa::{daa_score, past_median_time};
 use pyrin_pow::difficulty::{next_bits, DifficultyRules, WindowBlock};
-use pyrin_pow::{daa_score, past_median_time, PowError, PowState};
+use pyrin_pow::{PowError, PowState};
 use pyrin_tx::context::{check_in_context, ContextError};
 use pyrin_tx::mass::{compute_mass, MassPrices};
 use pyrin_tx::sign::SignError;

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use pyrin_core::hash::BlockHash;
+use pyrin_core::BlockHash;
 use pyrin_core::BlueWork;
 use pyrin_ghostdag::{BlockId, Ghostdag};
 use serde_json::Value;
