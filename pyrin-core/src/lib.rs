@@ -31,11 +31,15 @@
 //! ```
 //!
 //! # Features
-//! - `std` (default): std support in this crate and its dependencies. Without it the
-//!   crate is `no_std` + `alloc`.
-//! - `borsh` (default): Borsh encoding for every type.
-//! - `serde`: serde support in the JSON shape the node uses (camelCase field names,
-//!   hashes, byte strings and blue work as hex strings).
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `std` | yes | `std` support in this crate and its dependencies; without it the crate is `no_std` + `alloc` |
+//! | `serde` | no | `Serialize`/`Deserialize` for every type, in the node's JSON form (camelCase field names; hashes, byte strings and blue work as hex strings); re-exports `serde` as `pyrin_core::serde` |
+//! | `borsh` | no | Borsh encoding for every type; re-exports `borsh` as `pyrin_core::borsh` |
+//!
+//! Both encodings are opt-in, so a crate that needs neither compiles neither. Every
+//! combination builds, with and without `std`. The consensus byte encoding
+//! ([`encoding`]) needs no feature.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
