@@ -1,10 +1,10 @@
-//! The 32-byte [`Hash`] and the role types built on it.
+//! The 32-byte [`Hash`](struct@Hash) and the role types built on it.
 //!
 //! The protocol hashes many things with one 32-byte output, and mixing them up (passing a
 //! transaction id where a block hash belongs) is a bug the compiler should catch. So each
 //! role has its own type, in the manner of rust-bitcoin's `hash_newtype!`: [`BlockHash`],
 //! [`TransactionId`], [`TransactionHash`], [`MerkleRoot`], [`PrePowHash`] and
-//! [`UtxoCommitment`]. They share the bytes, hex form, borsh and serde form of [`Hash`];
+//! [`UtxoCommitment`]. They share the bytes, hex form, borsh and serde form of [`Hash`](struct@Hash);
 //! converting between a role and the raw hash is explicit (`from_raw_hash`,
 //! `to_raw_hash`). Other crates of the family declare their own roles with
 //! [`hash_newtype!`](crate::hash_newtype).
@@ -144,7 +144,7 @@ impl FromStr for Hash {
 /// Declares a hash role type: a 32-byte hash that the compiler keeps apart from every
 /// other role.
 ///
-/// The type wraps a [`Hash`] and gets its byte accessors, lowercase-hex `Display`,
+/// The type wraps a [`Hash`](struct@Hash) and gets its byte accessors, lowercase-hex `Display`,
 /// `FromStr` and `Debug`, borsh (with the `borsh` feature of `pyrin-core`) and serde (with
 /// its `serde` feature) in exactly the form of `Hash`. Conversions to and from the raw
 /// hash are explicit: `from_raw_hash`, `to_raw_hash`, `as_raw_hash`.

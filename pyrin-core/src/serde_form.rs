@@ -2,7 +2,7 @@
 //!
 //! With the `serde` feature, [`Header`], [`Transaction`] (with [`TransactionInput`],
 //! [`TransactionOutpoint`], [`TransactionOutput`] and [`ScriptPublicKey`]), [`Block`],
-//! [`Hash`] and its role types, [`SubnetworkId`], [`BlueWork`], [`Uint256`], [`Amount`]
+//! [`Hash`](struct@Hash) and its role types, [`SubnetworkId`], [`BlueWork`], [`Uint256`], [`Amount`]
 //! and [`CompactTarget`] implement `Serialize` and `Deserialize`. This is the crate's one
 //! serde form. In human-readable formats (JSON, YAML, TOML, …) it is the JSON the reference
 //! node (`Pyrinpyi/pyrin`) writes and reads for its RPC: the field names of its header and
