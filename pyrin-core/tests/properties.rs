@@ -251,6 +251,62 @@ mod serde_json_shape {
         }
 
         #[test]
+        fn block_binary_serde_round_trips(h in header(), txs in prop::collection::vec(transaction(), 0..3)) {
+            let block = Block::new(h, txs);
+            let bytes = postcard::to_allocvec(&block).unwrap();
+            prop_assert_eq!(postcard::from_bytes::<Block>(&bytes).unwrap(), block);
+        }
+
+        #[test]
+        fn header_json_with_a_flipped_hash_is_refused(h in header(), bit in 0usize..256) {
+            let mut v = serde_json::to_value(&h).unwrap();
+            let mut bytes = h.hash().to_bytes();
+            bytes[bit / 8] ^= 1 << (bit % 8);
+            v["hash"] = serde_json::Value::String(BlockHash::from_bytes(bytes).to_string());
+            let err = serde_json::from_value::<Header>(v).unwrap_err();
+            prop_assert!(err.to_string().contains("`hash`"), "{}", err);
+        }
+
+        #[test]
+        fn transaction_json_with_a_flipped_id_is_refused(tx in transaction(), bit in 0usize..256) {
+            let mut v = serde_json::to_value(&tx).unwrap();
+            let mut bytes = tx.id().to_bytes();
+            bytes[bit / 8] ^= 1 << (bit % 8);
+            v["id"] = serde_json::Value::String(TransactionId::from_bytes(bytes).to_string());
+            prop_assert!(serde_json::from_value::<Transaction>(v).is_err());
+        }
+
+        #[test]
+        fn u64_fields_as_decimal_strings_read_the_same(h in header(), tx in transaction()) {
+            let mut v = serde_json::to_value(&h).unwrap();
+            for field in ["timestamp", "nonce", "daaScore", "blueScore"] {
+                v[field] = serde_json::Value::String(v[field].as_u64().unwrap().to_string());
+            }
+            prop_assert_eq!(serde_json::from_value::<Header>(v).unwrap(), h);
+            let mut v = serde_json::to_value(&tx).unwrap();
+            for field in ["lockTime", "gas"] {
+                v[field] = serde_json::Value::String(v[field].as_u64().unwrap().to_string());
+            }
+            for input in v["inputs"].as_array_mut().unwrap() {
+                input["sequence"] = serde_json::Value::String(input["sequence"].as_u64().unwrap().to_string());
+            }
+            for output in v["outputs"].as_array_mut().unwrap() {
+                output["value"] = serde_json::Value::String(output["value"].as_u64().unwrap().to_string());
+            }
+            prop_assert_eq!(serde_json::from_value::<Transaction>(v).unwrap(), tx);
+        }
+
+        #[test]
+        fn a_u64_string_is_read_exactly_when_it_is_a_canonical_decimal(text in "[-+0-9a-f. ]{0,24}", n in any::<u64>()) {
+            let read = |s: &str| serde_json::from_value::<Amount>(serde_json::Value::String(s.into()));
+            prop_assert_eq!(read(&n.to_string()).unwrap(), Amount::from_leor(n));
+            match read(&text) {
+                Ok(amount) => prop_assert_eq!(amount.to_leor().to_string(), text),
+                Err(err) => prop_assert!(text.parse::<u64>().map_or(true, |v| v.to_string() != text), "{:?}: {}", text, err),
+            }
+        }
+
+        #[test]
         fn scalar_json_round_trips(h in hash(), limbs in any::<[u64; 4]>(), work in blue_work(), id in any::<[u8; 20]>()) {
             let (v, subnet) = (Uint256::from_le_words(limbs), SubnetworkId::from_bytes(id));
             prop_assert_eq!(serde_json::from_str::<Hash>(&serde_json::to_string(&h).unwrap()).unwrap(), h);
