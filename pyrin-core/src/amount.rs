@@ -4,7 +4,8 @@ use core::str::FromStr;
 /// A quantity of PYI, counted in leor (10^-8 PYI).
 ///
 /// Its borsh and serde forms are those of the `u64` leor count, as the node writes output
-/// values. `Display` prints PYI with up to eight decimals and the unit; `FromStr` reads
+/// values; in human-readable serde formats it is also read from a decimal string of leor
+/// (see the `serde_form` module). `Display` prints PYI with up to eight decimals and the unit; `FromStr` reads
 /// that form back (the unit is optional).
 ///
 /// ```
@@ -21,7 +22,6 @@ use core::str::FromStr;
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "borsh", derive(borsh::BorshSerialize, borsh::BorshDeserialize))]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(transparent))]
 #[repr(transparent)]
 pub struct Amount(u64);
 

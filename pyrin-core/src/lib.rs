@@ -31,11 +31,29 @@
 //! ```
 //!
 //! # Features
-//! - `std` (default): std support in this crate and its dependencies. Without it the
-//!   crate is `no_std` + `alloc`.
-//! - `borsh` (default): Borsh encoding for every type.
-//! - `serde`: serde support in the JSON shape the node uses (camelCase field names,
-//!   hashes, byte strings and blue work as hex strings).
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `std` | yes | `std` support in this crate and its dependencies; without it the crate is `no_std` + `alloc` |
+//! | `serde` | no | `Serialize`/`Deserialize` for every type, in the node's JSON form (camelCase field names; hashes, byte strings and blue work as hex strings); re-exports `serde` as `pyrin_core::serde` |
+//! | `borsh` | no | Borsh encoding for every type; re-exports `borsh` as `pyrin_core::borsh` |
+//!
+//! Both encodings are opt-in, so a crate that needs neither compiles neither. Every
+//! combination builds, with and without `std`. The consensus byte encoding
+//! ([`Encode`], [`Decode`]) needs no feature.
+//!
+//! # Serde form
+//! The crate has one serde form, the JSON of the Pyrin node's RPC, documented field by
+//! field with examples in the `serde_form` module (present with the `serde` feature):
+//! camelCase field names; hashes, subnetwork ids, byte strings and blue work as hex
+//! strings; every u64 written as a JSON number and read from a number or a decimal string
+//! (for readers that lose precision above 2^53). A header's `hash` and a transaction's `id`
+//! are written, and when present on input they must match the values recomputed from the
+//! other fields: the node trusts them, this crate refuses a mismatch on purpose. Binary
+//! serde formats get the same fields as plain integers and bytes.
+//!
+//! The snake_case JSON of the repository's test-vector files (`shared/vectors`) is a
+//! different format, used only by the tests: the conformance runner reads it with its own
+//! code (`examples/src/json.rs`), not through serde.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
@@ -60,7 +78,8 @@ mod tx;
 mod uint;
 
 #[cfg(feature = "serde")]
-mod serde_impl;
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+pub mod serde_form;
 
 #[cfg(feature = "borsh")]
 #[cfg_attr(docsrs, doc(cfg(feature = "borsh")))]

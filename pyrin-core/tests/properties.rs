@@ -106,13 +106,6 @@ proptest! {
     }
 
     #[test]
-    fn borsh_round_trips(h in header(), tx in transaction()) {
-        let block = Block::new(h, vec![tx]);
-        let bytes = borsh::to_vec(&block).unwrap();
-        prop_assert_eq!(borsh::from_slice::<Block>(&bytes).unwrap(), block);
-    }
-
-    #[test]
     fn truncated_encodings_are_rejected(h in header(), cut in any::<prop::sample::Index>()) {
         let bytes = h.to_bytes();
         let cut = cut.index(bytes.len());
@@ -204,18 +197,32 @@ proptest! {
     }
 
     #[test]
-    fn uint256_borsh_round_trips(limbs in any::<[u64; 4]>()) {
-        let v = Uint256::from_le_words(limbs);
-        let bytes = borsh::to_vec(&v).unwrap();
-        prop_assert_eq!(borsh::from_slice::<Uint256>(&bytes).unwrap(), v);
-    }
-
-    #[test]
     fn division_inverts_multiplication(a in any::<[u64; 3]>(), b in 1u64..) {
         let a = Uint256::from_le_words([a[0], a[1], a[2], 0]);
         let product = a.checked_mul_u64(b).unwrap();
         prop_assert_eq!(product.div_rem(Uint256::from_u64(b)), Some((a, Uint256::ZERO)));
         prop_assert_eq!(product.div_rem(a.max(Uint256::ONE)).map(|(q, _)| q.is_zero()), Some(a.is_zero() && product.is_zero()));
+    }
+}
+
+#[cfg(feature = "borsh")]
+mod borsh_form {
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn borsh_round_trips(h in header(), tx in transaction()) {
+            let block = Block::new(h, vec![tx]);
+            let bytes = borsh::to_vec(&block).unwrap();
+            prop_assert_eq!(borsh::from_slice::<Block>(&bytes).unwrap(), block);
+        }
+
+        #[test]
+        fn uint256_borsh_round_trips(limbs in any::<[u64; 4]>()) {
+            let v = Uint256::from_le_words(limbs);
+            let bytes = borsh::to_vec(&v).unwrap();
+            prop_assert_eq!(borsh::from_slice::<Uint256>(&bytes).unwrap(), v);
+        }
     }
 }
 
@@ -241,6 +248,62 @@ mod serde_json_shape {
             let block = Block::new(h, txs);
             let json = serde_json::to_string(&block).unwrap();
             prop_assert_eq!(serde_json::from_str::<Block>(&json).unwrap(), block);
+        }
+
+        #[test]
+        fn block_binary_serde_round_trips(h in header(), txs in prop::collection::vec(transaction(), 0..3)) {
+            let block = Block::new(h, txs);
+            let bytes = postcard::to_allocvec(&block).unwrap();
+            prop_assert_eq!(postcard::from_bytes::<Block>(&bytes).unwrap(), block);
+        }
+
+        #[test]
+        fn header_json_with_a_flipped_hash_is_refused(h in header(), bit in 0usize..256) {
+            let mut v = serde_json::to_value(&h).unwrap();
+            let mut bytes = h.hash().to_bytes();
+            bytes[bit / 8] ^= 1 << (bit % 8);
+            v["hash"] = serde_json::Value::String(BlockHash::from_bytes(bytes).to_string());
+            let err = serde_json::from_value::<Header>(v).unwrap_err();
+            prop_assert!(err.to_string().contains("`hash`"), "{}", err);
+        }
+
+        #[test]
+        fn transaction_json_with_a_flipped_id_is_refused(tx in transaction(), bit in 0usize..256) {
+            let mut v = serde_json::to_value(&tx).unwrap();
+            let mut bytes = tx.id().to_bytes();
+            bytes[bit / 8] ^= 1 << (bit % 8);
+            v["id"] = serde_json::Value::String(TransactionId::from_bytes(bytes).to_string());
+            prop_assert!(serde_json::from_value::<Transaction>(v).is_err());
+        }
+
+        #[test]
+        fn u64_fields_as_decimal_strings_read_the_same(h in header(), tx in transaction()) {
+            let mut v = serde_json::to_value(&h).unwrap();
+            for field in ["timestamp", "nonce", "daaScore", "blueScore"] {
+                v[field] = serde_json::Value::String(v[field].as_u64().unwrap().to_string());
+            }
+            prop_assert_eq!(serde_json::from_value::<Header>(v).unwrap(), h);
+            let mut v = serde_json::to_value(&tx).unwrap();
+            for field in ["lockTime", "gas"] {
+                v[field] = serde_json::Value::String(v[field].as_u64().unwrap().to_string());
+            }
+            for input in v["inputs"].as_array_mut().unwrap() {
+                input["sequence"] = serde_json::Value::String(input["sequence"].as_u64().unwrap().to_string());
+            }
+            for output in v["outputs"].as_array_mut().unwrap() {
+                output["value"] = serde_json::Value::String(output["value"].as_u64().unwrap().to_string());
+            }
+            prop_assert_eq!(serde_json::from_value::<Transaction>(v).unwrap(), tx);
+        }
+
+        #[test]
+        fn a_u64_string_is_read_exactly_when_it_is_a_canonical_decimal(text in "[-+0-9a-f. ]{0,24}", n in any::<u64>()) {
+            let read = |s: &str| serde_json::from_value::<Amount>(serde_json::Value::String(s.into()));
+            prop_assert_eq!(read(&n.to_string()).unwrap(), Amount::from_leor(n));
+            match read(&text) {
+                Ok(amount) => prop_assert_eq!(amount.to_leor().to_string(), text),
+                Err(err) => prop_assert!(text.parse::<u64>().map_or(true, |v| v.to_string() != text), "{:?}: {}", text, err),
+            }
         }
 
         #[test]
