@@ -115,8 +115,12 @@ impl PowState {
         self.backend
     }
 
-    /// Restricts the fast path to the portable implementation (for tests and benchmarks;
-    /// results are identical).
+    /// Restricts the fast path to the portable implementation (results are identical).
+    ///
+    /// A hook for this family's own tests and benchmarks, hidden from the docs and not
+    /// part of the stable API: to run portable everywhere, build with the `portable`
+    /// feature instead.
+    #[doc(hidden)]
     pub fn force_portable(&mut self) {
         self.backend = Backend::Portable;
     }
