@@ -1,14 +1,18 @@
 //! Conformance runner: checks test-vector files against the pyrin crates.
 //!
 //! ```text
+//! cargo run --release --example conformance                      # the repository's vectors/
 //! cargo run --release --example conformance -- FILE...
 //! cargo run --release --example conformance -- ../shared/vectors   # every file under a directory
 //! ```
 //!
+//! Without arguments it checks every file under `$PYRIN_VECTORS`, else under the
+//! repository's own copy of the vectors, `vectors/` at the top of the workspace.
+//!
 //! Prints `PASS|FAIL <kind> <file> <passed>/<total>` per file, then up to 10 failing case
 //! names, and finally `N passed, M failed` over all cases (a file that cannot be read or
 //! parsed counts as one failed case). Exits 0 only if every case of
-//! every file passed; 2 on usage errors.
+//! every file passed.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -29,10 +33,17 @@ use pyrin_examples::vectors;
 const MAX_LISTED_FAILURES: usize = 10;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.is_empty() || args.iter().any(|a| a == "-h" || a == "--help") {
-        eprintln!("usage: conformance FILE_OR_DIR...\n  checks .json / .json.gz vector files (directories are searched recursively)");
-        return if args.is_empty() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        eprintln!(
+            "usage: conformance [FILE_OR_DIR...]\n  checks .json / .json.gz vector files (directories are searched recursively);\n  \
+             without arguments, every file under $PYRIN_VECTORS, else the repository's vectors/ ({})",
+            vectors::vectors_dir().display()
+        );
+        return ExitCode::SUCCESS;
+    }
+    if args.is_empty() {
+        args.push(vectors::vectors_dir().display().to_string());
     }
     let mut files: Vec<PathBuf> = Vec::new();
     let (mut passed, mut failed, mut all_ok) = (0usize, 0usize, true);

@@ -139,11 +139,15 @@ pub fn files_under(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// The vector directory: `$PYRIN_VECTORS`, else `../shared/vectors` beside the workspace.
+/// The vector directory: `$PYRIN_VECTORS`, else the repository's own copy, `vectors/` at
+/// the top of the workspace.
 pub fn vectors_dir() -> PathBuf {
     match std::env::var_os("PYRIN_VECTORS") {
         Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"),
+        None => {
+            let examples = Path::new(env!("CARGO_MANIFEST_DIR"));
+            examples.parent().unwrap_or(examples).join("vectors")
+        }
     }
 }
 
@@ -154,7 +158,7 @@ pub fn assert_dir_passes(subdir: &str) {
     let dir = vectors_dir().join(subdir);
     let files = files_under(&dir).unwrap_or_else(|e| {
         panic!(
-            "cannot read vector directory {} ({e}); set PYRIN_VECTORS to the shared/vectors directory",
+            "cannot read vector directory {} ({e}); set PYRIN_VECTORS to a vector directory (default: the repository's vectors/)",
             dir.display()
         )
     });

@@ -1,4 +1,4 @@
-//! Every vector under `$PYRIN_VECTORS/core` (default `../shared/vectors/core`) passes.
+//! Every vector under `$PYRIN_VECTORS/core` (default the repository's `vectors/core`) passes.
 
 #[test]
 fn core_vectors_pass() {

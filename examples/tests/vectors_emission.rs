@@ -1,4 +1,4 @@
-//! Every vector under `$PYRIN_VECTORS/emission` (default `../shared/vectors/emission`) passes.
+//! Every vector under `$PYRIN_VECTORS/emission` (default the repository's `vectors/emission`) passes.
 
 #[test]
 fn emission_vectors_pass() {

@@ -1,4 +1,4 @@
-//! Every vector under `$PYRIN_VECTORS/ghostdag` (default `../shared/vectors/ghostdag`) passes.
+//! Every vector under `$PYRIN_VECTORS/ghostdag` (default the repository's `vectors/ghostdag`) passes.
 
 #[test]
 fn ghostdag_vectors_pass() {

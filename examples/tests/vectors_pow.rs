@@ -1,4 +1,4 @@
-//! Every vector under `$PYRIN_VECTORS/pow` (default `../shared/vectors/pow`) passes.
+//! Every vector under `$PYRIN_VECTORS/pow` (default the repository's `vectors/pow`) passes.
 
 #[test]
 fn pow_vectors_pass() {

@@ -1,4 +1,4 @@
-//! Every vector under `$PYRIN_VECTORS/tx` (default `../shared/vectors/tx`) passes.
+//! Every vector under `$PYRIN_VECTORS/tx` (default the repository's `vectors/tx`) passes.
 
 #[test]
 fn tx_vectors_pass() {

@@ -42,8 +42,21 @@ fuzz_target!(|input: (u8, u8, u8, Vec<(u8, u8, Vec<u8>)>)| {
     }
     let n = dag.store().len() as u32;
     let virtual_data = dag.virtual_data().expect("works are below 256, far from overflowing");
+    // Genesis is in no blue-work window (as in the reference), so the virtual's unbounded
+    // window is every other block of the DAG, once each, best (blue work, hash) first;
+    // a smaller window is its head.
     let window = dag.blue_work_window(&virtual_data, usize::MAX);
-    assert_eq!(window.len() as u32, n, "the virtual's past is the whole DAG");
+    assert_eq!(window.len() as u32, n - 1, "the virtual's past is the whole DAG, genesis left out");
+    let mut seen = vec![false; n as usize];
+    for &b in &window {
+        assert!(b != BlockId::GENESIS, "genesis is in no window");
+        assert!(!seen[b.index() as usize], "listed once");
+        seen[b.index() as usize] = true;
+    }
+    let key = |b: BlockId| (dag.data(b).blue_work, dag.hash_of(b));
+    assert!(window.windows(2).all(|w| key(w[0]) > key(w[1])), "best first");
+    let size = usize::from(limit) % (window.len() + 1);
+    assert_eq!(dag.blue_work_window(&virtual_data, size), window[..size], "a smaller window is the head");
     let merged = dag.consensus_ordered_mergeset(&virtual_data);
     assert_eq!(merged.len(), virtual_data.mergeset_blues.len() + virtual_data.mergeset_reds.len());
     let order = dag.dag_order().expect("tips are known");
