@@ -575,21 +575,25 @@ mod borsh_impl {
     use borsh::io::{Read, Result, Write};
     use borsh::{BorshDeserialize, BorshSerialize};
 
+    #[cfg_attr(docsrs, doc(cfg(feature = "borsh")))]
     impl BorshSerialize for Uint256 {
         fn serialize<W: Write>(&self, w: &mut W) -> Result<()> {
             w.write_all(&self.to_le_bytes())
         }
     }
+    #[cfg_attr(docsrs, doc(cfg(feature = "borsh")))]
     impl BorshDeserialize for Uint256 {
         fn deserialize_reader<R: Read>(r: &mut R) -> Result<Self> {
             Ok(Uint256::from_le_bytes(<[u8; 32]>::deserialize_reader(r)?))
         }
     }
+    #[cfg_attr(docsrs, doc(cfg(feature = "borsh")))]
     impl BorshSerialize for BlueWork {
         fn serialize<W: Write>(&self, w: &mut W) -> Result<()> {
             self.limbs().serialize(w)
         }
     }
+    #[cfg_attr(docsrs, doc(cfg(feature = "borsh")))]
     impl BorshDeserialize for BlueWork {
         fn deserialize_reader<R: Read>(r: &mut R) -> Result<Self> {
             Ok(BlueWork::from_limbs(<[u64; 3]>::deserialize_reader(r)?))

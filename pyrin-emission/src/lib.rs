@@ -27,6 +27,7 @@
 //! applies; the coinbase pays blue mergeset blocks' subsidy plus fees in mergeset order,
 //! skips zero amounts, and pays all red rewards to the block's own miner in one output.
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

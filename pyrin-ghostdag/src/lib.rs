@@ -69,6 +69,7 @@
 //! pass k or it would push a blue's anticone past k; the selected parent is the first
 //! mergeset blue, and genesis has blue score 0 and blue work 0.
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -78,6 +79,7 @@ extern crate std;
 
 /// Needs `std` for `f64::powf` (the formula must round exactly as the reference does).
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod k;
 mod protocol;
 pub mod reachability;

@@ -40,6 +40,7 @@
 //! (timestamp, blue work, hash) before averaging targets. For the DAA score and past median
 //! time (`difficulty.rs`, `window.rs`, `past_median_time.rs`), see [`daa`].
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
 
@@ -75,6 +76,7 @@ pub use fast::{Backend, LANES};
 pub use level::{block_level, level_of_value};
 pub use matrix::Matrix;
 #[cfg(feature = "rayon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
 pub use search::par_search;
 pub use search::{search, SearchOutcome, Solution};
 pub use state::{PowCheck, PowState};
