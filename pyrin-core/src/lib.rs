@@ -21,13 +21,56 @@
 //! vectors produced by running that node and against real mined blocks.
 //!
 //! ```
-//! use pyrin_core::{params::Network, Header};
+//! use pyrin_core::params::Network;
+//! use pyrin_core::{
+//!     Amount, BlockHash, BlueWork, Decode, Encode, Header, ScriptPublicKey, Target, Transaction, TransactionId,
+//!     TransactionInput, TransactionOutpoint, TransactionOutput, Work,
+//! };
 //!
-//! let genesis = Network::Mainnet.params().genesis.header();
-//! assert_eq!(
-//!     genesis.hash().to_string(),
-//!     "db28f93655e579b3bbc276433711cd214b397ac8467401cb82b28f655d25f762"
-//! );
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     // A header: mainnet's genesis, its block hash, its consensus bytes read back.
+//!     let genesis = Network::Mainnet.params().genesis.header();
+//!     let hash: BlockHash = "db28f93655e579b3bbc276433711cd214b397ac8467401cb82b28f655d25f762".parse()?;
+//!     assert_eq!(genesis.hash(), hash);
+//!     assert_eq!(Header::from_bytes(&genesis.to_bytes())?, genesis);
+//!
+//!     // The pre-PoW hash leaves the nonce out; a pool hashes a found nonce in place.
+//!     let mut mined = genesis.clone();
+//!     mined.nonce += 1;
+//!     assert_eq!(mined.pre_pow_hash(), genesis.pre_pow_hash());
+//!     assert_eq!(genesis.hash_with_nonce(mined.nonce), mined.hash());
+//!
+//!     // Targets: a header's compact bits, the target they encode, the work it takes.
+//!     let target = Target::from_compact(genesis.bits);
+//!     assert_eq!(target, genesis.target());
+//!     assert_eq!(target.to_compact_lossy(), genesis.bits);
+//!     let work = Work::from_compact(genesis.bits).ok_or("a zero target has no work")?;
+//!     let blue_work = BlueWork::ZERO.checked_add_work(work).ok_or("blue work overflow")?;
+//!     assert!(!blue_work.is_zero());
+//!
+//!     // Amounts: leor, checked arithmetic, PYI on display.
+//!     let value = Amount::from_pyi(12).ok_or("too many PYI")?.checked_add(Amount::from_leor(2_036)).ok_or("overflow")?;
+//!     assert_eq!(value.to_string(), "12.00002036 PYI");
+//!     assert_eq!("12.00002036 PYI".parse::<Amount>()?, value);
+//!
+//!     // A transaction paying `value` to a Schnorr P2PK script (OP_DATA_32, key, OP_CHECKSIG).
+//!     let mut script = vec![0x20];
+//!     script.extend([7; 32]);
+//!     script.push(0xac);
+//!     let spent = TransactionOutpoint::new(TransactionId::from_bytes([3; 32]), 0);
+//!     let mut tx = Transaction {
+//!         inputs: vec![TransactionInput::spending(spent)],
+//!         outputs: vec![TransactionOutput::new(value, ScriptPublicKey::new(0, script))],
+//!         ..Transaction::default()
+//!     };
+//!     // Signing fills in the signature script: the id stays, the hash changes.
+//!     let (id, unsigned_hash) = (tx.id(), tx.hash());
+//!     tx.inputs[0].signature_script = vec![0x41; 66];
+//!     assert_eq!(tx.id(), id);
+//!     assert_ne!(tx.hash(), unsigned_hash);
+//!     assert_eq!(Transaction::from_bytes(&tx.to_bytes())?, tx);
+//!     Ok(())
+//! }
 //! ```
 //!
 //! # Features
@@ -97,3 +140,8 @@ pub use subnets::SubnetworkId;
 pub use target::{CompactTarget, PowValue, Target, Work};
 pub use tx::{ScriptPublicKey, Transaction, TransactionInput, TransactionOutpoint, TransactionOutput, TxEncoding};
 pub use uint::{BlueWork, Uint256};
+
+/// The README's example, run as a doctest so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
