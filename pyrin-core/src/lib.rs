@@ -97,6 +97,48 @@
 //! The snake_case JSON of the repository's test-vector files (`shared/vectors`) is a
 //! different format, used only by the tests: the conformance runner reads it with its own
 //! code (`examples/src/json.rs`), not through serde.
+//!
+//! # Migrating from 0.1
+//! - **Paths.** The modules `block`, `encoding`, `hash`, `header`, `subnets`, `tx` and `uint`
+//!   are private: import their types from the root (`pyrin_core::header::Header` →
+//!   [`pyrin_core::Header`](Header), `pyrin_core::encoding::Reader` → [`Reader`]). `compact` is
+//!   gone (below); `hashers`, `hex`, `merkle` and `params` stay.
+//! - **Hash roles.** `Hash` and its aliases `BlockHash`/`TransactionId` → [`BlockHash`] (block
+//!   hashes, parents, pruning point), [`TransactionId`] ([`Transaction::id`], outpoints),
+//!   [`TransactionHash`] ([`Transaction::hash`]), [`MerkleRoot`] (the header's roots,
+//!   [`Block::hash_merkle_root`], [`merkle::hash_merkle_root`]), [`PrePowHash`]
+//!   ([`Header::pre_pow_hash`]) and [`UtxoCommitment`]. `Hash::from_bytes(b)` →
+//!   `BlockHash::from_bytes(b)`; a raw [`Hash`](struct@Hash) converts with
+//!   `BlockHash::from_raw_hash(h)` and back with `.to_raw_hash()`; `ZERO_HASH` in a role →
+//!   `BlockHash::ZERO` (and so on). Other crates declare roles with [`hash_newtype!`].
+//! - **Bits.** `header.bits: u32` → [`CompactTarget`]: `CompactTarget::from_consensus(bits)`,
+//!   `bits.to_consensus()` (also `GenesisBlock::bits`).
+//! - **Targets and work.** `Uint256::from_compact_bits(b)` or `compact::target_from_bits(b)` →
+//!   [`Target::from_compact`]; `to_compact_bits()` or `compact::bits_from_target(&t)` →
+//!   [`Target::to_compact_lossy`]; `compact::work_of_target(&t)` → [`Target::to_work`];
+//!   `compact::calc_work(b)` → [`Work::from_compact`]; `BlueWork::from_bits(b)` →
+//!   `Work::from_compact(b).and_then(Work::to_blue_work)`, or add a block's work with
+//!   [`BlueWork::checked_add_work`]. [`Header::target`] and `Params::max_difficulty_target`
+//!   are [`Target`]s; `value <= target` → [`Target::is_met_by`] with a [`PowValue`]; a
+//!   [`Target`], [`Work`] or [`PowValue`] gives its number with `.to_uint256()`.
+//! - **`Uint256`.** Its field is private: `Uint256(words)` → [`Uint256::from_le_words`],
+//!   `.0` → [`Uint256::to_le_words`].
+//! - **Amounts.** `u64` leor → [`Amount`] (`TransactionOutput::value`,
+//!   `Params::pre_deflationary_phase_base_subsidy`): `Amount::from_leor(v)`, `.to_leor()`;
+//!   `params::MAX_LEOR` → [`Amount::MAX_MONEY`], `params::LEOR_PER_PYI` →
+//!   [`Amount::LEOR_PER_PYI`].
+//! - **Constructors.** A P2PK input `TransactionInput { previous_outpoint, signature_script:
+//!   vec![], sequence: 0, sig_op_count: 1 }` → [`TransactionInput::spending`]`(outpoint)`
+//!   (any other: [`TransactionInput::new`]); `TransactionOutput { value, script_public_key }`
+//!   → [`TransactionOutput::new`]. A found nonce's block hash without cloning the header:
+//!   [`Header::hash_with_nonce`].
+//! - **Features.** `borsh` is no longer a default feature: add `features = ["borsh"]` where
+//!   you use it. With `serde`, a header's `hash` and a transaction's `id` are now checked
+//!   when present instead of ignored, u64 fields are also read from decimal strings, and
+//!   binary formats no longer carry `hash` and `id` (see `serde_form`).
+//! - **`#[non_exhaustive]`.** [`DecodeError`] and [`hex::HexError`] need a `_` arm in a
+//!   `match`; [`params::Params`] cannot be built with a struct literal: clone a network's
+//!   (`let mut params = Network::Devnet.params().clone();`) and set its fields.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]

@@ -75,6 +75,22 @@
 //! per second each table entry is `ceil(entry / bps)`; past the table the last entry (0)
 //! applies; the coinbase pays blue mergeset blocks' subsidy plus fees in mergeset order,
 //! skips zero amounts, and pays all red rewards to the block's own miner in one output.
+//!
+//! # Migrating from 0.1
+//! - **Amounts.** Every `u64` of leor is a [`pyrin_core::Amount`]:
+//!   [`EmissionSchedule::new`]'s subsidy, [`EmissionSchedule::subsidy`],
+//!   [`EmissionSchedule::cumulative_subsidy`], [`EmissionSchedule::max_supply`],
+//!   [`EmissionSchedule::pre_deflationary_subsidy`], [`EmissionSchedule::daa_score_reaching`]'s
+//!   argument, `CoinbaseData::subsidy`, `BlockReward::subsidy` and `BlockReward::fees`, and
+//!   the rewards and payouts of [`payout::split_proportional`] and [`payout::pplns`]. Wrap a
+//!   count with `Amount::from_leor(v)`, read one with `.to_leor()`;
+//!   `pyrin_core::params::LEOR_PER_PYI` → `Amount::LEOR_PER_PYI`.
+//!   ([`EmissionSchedule::monthly_table`] and [`SUBSIDY_BY_MONTH_1BPS`] stay raw leor counts.)
+//! - **Supply through a score.** `cumulative_subsidy(daa_score + 1)` →
+//!   [`EmissionSchedule::cumulative_subsidy_through`]`(daa_score)`, which also holds at
+//!   `u64::MAX`.
+//! - **`#[non_exhaustive]`.** A `match` on [`coinbase::CoinbaseError`] or
+//!   [`payout::PayoutError`] needs a `_` arm.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]

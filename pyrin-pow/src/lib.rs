@@ -77,6 +77,30 @@
 //! every network; the difficulty window drops the block with the smallest
 //! (timestamp, blue work, hash) before averaging targets. For the DAA score and past median
 //! time (`difficulty.rs`, `window.rs`, `past_median_time.rs`), see [`daa`].
+//!
+//! # Migrating from 0.1
+//! - **Typed numbers from `pyrin-core`.** `Uint256` targets → [`Target`](pyrin_core::Target)
+//!   ([`PowState::target`], `DifficultyRules::max_target`, [`share::DIFFICULTY_1_TARGET`],
+//!   [`share::target_from_difficulty`]); `Uint256` PoW values →
+//!   [`PowValue`](pyrin_core::PowValue) ([`PowState::pow_value`],
+//!   [`PowState::pow_value_plain`], [`PowState::pow_values`], `PowCheck::value`,
+//!   `ShareCheck::value`, `Solution::value`, [`level_of_value`]); `u32` bits →
+//!   [`CompactTarget`](pyrin_core::CompactTarget) ([`PowState::from_parts`],
+//!   `WindowBlock::bits`, `DifficultyRules::genesis_bits`, [`difficulty::next_bits`]); `Hash`
+//!   → [`PrePowHash`](pyrin_core::PrePowHash) ([`PowState::from_parts`],
+//!   [`PowState::pre_pow_hash`], [`Matrix::generate`]) and
+//!   [`BlockHash`](pyrin_core::BlockHash) (`WindowBlock::hash`).
+//! - **Comparisons.** `value <= state.target()` → `state.target().is_met_by(value)`.
+//! - **Shares.** `state.check_share(nonce, &target)` → `state.check_share(nonce, target)`
+//!   ([`PowState::check_share`] takes a `Target` or a `CompactTarget`);
+//!   `difficulty_of_target(&target)` → [`share::difficulty_of_target`]`(target)`.
+//! - **Paths.** `pyrin_pow::daa_score`, `pyrin_pow::past_median_time` and
+//!   `pyrin_pow::DaaScore` → [`daa::daa_score`], [`daa::past_median_time`],
+//!   [`daa::DaaScore`]; `pyrin_pow::search::{search, par_search, SearchOutcome, Solution}` →
+//!   `pyrin_pow::{search, par_search, SearchOutcome, Solution}` (the `search` module is
+//!   private).
+//! - **`#[non_exhaustive]`.** A `match` on [`PowError`], [`share::ShareError`], [`Variant`]
+//!   or [`Backend`] needs a `_` arm.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
