@@ -103,7 +103,7 @@
 //!   or [`Backend`] needs a `_` arm.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 #![deny(unsafe_code)]
 
 extern crate alloc;

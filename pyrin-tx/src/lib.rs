@@ -127,7 +127,7 @@
 //!   [`sign::Randomness`] or on [`mass::SignedInput`] needs a `_` arm.
 #![no_std]
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate alloc;
