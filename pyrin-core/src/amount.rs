@@ -156,6 +156,11 @@ impl FromStr for Amount {
     type Err = ParseAmountError;
 
     /// Reads a PYI amount such as `12`, `0.5` or `12.00002036 PYI`.
+    ///
+    /// # Errors
+    /// [`ParseAmountError::Invalid`] for anything but digits with at most one `.` that has
+    /// digits on both sides, optionally followed by ` PYI`; [`ParseAmountError::TooPrecise`]
+    /// for more than eight decimals; [`ParseAmountError::TooLarge`] past `u64::MAX` leor.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let number = s.strip_suffix(" PYI").unwrap_or(s);
         let (whole, frac) = number.split_once('.').unwrap_or((number, ""));
@@ -180,6 +185,8 @@ impl FromStr for Amount {
 }
 
 impl core::iter::Sum for Amount {
+    /// The sum of the amounts.
+    ///
     /// # Panics
     /// On overflow past `u64::MAX` leor; use [`Amount::checked_sum`] for untrusted input.
     fn sum<I: Iterator<Item = Amount>>(iter: I) -> Amount {

@@ -117,6 +117,9 @@ impl<'a> Reader<'a> {
     }
 
     /// Takes `n` bytes.
+    ///
+    /// # Errors
+    /// [`DecodeError::UnexpectedEnd`] when fewer than `n` bytes remain; nothing is taken.
     pub fn take(&mut self, n: u64, field: &'static str) -> Result<&'a [u8], DecodeError> {
         if n > self.bytes.len() as u64 {
             return Err(DecodeError::UnexpectedEnd { field, needed: n, remaining: self.bytes.len() });
@@ -131,28 +134,48 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a u8.
+    ///
+    /// # Errors
+    /// [`DecodeError::UnexpectedEnd`] when no byte remains.
     pub fn u8(&mut self, field: &'static str) -> Result<u8, DecodeError> {
         Ok(self.array::<1>(field)?[0])
     }
     /// Reads a little-endian u16.
+    ///
+    /// # Errors
+    /// [`DecodeError::UnexpectedEnd`] when fewer than 2 bytes remain.
     pub fn u16(&mut self, field: &'static str) -> Result<u16, DecodeError> {
         Ok(u16::from_le_bytes(self.array(field)?))
     }
     /// Reads a little-endian u32.
+    ///
+    /// # Errors
+    /// [`DecodeError::UnexpectedEnd`] when fewer than 4 bytes remain.
     pub fn u32(&mut self, field: &'static str) -> Result<u32, DecodeError> {
         Ok(u32::from_le_bytes(self.array(field)?))
     }
     /// Reads a little-endian u64.
+    ///
+    /// # Errors
+    /// [`DecodeError::UnexpectedEnd`] when fewer than 8 bytes remain.
     pub fn u64(&mut self, field: &'static str) -> Result<u64, DecodeError> {
         Ok(u64::from_le_bytes(self.array(field)?))
     }
     /// Reads a hash.
+    ///
+    /// # Errors
+    /// [`DecodeError::UnexpectedEnd`] when fewer than 32 bytes remain.
     pub fn hash(&mut self, field: &'static str) -> Result<Hash, DecodeError> {
         Ok(Hash::from_bytes(self.array(field)?))
     }
 
     /// Reads a length prefix and checks that `len × min_element_size` bytes remain, so a
     /// hostile prefix cannot trigger a large allocation.
+    ///
+    /// # Errors
+    /// [`DecodeError::UnexpectedEnd`] when fewer than 8 bytes remain for the prefix;
+    /// [`DecodeError::LengthTooLarge`] when `len × min_element_size` (a `min_element_size`
+    /// of 0 counts as 1) is more than the bytes left after it.
     pub fn len(&mut self, field: &'static str, min_element_size: usize) -> Result<usize, DecodeError> {
         let len = self.u64(field)?;
         let remaining = self.bytes.len();
@@ -164,12 +187,20 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads length-prefixed bytes.
+    ///
+    /// # Errors
+    /// As [`Reader::len`] with one-byte elements: [`DecodeError::UnexpectedEnd`] for a
+    /// cut-short prefix, [`DecodeError::LengthTooLarge`] when fewer bytes than it promises
+    /// remain.
     pub fn var_bytes(&mut self, field: &'static str) -> Result<&'a [u8], DecodeError> {
         let len = self.len(field, 1)?;
         self.take(len as u64, field)
     }
 
-    /// Fails unless every byte was read.
+    /// Checks that every byte was read.
+    ///
+    /// # Errors
+    /// [`DecodeError::TrailingBytes`] with the number of bytes left.
     pub fn finish(&self) -> Result<(), DecodeError> {
         match self.bytes.len() {
             0 => Ok(()),
@@ -223,9 +254,20 @@ pub trait Encode {
 /// A type that can be read back from its consensus encoding.
 pub trait Decode: Sized {
     /// Reads one value from the reader, leaving the rest.
+    ///
+    /// # Errors
+    /// [`DecodeError::UnexpectedEnd`] when the input ends inside a field,
+    /// [`DecodeError::LengthTooLarge`] when a length prefix promises more than the rest of
+    /// the input can hold; for a [`Header`](crate::Header), [`DecodeError::BlueWorkTooLong`]
+    /// and [`DecodeError::NonCanonicalBlueWork`] for blue work that is not a minimal
+    /// encoding of at most 24 bytes. Each error names the field it was reading.
     fn decode_from(reader: &mut Reader<'_>) -> Result<Self, DecodeError>;
 
     /// Reads one value that must span all of `bytes`.
+    ///
+    /// # Errors
+    /// Those of [`Decode::decode_from`], and [`DecodeError::TrailingBytes`] when bytes are
+    /// left after the value.
     fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut reader = Reader::new(bytes);
         let value = Self::decode_from(&mut reader)?;

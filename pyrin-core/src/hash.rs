@@ -130,6 +130,12 @@ impl fmt::Debug for Hash {
 impl FromStr for Hash {
     type Err = HexError;
 
+    /// Reads 64 hex digits (either case) as the 32 bytes in storage order.
+    ///
+    /// # Errors
+    /// As [`hex::decode_to_slice`] into 32 bytes: [`HexError::OddLength`],
+    /// [`HexError::WrongLength`] unless the text holds 64 digits,
+    /// [`HexError::InvalidCharacter`].
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let mut out = [0u8; 32];
         hex::decode_to_slice(s, &mut out)?;
@@ -235,6 +241,11 @@ macro_rules! hash_newtype {
 
         impl ::core::str::FromStr for $name {
             type Err = $crate::hex::HexError;
+            /// Reads 64 hex digits (either case), as `Hash` does.
+            ///
+            /// # Errors
+            /// The `HexError` of `Hash::from_str`: odd length, not 64 digits, or a
+            /// character that is not a hex digit.
             fn from_str(s: &str) -> ::core::result::Result<Self, Self::Err> {
                 s.parse::<$crate::Hash>().map(Self)
             }

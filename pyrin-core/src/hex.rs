@@ -37,7 +37,14 @@ fn nibble(c: u8, index: usize) -> Result<u8, HexError> {
     }
 }
 
-/// Decodes hex text into `out`, which must be exactly half the text's length.
+/// Decodes hex text (either case) into `out`, which must be exactly half the text's
+/// length.
+///
+/// # Errors
+/// [`HexError::OddLength`] for an odd number of characters, [`HexError::WrongLength`]
+/// when the text encodes other than `out.len()` bytes (`out` is then untouched), and
+/// [`HexError::InvalidCharacter`] for the first byte that is not a hex digit (the bytes
+/// before it are already written to `out`).
 pub fn decode_to_slice(text: &str, out: &mut [u8]) -> Result<(), HexError> {
     let bytes = text.as_bytes();
     if bytes.len() % 2 != 0 {
@@ -52,7 +59,11 @@ pub fn decode_to_slice(text: &str, out: &mut [u8]) -> Result<(), HexError> {
     Ok(())
 }
 
-/// Decodes hex text of any even length.
+/// Decodes hex text (either case) of any even length.
+///
+/// # Errors
+/// [`HexError::OddLength`] for an odd number of characters, [`HexError::InvalidCharacter`]
+/// for the first byte that is not a hex digit.
 pub fn decode(text: &str) -> Result<Vec<u8>, HexError> {
     if text.len() % 2 != 0 {
         return Err(HexError::OddLength(text.len()));

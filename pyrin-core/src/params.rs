@@ -103,6 +103,10 @@ impl fmt::Display for Network {
 
 impl FromStr for Network {
     type Err = UnknownNetwork;
+    /// Reads a network's [name](Network::name).
+    ///
+    /// # Errors
+    /// [`UnknownNetwork`] for any other text (names are case-sensitive).
     fn from_str(s: &str) -> Result<Self, UnknownNetwork> {
         Network::ALL.into_iter().find(|n| n.name() == s).ok_or_else(|| UnknownNetwork(s.into()))
     }
@@ -249,12 +253,20 @@ pub struct Params {
 }
 
 impl Params {
-    /// Blocks per second.
+    /// Blocks per second: 1000 divided by `target_time_per_block`, rounded down.
+    ///
+    /// # Panics
+    /// When `target_time_per_block` is 0 (no network's is).
     pub fn bps(&self) -> u64 {
         1000 / self.target_time_per_block
     }
 
     /// The past-median-time window size in use at a selected parent's DAA score.
+    ///
+    /// # Panics
+    /// With overflow checks on (debug builds), when the legacy window size
+    /// `2 · legacy_timestamp_deviation_tolerance − 1` is used and does not fit a `u64`
+    /// (a tolerance of 0 or above `u64::MAX / 2`; no network's is); without them it wraps.
     pub fn past_median_time_window_size(&self, selected_parent_daa_score: u64) -> u64 {
         if selected_parent_daa_score < self.sampling_activation_daa_score {
             2 * self.legacy_timestamp_deviation_tolerance - 1

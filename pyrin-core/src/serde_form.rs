@@ -353,12 +353,14 @@ impl<'de> Deserialize<'de> for U64 {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl Serialize for Amount {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         u64_or_decimal_string::serialize(&self.to_leor(), s)
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         u64_or_decimal_string::deserialize(d).map(Amount::from_leor)
@@ -431,6 +433,7 @@ where
 /// Hex text in human-readable formats, its bytes in binary ones.
 macro_rules! hex_string_serde {
     ($ty:ty, $what:literal, $length:literal, $to_bytes:expr, $from_bytes:expr) => {
+        #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
         impl Serialize for $ty {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 if s.is_human_readable() {
@@ -441,6 +444,7 @@ macro_rules! hex_string_serde {
             }
         }
 
+        #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 if d.is_human_readable() {
@@ -501,6 +505,7 @@ impl<'de> Deserialize<'de> for HexByteBuf {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl Serialize for ScriptPublicKey {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
@@ -513,6 +518,7 @@ impl Serialize for ScriptPublicKey {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de> Deserialize<'de> for ScriptPublicKey {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if d.is_human_readable() {
@@ -538,12 +544,14 @@ struct OutpointForm {
     index: u32,
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl Serialize for TransactionOutpoint {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         OutpointForm { transaction_id: self.transaction_id, index: self.index }.serialize(s)
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de> Deserialize<'de> for TransactionOutpoint {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let OutpointForm { transaction_id, index } = OutpointForm::deserialize(d)?;
@@ -569,6 +577,7 @@ struct InputIn {
     sig_op_count: u8,
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl Serialize for TransactionInput {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         InputOut {
@@ -581,6 +590,7 @@ impl Serialize for TransactionInput {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de> Deserialize<'de> for TransactionInput {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let r = InputIn::deserialize(d)?;
@@ -607,12 +617,14 @@ struct OutputIn {
     script_public_key: ScriptPublicKey,
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl Serialize for TransactionOutput {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         OutputOut { value: self.value, script_public_key: &self.script_public_key }.serialize(s)
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de> Deserialize<'de> for TransactionOutput {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let OutputIn { value, script_public_key } = OutputIn::deserialize(d)?;
@@ -710,6 +722,7 @@ fn check_claim<T: PartialEq + fmt::Display, E: de::Error>(
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl Serialize for Transaction {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let id = if s.is_human_readable() { Some(self.id()) } else { None };
@@ -727,6 +740,7 @@ impl Serialize for Transaction {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de> Deserialize<'de> for Transaction {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if !d.is_human_readable() {
@@ -830,6 +844,7 @@ impl From<HeaderIn> for Header {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl Serialize for Header {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let hash = if s.is_human_readable() { Some(self.hash()) } else { None };
@@ -852,6 +867,7 @@ impl Serialize for Header {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de> Deserialize<'de> for Header {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if !d.is_human_readable() {
@@ -889,12 +905,14 @@ struct BlockIn {
     transactions: Vec<Transaction>,
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl Serialize for Block {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         BlockOut { header: &self.header, transactions: &self.transactions }.serialize(s)
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de> Deserialize<'de> for Block {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let BlockIn { header, transactions } = BlockIn::deserialize(d)?;

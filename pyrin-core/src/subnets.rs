@@ -69,6 +69,11 @@ impl fmt::Debug for SubnetworkId {
 
 impl FromStr for SubnetworkId {
     type Err = HexError;
+    /// Reads 40 hex digits (either case).
+    ///
+    /// # Errors
+    /// [`HexError::OddLength`], [`HexError::WrongLength`] unless the text holds 40 digits,
+    /// [`HexError::InvalidCharacter`] (see [`crate::hex::decode_to_slice`]).
     fn from_str(s: &str) -> Result<Self, HexError> {
         let mut out = [0u8; 20];
         crate::hex::decode_to_slice(s, &mut out)?;

@@ -96,7 +96,7 @@ impl Uint256 {
         out
     }
 
-    /// Reads up to 32 big-endian bytes (shorter inputs are zero-extended).
+    /// Reads up to 32 big-endian bytes (shorter inputs are zero-extended); `None` if longer.
     pub fn from_be_slice(bytes: &[u8]) -> Option<Self> {
         if bytes.len() > 32 {
             return None;
@@ -108,6 +108,10 @@ impl Uint256 {
 
     /// Parses big-endian hex with or without leading zeros (`"0"` is zero), as the node
     /// prints targets and blue work.
+    ///
+    /// # Errors
+    /// [`HexError::WrongLength`] for more than 64 digits, [`HexError::InvalidCharacter`]
+    /// (with its index in `text`) for the first character that is not a hex digit.
     pub fn from_be_hex(text: &str) -> Result<Self, HexError> {
         if text.len() > 64 {
             return Err(HexError::WrongLength { expected: 32, found: text.len().div_ceil(2) });
@@ -520,7 +524,11 @@ impl BlueWork {
         Self::from_uint256(Uint256::from_be_slice(bytes)?)
     }
 
-    /// Parses big-endian hex, leading zeros optional; fails past 192 bits.
+    /// Parses big-endian hex, leading zeros optional.
+    ///
+    /// # Errors
+    /// Those of [`Uint256::from_be_hex`], and [`HexError::WrongLength`] (`expected: 24`,
+    /// `found`: the bytes the value needs) for a value past 192 bits.
     pub fn from_be_hex(text: &str) -> Result<Self, HexError> {
         let v = Uint256::from_be_hex(text)?;
         Self::from_uint256(v).ok_or(HexError::WrongLength { expected: 24, found: v.bits().div_ceil(8) as usize })
@@ -529,8 +537,11 @@ impl BlueWork {
 
 impl Add for BlueWork {
     type Output = BlueWork;
-    /// Addition; panics on overflow past 2^192 like integer overflow in debug builds would
-    /// (use [`BlueWork::checked_add`] on untrusted values).
+    /// Addition.
+    ///
+    /// # Panics
+    /// On overflow past 2^192, in every build (as integer overflow does in debug builds);
+    /// use [`BlueWork::checked_add`] on untrusted values.
     fn add(self, rhs: Self) -> Self {
         self.checked_add(rhs).expect("blue work overflowed 192 bits")
     }
@@ -557,6 +568,10 @@ impl fmt::Debug for BlueWork {
 
 impl core::str::FromStr for BlueWork {
     type Err = HexError;
+    /// Parses big-endian hex: [`BlueWork::from_be_hex`].
+    ///
+    /// # Errors
+    /// As [`BlueWork::from_be_hex`].
     fn from_str(s: &str) -> Result<Self, HexError> {
         Self::from_be_hex(s)
     }
@@ -564,6 +579,10 @@ impl core::str::FromStr for BlueWork {
 
 impl core::str::FromStr for Uint256 {
     type Err = HexError;
+    /// Parses big-endian hex: [`Uint256::from_be_hex`].
+    ///
+    /// # Errors
+    /// As [`Uint256::from_be_hex`].
     fn from_str(s: &str) -> Result<Self, HexError> {
         Self::from_be_hex(s)
     }
@@ -575,21 +594,25 @@ mod borsh_impl {
     use borsh::io::{Read, Result, Write};
     use borsh::{BorshDeserialize, BorshSerialize};
 
+    #[cfg_attr(docsrs, doc(cfg(feature = "borsh")))]
     impl BorshSerialize for Uint256 {
         fn serialize<W: Write>(&self, w: &mut W) -> Result<()> {
             w.write_all(&self.to_le_bytes())
         }
     }
+    #[cfg_attr(docsrs, doc(cfg(feature = "borsh")))]
     impl BorshDeserialize for Uint256 {
         fn deserialize_reader<R: Read>(r: &mut R) -> Result<Self> {
             Ok(Uint256::from_le_bytes(<[u8; 32]>::deserialize_reader(r)?))
         }
     }
+    #[cfg_attr(docsrs, doc(cfg(feature = "borsh")))]
     impl BorshSerialize for BlueWork {
         fn serialize<W: Write>(&self, w: &mut W) -> Result<()> {
             self.limbs().serialize(w)
         }
     }
+    #[cfg_attr(docsrs, doc(cfg(feature = "borsh")))]
     impl BorshDeserialize for BlueWork {
         fn deserialize_reader<R: Read>(r: &mut R) -> Result<Self> {
             Ok(BlueWork::from_limbs(<[u64; 3]>::deserialize_reader(r)?))

@@ -102,6 +102,11 @@ impl CoinbaseData {
     /// assert_eq!(CoinbaseData::decode(&payload, &limits)?, data);
     /// # Ok::<(), pyrin_emission::coinbase::CoinbaseError>(())
     /// ```
+    ///
+    /// # Errors
+    /// [`CoinbaseError::ScriptTooLong`] when the script is longer than
+    /// `limits.max_script_len`, then [`CoinbaseError::PayloadTooLong`] when the payload
+    /// would be longer than `limits.max_payload_len`.
     pub fn encode(&self, limits: &PayloadLimits) -> Result<Vec<u8>, CoinbaseError> {
         let script = self.script_public_key.script.as_slice();
         if script.len() > usize::from(limits.max_script_len) {
@@ -124,6 +129,11 @@ impl CoinbaseData {
 
     /// Reads a payload, with the reference's checks in its order: the fixed fields fit,
     /// the payload is not too long, the script length is allowed, the script fits.
+    ///
+    /// # Errors
+    /// For the first check that fails, in that order: [`CoinbaseError::PayloadTooShort`],
+    /// [`CoinbaseError::PayloadTooLong`], [`CoinbaseError::ScriptTooLong`],
+    /// [`CoinbaseError::ScriptTruncated`].
     pub fn decode(payload: &[u8], limits: &PayloadLimits) -> Result<Self, CoinbaseError> {
         let len = payload.len();
         if len < MIN_PAYLOAD_LEN {
@@ -175,6 +185,11 @@ pub struct BlockReward {
 /// amounts; then, if the reds earned anything, one output paying all of it to this
 /// block's own miner. The caller leaves blocks outside the DAA window out of `reds`
 /// too: the node pays neither blues nor reds that fall outside it.
+///
+/// # Errors
+/// [`CoinbaseError::AmountOverflow`] when a blue's subsidy plus fees, or the reds' total,
+/// passes `u64::MAX` leor. (Amounts are not checked against
+/// [`Amount::MAX_MONEY`]: the block rules do that.)
 pub fn coinbase_outputs(
     blues: &[BlockReward],
     reds: &[BlockReward],
@@ -203,6 +218,9 @@ pub fn coinbase_outputs(
 /// The whole coinbase transaction of a block: version 0, no inputs, the
 /// [`coinbase_outputs`], lock time 0, the coinbase subnetwork, gas 0 and the payload of
 /// `data` (whose `script_public_key` also receives the red reward).
+///
+/// # Errors
+/// Those of [`coinbase_outputs`], then those of [`CoinbaseData::encode`].
 pub fn coinbase_transaction(
     data: &CoinbaseData,
     blues: &[BlockReward],

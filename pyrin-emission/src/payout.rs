@@ -37,6 +37,10 @@ pub enum PayoutError {
 /// assert_eq!(split_proportional(Amount::from_leor(1_000), &[3, 1])?, leor(vec![750, 250]));
 /// # Ok::<(), pyrin_emission::payout::PayoutError>(())
 /// ```
+///
+/// # Errors
+/// [`PayoutError::NoShares`] when `shares` is empty, [`PayoutError::ZeroTotal`] when every
+/// weight is zero.
 pub fn split_proportional(reward: Amount, shares: &[u64]) -> Result<Vec<Amount>, PayoutError> {
     Ok(split_weighted(reward.to_leor(), shares)?.into_iter().map(Amount::from_leor).collect())
 }
@@ -116,6 +120,10 @@ pub struct Share<M> {
 /// assert_eq!(paid, vec![("alice", Amount::from_leor(675)), ("bob", Amount::from_leor(225))]);
 /// # Ok::<(), pyrin_emission::payout::PayoutError>(())
 /// ```
+///
+/// # Errors
+/// [`PayoutError::NoShares`] when the window holds no share (`shares` is empty or
+/// `window` is 0), [`PayoutError::ZeroTotal`] when every share in it has difficulty 0.
 pub fn pplns<M: Ord + Clone>(
     reward: Amount,
     shares: &[Share<M>],

@@ -68,9 +68,28 @@
 //! a candidate is red once the mergeset holds k + 1 blues, or once its blue anticone would
 //! pass k or it would push a blue's anticone past k; the selected parent is the first
 //! mergeset blue, and genesis has blue score 0 and blue work 0.
+//!
+//! # Migrating from 0.1
+//! - **Block hashes.** `pyrin_core::Hash` → [`pyrin_core::BlockHash`] wherever a block is
+//!   named: [`Ghostdag::new`], [`Ghostdag::with_store`], [`Ghostdag::add_block`],
+//!   [`Ghostdag::ghostdag_of`], [`Ghostdag::id_of`], [`Ghostdag::hash_of`],
+//!   [`GhostdagStore::id_of`], [`GhostdagStore::hash_of`], `NewBlock::hash` and the
+//!   [`GhostdagError`] variants. `Hash::from_bytes(b)` → `BlockHash::from_bytes(b)`.
+//! - **Block ids.** [`BlockId`] was `u32` and is a newtype: `0` → [`BlockId::GENESIS`],
+//!   `n as BlockId` → [`BlockId::from_index`]`(n)`, `id as usize` or arithmetic on an id →
+//!   [`BlockId::index`]`()`.
+//! - **Paths.** `pyrin_ghostdag::TreeNode` → [`reachability::TreeNode`], which no longer
+//!   implements `Default`.
+//! - **Direct forms.** `dag.data(dag.id_of(&hash).unwrap())` → [`Ghostdag::data_by_hash`];
+//!   an id that may be foreign → [`Ghostdag::try_data`], [`Ghostdag::try_hash_of`];
+//!   `dag.tips().iter().map(|&t| dag.hash_of(t))` → [`Ghostdag::tip_hashes`]; the virtual
+//!   block's data, `dag.ghostdag_of(&tip_hashes, work)` → [`Ghostdag::virtual_data`]; whether
+//!   a block is blue for a block or the virtual → [`Ghostdag::is_blue`].
+//! - **`#[non_exhaustive]`.** A `match` on [`GhostdagError`] needs a `_` arm.
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 extern crate alloc;
 #[cfg(feature = "std")]
@@ -78,6 +97,7 @@ extern crate std;
 
 /// Needs `std` for `f64::powf` (the formula must round exactly as the reference does).
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod k;
 mod protocol;
 pub mod reachability;

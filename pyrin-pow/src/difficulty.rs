@@ -81,6 +81,11 @@ impl DifficultyRules {
 ///     .collect();
 /// assert_eq!(next_bits(&window, &rules), bits);
 /// ```
+///
+/// # Panics
+/// With overflow checks on (debug builds), when `target_time_per_block · sample_rate ·
+/// (window.len() − 1)` passes `u128::MAX`, which takes rules no network comes near;
+/// without them the product wraps.
 pub fn next_bits(window: &[WindowBlock], rules: &DifficultyRules) -> CompactTarget {
     if window.len() < rules.min_window_len.max(2) {
         return rules.genesis_bits;

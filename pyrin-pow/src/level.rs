@@ -8,7 +8,10 @@ use crate::{PowError, PowState};
 /// least 0. A header without parents (genesis) has the maximum level.
 ///
 /// `max_block_level` is the network's (`Params::max_block_level`, 225 on mainnet).
-/// Fails only if the header's pre-PoW hash is zero (see [`crate::Matrix::generate`]).
+///
+/// # Errors
+/// [`PowError::ZeroPrePowHash`] when the header has parents and its pre-PoW hash is zero
+/// (see [`crate::Matrix::generate`]).
 pub fn block_level(header: &Header, max_block_level: u8) -> Result<u8, PowError> {
     if header.parents_by_level.is_empty() {
         return Ok(max_block_level);

@@ -21,15 +21,53 @@
 //!
 //! ```
 //! use pyrin_core::params::Network;
-//! use pyrin_pow::{PowState, Variant};
+//! use pyrin_core::CompactTarget;
+//! use pyrin_pow::share::{difficulty_of_target, target_from_difficulty};
+//! use pyrin_pow::{search, PowState, Variant};
 //!
-//! let genesis = Network::Mainnet.params().genesis.header();
-//! let state = PowState::new(&genesis)?;
-//! assert_eq!(state.variant(), Variant::Legacy);
-//! // The fast path and the plain one agree on every nonce.
-//! assert_eq!(state.pow_value(42), state.pow_value_plain(42));
-//! # Ok::<(), pyrin_pow::PowError>(())
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     // A header's PoW state: the fast path and the plain route agree on every nonce.
+//!     let genesis = Network::Mainnet.params().genesis.header();
+//!     let state = PowState::new(&genesis)?;
+//!     assert_eq!(state.variant(), Variant::Legacy); // before the relaunch hard fork
+//!     let check = state.check(genesis.nonce);
+//!     assert_eq!(check.value, state.pow_value_plain(genesis.nonce));
+//!     assert_eq!(check.meets_target, state.target().is_met_by(check.value));
+//!
+//!     // A stratum job carries a template's pre-PoW hash, timestamp and bits. This one's
+//!     // target is easy (about one nonce in 4,096 meets it) so the example runs fast.
+//!     let mut template = Network::Devnet.params().genesis.header();
+//!     template.bits = CompactTarget::from_consensus(0x1f0f_ffff);
+//!     let variant = Variant::for_header(&template);
+//!     let job = PowState::from_parts(template.pre_pow_hash(), template.timestamp, template.bits, variant)?;
+//!
+//!     // A miner searches a range of nonces for a block.
+//!     let outcome = search(&job, 0..100_000);
+//!     let block = outcome.solution.ok_or("no block among 100,000 nonces")?;
+//!     assert_eq!(outcome.tried, block.nonce + 1);
+//!
+//!     // The pool checks a submitted nonce against the miner's share target and the network
+//!     // target at once. Stratum difficulty 2^-24 makes shares 16 times easier than blocks.
+//!     let share_target = target_from_difficulty(1.0 / 16_777_216.0)?;
+//!     assert_eq!(difficulty_of_target(share_target), 1.0 / 16_777_216.0);
+//!     let share = job.check_share(block.nonce, share_target);
+//!     assert!(share.meets_share && share.meets_network);
+//!     // Every block is a share; most shares are not blocks.
+//!     let checks: Vec<_> = (0..2_048).map(|nonce| job.check_share(nonce, share_target)).collect();
+//!     assert!(checks.iter().all(|c| c.meets_share || !c.meets_network));
+//!     let shares = checks.iter().filter(|c| c.meets_share).count();
+//!     let blocks = checks.iter().filter(|c| c.meets_network).count();
+//!     assert!(shares > blocks);
+//!     Ok(())
+//! }
 //! ```
+//!
+//! # Features
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `std` | yes | run-time CPU detection ([`Backend::detect`]); without it the crate is `no_std` + `alloc` and uses AVX2 only when compiled for it |
+//! | `rayon` | no | `par_search`, the nonce search on all threads (needs `std`) |
+//! | `portable` | no | testing only: [`Backend::detect`] always answers [`Backend::Portable`], so a test run on an AVX2 machine covers the code other CPUs run |
 //!
 //! # Reference behaviour followed
 //! Facts were taken from the Rust reference node `Pyrinpyi/pyrin` (`consensus/pow`,
@@ -39,8 +77,33 @@
 //! every network; the difficulty window drops the block with the smallest
 //! (timestamp, blue work, hash) before averaging targets. For the DAA score and past median
 //! time (`difficulty.rs`, `window.rs`, `past_median_time.rs`), see [`daa`].
+//!
+//! # Migrating from 0.1
+//! - **Typed numbers from `pyrin-core`.** `Uint256` targets → [`Target`](pyrin_core::Target)
+//!   ([`PowState::target`], `DifficultyRules::max_target`, [`share::DIFFICULTY_1_TARGET`],
+//!   [`share::target_from_difficulty`]); `Uint256` PoW values →
+//!   [`PowValue`](pyrin_core::PowValue) ([`PowState::pow_value`],
+//!   [`PowState::pow_value_plain`], [`PowState::pow_values`], `PowCheck::value`,
+//!   `ShareCheck::value`, `Solution::value`, [`level_of_value`]); `u32` bits →
+//!   [`CompactTarget`](pyrin_core::CompactTarget) ([`PowState::from_parts`],
+//!   `WindowBlock::bits`, `DifficultyRules::genesis_bits`, [`difficulty::next_bits`]); `Hash`
+//!   → [`PrePowHash`](pyrin_core::PrePowHash) ([`PowState::from_parts`],
+//!   [`PowState::pre_pow_hash`], [`Matrix::generate`]) and
+//!   [`BlockHash`](pyrin_core::BlockHash) (`WindowBlock::hash`).
+//! - **Comparisons.** `value <= state.target()` → `state.target().is_met_by(value)`.
+//! - **Shares.** `state.check_share(nonce, &target)` → `state.check_share(nonce, target)`
+//!   ([`PowState::check_share`] takes a `Target` or a `CompactTarget`);
+//!   `difficulty_of_target(&target)` → [`share::difficulty_of_target`]`(target)`.
+//! - **Paths.** `pyrin_pow::daa_score`, `pyrin_pow::past_median_time` and
+//!   `pyrin_pow::DaaScore` → [`daa::daa_score`], [`daa::past_median_time`],
+//!   [`daa::DaaScore`]; `pyrin_pow::search::{search, par_search, SearchOutcome, Solution}` →
+//!   `pyrin_pow::{search, par_search, SearchOutcome, Solution}` (the `search` module is
+//!   private).
+//! - **`#[non_exhaustive]`.** A `match` on [`PowError`], [`share::ShareError`], [`Variant`]
+//!   or [`Backend`] needs a `_` arm.
 #![no_std]
-#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_docs)]
 #![deny(unsafe_code)]
 
 extern crate alloc;
@@ -75,8 +138,14 @@ pub use fast::{Backend, LANES};
 pub use level::{block_level, level_of_value};
 pub use matrix::Matrix;
 #[cfg(feature = "rayon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
 pub use search::par_search;
 pub use search::{search, SearchOutcome, Solution};
 pub use state::{PowCheck, PowState};
 pub use variant::{UnknownVariant, Variant};
 pub use xoshiro::Xoshiro256PlusPlus;
+
+/// The README's example, run as a doctest so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -28,6 +28,9 @@ impl Matrix {
     /// The all-zero hash is refused: xoshiro256++ seeded with zeros draws zeros forever,
     /// so no full-rank matrix ever comes (the reference node would loop). Every other seed
     /// starts a cycle of period 2^256 − 1, and a rank-deficient draw is rare.
+    ///
+    /// # Errors
+    /// [`PowError::ZeroPrePowHash`] for the all-zero hash.
     pub fn generate(pre_pow_hash: &PrePowHash) -> Result<Self, PowError> {
         if pre_pow_hash.is_zero() {
             return Err(PowError::ZeroPrePowHash);

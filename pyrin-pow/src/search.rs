@@ -101,6 +101,7 @@ fn search_chunk(state: &PowState, first: u64, last: u64, stop: impl Fn() -> bool
 /// solution. Which solution is returned when there are several is not specified (the
 /// first found, not the lowest nonce).
 #[cfg(feature = "rayon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
 pub fn par_search(state: &PowState, nonces: impl RangeBounds<u64>) -> SearchOutcome {
     use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
     use rayon::prelude::*;

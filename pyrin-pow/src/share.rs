@@ -33,6 +33,10 @@ pub enum ShareError {
 /// assert_eq!(target_from_difficulty(4.0).unwrap().to_uint256(), DIFFICULTY_1_TARGET.to_uint256() >> 2);
 /// assert!(target_from_difficulty(0.0).is_err());
 /// ```
+///
+/// # Errors
+/// [`ShareError::InvalidDifficulty`] for a difficulty that is zero, negative, infinite
+/// or NaN.
 pub fn target_from_difficulty(difficulty: f64) -> Result<Target, ShareError> {
     if !difficulty.is_finite() || difficulty <= 0.0 {
         return Err(ShareError::InvalidDifficulty);

@@ -47,18 +47,26 @@ impl PowState {
     /// The state for `header`'s template (its nonce is ignored), with the variant the
     /// network applies to it ([`Variant::for_header`]).
     ///
-    /// Fails only if the pre-PoW hash is zero (see [`Matrix::generate`]).
+    /// # Errors
+    /// [`PowError::ZeroPrePowHash`] when the header's pre-PoW hash is zero (see
+    /// [`Matrix::generate`]); no real header has one.
     pub fn new(header: &Header) -> Result<Self, PowError> {
         Self::with_variant(header, Variant::for_header(header))
     }
 
     /// The state for `header`'s template with an explicit variant.
+    ///
+    /// # Errors
+    /// As [`PowState::new`].
     pub fn with_variant(header: &Header, variant: Variant) -> Result<Self, PowError> {
         Self::from_parts(header.pre_pow_hash(), header.timestamp, header.bits, variant)
     }
 
     /// The state from what a stratum job carries: the pre-PoW hash, the timestamp, the
-    /// compact target bits and the variant. Fails only if the pre-PoW hash is zero.
+    /// compact target bits and the variant.
+    ///
+    /// # Errors
+    /// [`PowError::ZeroPrePowHash`] when `pre_pow_hash` is zero (see [`Matrix::generate`]).
     pub fn from_parts(
         pre_pow_hash: PrePowHash,
         timestamp: u64,

@@ -55,6 +55,10 @@ impl core::fmt::Display for Variant {
 impl core::str::FromStr for Variant {
     type Err = UnknownVariant;
 
+    /// Reads the [`Display`](core::fmt::Display) form: `legacy` or `relaunch`.
+    ///
+    /// # Errors
+    /// [`UnknownVariant`] for any other text.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "legacy" => Ok(Variant::Legacy),

@@ -91,9 +91,43 @@
 //! address with a payload of the wrong length, or with no payload at all), this crate
 //! returns an error; where it accepts two spellings of one address, this crate accepts
 //! only the canonical one ([`address`]).
+//!
+//! # Migrating from 0.1
+//! - **Amounts.** `UtxoEntry::amount` and the fee [`context::check_in_context`] returns are
+//!   [`pyrin_core::Amount`]s (as are output values, in `pyrin-core`):
+//!   `Amount::from_leor(v)`, `.to_leor()`; `pyrin_core::params::MAX_LEOR` →
+//!   `Amount::MAX_MONEY`.
+//! - **Renames.** `Prefix::of(network)` → `Prefix::from(network)` ([`address::Prefix`]
+//!   implements `From<Network>`); `MassPrices::of(params)` →
+//!   [`mass::MassPrices::from_params`]; `script::ScriptAddressError` →
+//!   [`address::AddressError`]; `SignError::KeyMismatch(i)` →
+//!   [`sign::SignError::MissingKey`]`(i)`.
+//! - **Signature hashes.** [`sighash::SighashCache::schnorr_hash`],
+//!   [`sighash::SighashCache::ecdsa_hash`] and [`sighash::ecdsa_of_schnorr_hash`] take and
+//!   return a [`sighash::SigHash`] instead of a `Hash` (`.as_bytes()` works as before).
+//! - **Randomness.** Every signing function takes a [`sign::Randomness`] last and returns a
+//!   `Result`: `schnorr_sign_digest(key, digest, &aux)` →
+//!   `schnorr_sign_digest(key, digest, Randomness::Fixed(aux))?`;
+//!   `ecdsa_sign_digest(key, digest)` → `ecdsa_sign_digest(key, digest, randomness)?`;
+//!   `sign_schnorr_input(cache, i, key, ty, aux)` → `…, Randomness::Fixed(aux))`;
+//!   `sign_ecdsa_input(cache, i, key, ty)` and `sign_transaction(tx, entries, &key, ty)` gain
+//!   the argument (`Randomness::System` with the `rand` feature). 0.1's `sign_transaction`
+//!   took each sighash as its auxiliary randomness, so its Schnorr signatures differ from
+//!   0.2's (both verify).
+//! - **Keys.** [`sign::sign_transaction`] takes any [`sign::KeyRing`] (one key, a slice,
+//!   array or `Vec` of keys, or your own store) and refuses an input whose `sig_op_count` is
+//!   not 1 before signing anything: build inputs with `TransactionInput::spending`.
+//!   [`sign::PrivateKey::secret_bytes`] returns a `Zeroizing<[u8; 32]>` (`*bytes` for the
+//!   array).
+//! - **Addresses.** Only the canonical spelling parses ([`address::AddressError::NonZeroPadding`],
+//!   [`address::AddressError::ExcessPadding`]); `Address::new(prefix, Version::PubKey,
+//!   key.to_vec())?` → [`address::Address::p2pk_schnorr`]`(prefix, &key)` (and
+//!   [`address::Address::p2pk_ecdsa`]).
+//! - **`#[non_exhaustive]`.** A `match` on any error enum of the crate, on
+//!   [`sign::Randomness`] or on [`mass::SignedInput`] needs a `_` arm.
 #![no_std]
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate alloc;
