@@ -21,15 +21,15 @@ pub fn merkle_branch(left: &Hash, right: &Hash) -> Hash {
 /// The merkle root of `leaves`, in order.
 ///
 /// ```
-/// use pyrin_core::{merkle::merkle_root, Hash, ZERO_HASH};
-/// assert_eq!(merkle_root(Vec::<Hash>::new()), ZERO_HASH);
+/// use pyrin_core::{merkle::merkle_root, Hash, MerkleRoot};
+/// assert_eq!(merkle_root(Vec::<Hash>::new()), MerkleRoot::ZERO);
 /// let leaf = Hash::from_bytes([1; 32]);
-/// assert_eq!(merkle_root([leaf]), leaf);
+/// assert_eq!(merkle_root([leaf]).to_raw_hash(), leaf);
 /// ```
-pub fn merkle_root(leaves: impl IntoIterator<Item = Hash>) -> Hash {
+pub fn merkle_root(leaves: impl IntoIterator<Item = Hash>) -> MerkleRoot {
     let mut level: Vec<Hash> = leaves.into_iter().collect();
     if level.is_empty() {
-        return ZERO_HASH;
+        return MerkleRoot::ZERO;
     }
     // Padding to a power of two with empty nodes is the same as hashing a lone left node
     // with the zero hash and dropping empty pairs, level by level.
@@ -42,17 +42,17 @@ pub fn merkle_root(leaves: impl IntoIterator<Item = Hash>) -> Hash {
         }
         level.truncate(next_len);
     }
-    level[0]
+    MerkleRoot::from_raw_hash(level[0])
 }
 
 /// The hash merkle root of a block: the tree over its transactions' hashes.
 pub fn hash_merkle_root<'a>(txs: impl IntoIterator<Item = &'a Transaction>) -> MerkleRoot {
-    MerkleRoot::from_raw_hash(merkle_root(txs.into_iter().map(|tx| tx.hash().to_raw_hash())))
+    merkle_root(txs.into_iter().map(|tx| tx.hash().to_raw_hash()))
 }
 
 /// The accepted-id merkle root: the tree over accepted transaction ids, in the order given.
 pub fn accepted_id_merkle_root(ids: impl IntoIterator<Item = TransactionId>) -> MerkleRoot {
-    MerkleRoot::from_raw_hash(merkle_root(ids.into_iter().map(TransactionId::to_raw_hash)))
+    merkle_root(ids.into_iter().map(TransactionId::to_raw_hash))
 }
 
 #[cfg(test)]
@@ -67,7 +67,7 @@ mod tests {
     fn three_leaves_pad_with_zero_hash() {
         let root = merkle_root([leaf(1), leaf(2), leaf(3)]);
         let expected = merkle_branch(&merkle_branch(&leaf(1), &leaf(2)), &merkle_branch(&leaf(3), &ZERO_HASH));
-        assert_eq!(root, expected);
+        assert_eq!(root.to_raw_hash(), expected);
     }
 
     #[test]
@@ -75,6 +75,6 @@ mod tests {
         let l: Vec<Hash> = (1..=5).map(leaf).collect();
         let left = merkle_branch(&merkle_branch(&l[0], &l[1]), &merkle_branch(&l[2], &l[3]));
         let right = merkle_branch(&merkle_branch(&l[4], &ZERO_HASH), &ZERO_HASH);
-        assert_eq!(merkle_root(l), merkle_branch(&left, &right));
+        assert_eq!(merkle_root(l).to_raw_hash(), merkle_branch(&left, &right));
     }
 }

@@ -47,6 +47,7 @@ pub enum Network {
 /// A network name that is not one of [`Network::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown network {0:?} (expected mainnet, testnet-10, testnet-11, simnet or devnet)")]
+#[non_exhaustive]
 pub struct UnknownNetwork(pub alloc::string::String);
 
 impl Network {

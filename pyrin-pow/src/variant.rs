@@ -71,6 +71,7 @@ impl core::str::FromStr for Variant {
 /// A variant name other than `legacy` or `relaunch`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("unknown PoW variant (expected `legacy` or `relaunch`)")]
+#[non_exhaustive]
 pub struct UnknownVariant;
 
 #[cfg(test)]
