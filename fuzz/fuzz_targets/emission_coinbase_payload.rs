@@ -7,7 +7,7 @@ use pyrin_core::params::Network;
 use pyrin_emission::coinbase::{CoinbaseData, PayloadLimits};
 
 fuzz_target!(|data: &[u8]| {
-    let limits = PayloadLimits::of(Network::Mainnet.params());
+    let limits = PayloadLimits::from_params(Network::Mainnet.params());
     if let Ok(decoded) = CoinbaseData::decode(data, &limits) {
         assert_eq!(decoded.encode(&limits).expect("a decoded payload re-encodes"), data);
     }

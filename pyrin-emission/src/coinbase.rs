@@ -22,7 +22,7 @@ pub struct PayloadLimits {
 
 impl PayloadLimits {
     /// The limits of `params`.
-    pub fn of(params: &Params) -> Self {
+    pub fn from_params(params: &Params) -> Self {
         Self {
             max_script_len: params.coinbase_payload_script_public_key_max_len,
             max_payload_len: params.max_coinbase_payload_len,
@@ -91,7 +91,7 @@ impl CoinbaseData {
     /// use pyrin_core::{params::Network, Amount, ScriptPublicKey};
     /// use pyrin_emission::coinbase::{CoinbaseData, PayloadLimits};
     ///
-    /// let limits = PayloadLimits::of(Network::Mainnet.params());
+    /// let limits = PayloadLimits::from_params(Network::Mainnet.params());
     /// let data = CoinbaseData {
     ///     blue_score: 7,
     ///     subsidy: Amount::from_pyi(14).unwrap(),

@@ -86,6 +86,7 @@
 //!   count with `Amount::from_leor(v)`, read one with `.to_leor()`;
 //!   `pyrin_core::params::LEOR_PER_PYI` → `Amount::LEOR_PER_PYI`.
 //!   ([`EmissionSchedule::monthly_table`] and [`SUBSIDY_BY_MONTH_1BPS`] stay raw leor counts.)
+//! - **Renamed.** `PayloadLimits::of` → [`coinbase::PayloadLimits::from_params`].
 //! - **Supply through a score.** `cumulative_subsidy(daa_score + 1)` →
 //!   [`EmissionSchedule::cumulative_subsidy_through`]`(daa_score)`, which also holds at
 //!   `u64::MAX`.

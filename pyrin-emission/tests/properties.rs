@@ -79,7 +79,7 @@ proptest! {
     #[test]
     fn coinbase_payload_round_trips(blue_score in any::<u64>(), subsidy in any::<u64>(), version in any::<u16>(),
                                     script in prop::collection::vec(any::<u8>(), 0..150), extra in prop::collection::vec(any::<u8>(), 0..35)) {
-        let limits = PayloadLimits::of(Network::Mainnet.params());
+        let limits = PayloadLimits::from_params(Network::Mainnet.params());
         let data = CoinbaseData { blue_score, subsidy: Amount::from_leor(subsidy), script_public_key: ScriptPublicKey::new(version, script), extra_data: extra };
         match data.encode(&limits) {
             Ok(payload) => prop_assert_eq!(CoinbaseData::decode(&payload, &limits).unwrap(), data),

@@ -50,7 +50,7 @@ pub struct DifficultyRules {
 impl DifficultyRules {
     /// The rules of `params` for a block whose selected parent has this DAA score (the
     /// sample rate depends on whether sampled windows are active).
-    pub fn of(params: &Params, selected_parent_daa_score: u64) -> Self {
+    pub fn from_params(params: &Params, selected_parent_daa_score: u64) -> Self {
         Self {
             genesis_bits: params.genesis.bits,
             max_target: params.max_difficulty_target,

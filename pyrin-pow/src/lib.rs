@@ -91,6 +91,7 @@
 //!   [`PowState::pre_pow_hash`], [`Matrix::generate`]) and
 //!   [`BlockHash`](pyrin_core::BlockHash) (`WindowBlock::hash`).
 //! - **Comparisons.** `value <= state.target()` → `state.target().is_met_by(value)`.
+//! - **Renamed.** `DifficultyRules::of` → [`difficulty::DifficultyRules::from_params`].
 //! - **Shares.** `state.check_share(nonce, &target)` → `state.check_share(nonce, target)`
 //!   ([`PowState::check_share`] takes a `Target` or a `CompactTarget`);
 //!   `difficulty_of_target(&target)` → [`share::difficulty_of_target`]`(target)`.

@@ -222,7 +222,7 @@ impl Node {
             .and_then(|work| Ghostdag::new(params.ghostdag_k, hash, work))
             .expect("a network's genesis bits encode a target, so its work is at least 1")
             .with_mergeset_size_limit(params.mergeset_size_limit);
-        let limits = PayloadLimits::of(&params);
+        let limits = PayloadLimits::from_params(&params);
         let payload = genesis.transactions.first().map(|t| t.payload.clone()).unwrap_or_default();
         let data = CoinbaseData::decode(&payload, &limits).ok();
         let context = BlockContext {
@@ -337,7 +337,7 @@ impl Node {
                 }
             })
             .collect();
-        let mut rules = DifficultyRules::of(&self.params, sp_daa);
+        let mut rules = DifficultyRules::from_params(&self.params, sp_daa);
         rules.genesis_bits = self.genesis_bits;
         let bits = next_bits(&window_blocks, &rules);
         let past_median_time = past_median_time(
