@@ -3,7 +3,7 @@
 //! ```
 //! use pyrin_core::params::Network;
 //! use pyrin_core::{Amount, Transaction, TransactionId, TransactionInput, TransactionOutpoint, TransactionOutput};
-//! use pyrin_tx::address::{Address, Prefix};
+//! use pyrin_tx::address::Address;
 //! use pyrin_tx::mass::{compute_mass, signed_compute_mass, MassPrices, SignedInput};
 //! use pyrin_tx::policy::RelayPolicy;
 //! use pyrin_tx::script::pay_to_address;
@@ -17,7 +17,7 @@
 //!     // A key (in a wallet: 32 bytes from a secure generator or an HD derivation) and the
 //!     // address that pays it.
 //!     let key = PrivateKey::from_bytes([0x17; 32])?;
-//!     let mine = Address::p2pk_schnorr(Prefix::from(network), &key.schnorr_public_key());
+//!     let mine = key.schnorr_address(network);
 //!     assert!(mine.to_string().starts_with("pyrin:q"));
 //!
 //!     // An output the key owns, as the node's UTXO index reports it, and where it was created.

@@ -49,6 +49,7 @@ use secp256k1::{ecdsa, schnorr, Keypair, Message, PublicKey, Secp256k1, SecretKe
 use zeroize::Zeroizing;
 
 use crate::{
+    address::{Address, Prefix},
     script::{self, ScriptClass, SignatureScriptError},
     sighash::{SigHashType, SighashCache, SighashError},
     UtxoEntry,
@@ -138,6 +139,29 @@ impl PrivateKey {
     /// The compressed ECDSA public key (an address of version 1 carries it).
     pub fn ecdsa_public_key(&self) -> [u8; 33] {
         self.keypair.public_key().serialize()
+    }
+
+    /// The pay-to-Schnorr-key address of this key on the network of `prefix` (accepts a
+    /// [`Prefix`] or, through `From`, a [`Network`](pyrin_core::params::Network)).
+    ///
+    /// ```
+    /// use pyrin_core::params::Network;
+    /// use pyrin_tx::{address::Address, sign::PrivateKey};
+    ///
+    /// let key = PrivateKey::from_bytes([0x17; 32])?;
+    /// let address = key.schnorr_address(Network::Mainnet);
+    /// assert_eq!(address, Address::p2pk_schnorr(Network::Mainnet.into(), &key.schnorr_public_key()));
+    /// assert!(address.to_string().starts_with("pyrin:q"));
+    /// assert!(key.ecdsa_address(Network::Testnet10).to_string().starts_with("pyrintest:q"));
+    /// # Ok::<(), pyrin_tx::sign::SignError>(())
+    /// ```
+    pub fn schnorr_address(&self, prefix: impl Into<Prefix>) -> Address {
+        Address::p2pk_schnorr(prefix.into(), &self.schnorr_public_key())
+    }
+
+    /// The pay-to-ECDSA-key address of this key on the network of `prefix`.
+    pub fn ecdsa_address(&self, prefix: impl Into<Prefix>) -> Address {
+        Address::p2pk_ecdsa(prefix.into(), &self.ecdsa_public_key())
     }
 
     /// Whether this key can sign a spend of `script_public_key`: a P2PK script (Schnorr or
