@@ -26,14 +26,20 @@
 //! *Context blinding* is libsecp256k1's defence against side channels: the signing context
 //! is randomised (`secp256k1_context_randomize`) so the secret-dependent multiplications it
 //! performs do not run on values an observer can predict. Blinding never changes a
-//! signature. Each signing call blinds one fresh context with a 32-byte seed from the same
-//! source as the auxiliary randomness: the operating system's generator
-//! (`Randomness::System`) or the caller's ([`Randomness::Generator`]); with
-//! [`Randomness::Fixed`] bytes, from the operating system's generator when the `rand`
-//! feature is on, else derived from those bytes (which then blinds only as well as they are
-//! secret). Blinding costs about one more signature per call, so [`sign_transaction`] pays
-//! it once for all the inputs. [`PrivateKey::from_bytes`] computes the public key in a
-//! context blinded from the operating system when the `rand` feature is on.
+//! signature. Where the blinding seed comes from:
+//!
+//! - `Randomness::System`, and [`Randomness::Fixed`] when the `rand` feature is on: the
+//!   operating system's generator. With `std` one context is blinded once per process and
+//!   shared by every later call (as rust-secp256k1's global context is), so signing costs
+//!   what raw libsecp256k1 signing costs; without `std`, each call blinds a fresh context.
+//! - [`Randomness::Generator`]: the caller's generator, 32 bytes per signing call, each
+//!   call blinding a fresh context (about one more signature's work per call, which
+//!   [`sign_transaction`] pays once for all its inputs). Pass it to re-blind every call.
+//! - [`Randomness::Fixed`] without `rand`: there is no randomness source, and public bytes
+//!   would blind nothing, so the context is left as libsecp256k1 makes it.
+//!
+//! [`PrivateKey::from_bytes`] computes the public key in the operating-system-blinded
+//! context when there is one.
 //!
 //! # Reference behaviour followed
 //! The signature scripts are those of the reference wallet (`OP_DATA_65`, the 64-byte
@@ -276,13 +282,14 @@ impl<K: KeyRing + ?Sized> KeyRing for &K {
 #[non_exhaustive]
 pub enum Randomness<'a> {
     /// 32 fresh bytes from the operating system's generator (`getrandom`) for each
-    /// signature, and for each context blinding. Signing fails with
+    /// signature; the context is blinded from the same generator (once per process with
+    /// `std`, see the [module documentation](self)). Signing fails with
     /// [`SignError::Randomness`] if the generator does.
     #[cfg(feature = "rand")]
     #[cfg_attr(docsrs, doc(cfg(feature = "rand")))]
     System,
-    /// 32 bytes from the caller's generator for each Schnorr signature, and 32 more for
-    /// each context blinding (one per signing call). For `no_std` targets with a generator
+    /// 32 bytes from the caller's generator for each Schnorr signature, and 32 more to
+    /// blind a fresh context for each signing call. For `no_std` targets with a generator
     /// of their own; it must be cryptographically secure for the protection to hold.
     Generator(&'a mut dyn FnMut() -> [u8; 32]),
     /// These 32 bytes as the auxiliary randomness of every Schnorr signature: signing is
@@ -312,28 +319,75 @@ impl Randomness<'_> {
         }
     }
 
-    /// A signing context blinded with a seed from this source (or, for fixed bytes, from the
-    /// operating system when the `rand` feature is on).
-    fn context(&mut self) -> Result<Secp256k1<SignOnly>, SignError> {
-        let seed = match self {
+    /// The signing context for a call: the process's shared context blinded once from the
+    /// operating system (with `std` and `rand`), a fresh one blinded from the caller's
+    /// generator, or, with no randomness source at all, an unblinded one.
+    fn context(&mut self) -> Result<Context, SignError> {
+        match self {
             #[cfg(feature = "rand")]
-            Randomness::System => system_bytes().ok_or(SignError::Randomness)?,
-            Randomness::Generator(next) => next(),
-            Randomness::Fixed(bytes) => {
-                #[cfg(feature = "rand")]
-                let system = system_bytes();
-                #[cfg(not(feature = "rand"))]
-                let system = None;
-                match system {
-                    Some(seed) => seed,
-                    None => blake3::derive_key("pyrin-tx signing context blinding seed", bytes.as_slice()),
-                }
+            Randomness::System => os_blinded_context().ok_or(SignError::Randomness),
+            Randomness::Generator(next) => Ok(Context::blinded(next())),
+            // Fixed bytes are no secret to blind with: the operating system's generator
+            // blinds when there is one, else the context stays as libsecp256k1 makes it.
+            Randomness::Fixed(_) => {
+                Ok(os_blinded_context().unwrap_or_else(|| Context::Owned(Secp256k1::signing_only())))
             }
-        };
+        }
+    }
+}
+
+/// A signing context: shared by the whole process, or made for one call.
+enum Context {
+    /// Blinded once per process from the operating system's generator.
+    #[cfg(all(feature = "std", feature = "rand"))]
+    Shared(&'static Secp256k1<SignOnly>),
+    /// Made (and, when a seed was given, blinded) for this call.
+    Owned(Secp256k1<SignOnly>),
+}
+
+impl Context {
+    /// A fresh context blinded with `seed`.
+    fn blinded(seed: [u8; 32]) -> Self {
         let seed = Zeroizing::new(seed);
         let mut secp = Secp256k1::signing_only();
         secp.seeded_randomize(&seed);
-        Ok(secp)
+        Context::Owned(secp)
+    }
+}
+
+impl core::ops::Deref for Context {
+    type Target = Secp256k1<SignOnly>;
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            #[cfg(all(feature = "std", feature = "rand"))]
+            Context::Shared(secp) => secp,
+            Context::Owned(secp) => secp,
+        }
+    }
+}
+
+/// A context blinded from the operating system's generator, or `None` without one (or
+/// when it fails). With `std` the context is made and blinded once per process and then
+/// shared, as rust-secp256k1's global context is, so signing pays for blinding once; a
+/// caller who wants a fresh blinding per call passes a [`Randomness::Generator`].
+fn os_blinded_context() -> Option<Context> {
+    #[cfg(all(feature = "std", feature = "rand"))]
+    {
+        static SHARED: std::sync::OnceLock<Secp256k1<SignOnly>> = std::sync::OnceLock::new();
+        if let Some(secp) = SHARED.get() {
+            return Some(Context::Shared(secp));
+        }
+        let Context::Owned(secp) = Context::blinded(system_bytes()?) else { return None };
+        Some(Context::Shared(SHARED.get_or_init(|| secp)))
+    }
+    #[cfg(all(not(feature = "std"), feature = "rand"))]
+    {
+        system_bytes().map(Context::blinded)
+    }
+    #[cfg(not(feature = "rand"))]
+    {
+        None
     }
 }
 
@@ -347,14 +401,8 @@ fn system_bytes() -> Option<[u8; 32]> {
 
 /// The context a key's public key is computed in: blinded from the operating system's
 /// generator when there is one.
-fn key_context() -> Secp256k1<SignOnly> {
-    #[allow(unused_mut)]
-    let mut secp = Secp256k1::signing_only();
-    #[cfg(feature = "rand")]
-    if let Some(seed) = system_bytes() {
-        secp.seeded_randomize(&Zeroizing::new(seed));
-    }
-    secp
+fn key_context() -> Context {
+    os_blinded_context().unwrap_or_else(|| Context::Owned(Secp256k1::signing_only()))
 }
 
 /// Why signing or verification failed.
@@ -460,7 +508,7 @@ pub fn ecdsa_sign_digest(
     digest: &[u8; 32],
     mut randomness: Randomness<'_>,
 ) -> Result<[u8; 64], SignError> {
-    Ok(ecdsa_sign_with(&randomness.context()?, key, digest))
+    Ok(ecdsa_sign_with(&*randomness.context()?, key, digest))
 }
 
 fn ecdsa_sign_with(secp: &Secp256k1<SignOnly>, key: &PrivateKey, digest: &[u8; 32]) -> [u8; 64] {
