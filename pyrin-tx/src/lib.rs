@@ -150,13 +150,30 @@ use pyrin_core::{Amount, ScriptPublicKey};
 pub struct ReadmeDoctests;
 
 /// The output an input spends, as the UTXO set records it.
+///
+/// With the `serde` feature it reads and writes the node's UTXO-entry JSON:
+/// `{"amount", "scriptPublicKey", "blockDaaScore", "isCoinbase"}`, the u64 fields read from
+/// a number or a decimal string as everywhere in [`pyrin_core::serde_form`].
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use pyrin_tx::UtxoEntry;
+///
+/// let json = r#"{"amount":"5000","scriptPublicKey":"000020aa","blockDaaScore":7,"isCoinbase":false}"#;
+/// let entry: UtxoEntry = serde_json::from_str(json).unwrap();
+/// assert_eq!((entry.amount.to_leor(), entry.block_daa_score), (5000, 7));
+/// assert_eq!(serde_json::to_string(&entry).unwrap(), json.replace(r#""5000""#, "5000"));
+/// # }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct UtxoEntry {
     /// The amount the output carries.
     pub amount: Amount,
     /// The script locking it.
     pub script_public_key: ScriptPublicKey,
     /// DAA score of the block that created it.
+    #[cfg_attr(feature = "serde", serde(with = "pyrin_core::serde_form::u64_or_decimal_string"))]
     pub block_daa_score: u64,
     /// Whether it is a coinbase output.
     pub is_coinbase: bool,
