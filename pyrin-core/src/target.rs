@@ -5,6 +5,30 @@ use crate::uint::{BlueWork, Uint256};
 /// The sign bit of the compact mantissa; a set sign bit makes the target zero.
 const SIGN_BIT: u32 = 0x0080_0000;
 
+/// `Debug` as `Name(hex)`, `Display` and `LowerHex` as the node prints 256-bit numbers
+/// (big-endian hex without leading zeros), for the newtypes over [`Uint256`].
+macro_rules! uint256_formatting {
+    ($name:ident) => {
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($name), "({})"), self.0)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl fmt::LowerHex for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::LowerHex::fmt(&self.0, f)
+            }
+        }
+    };
+}
+
 /// A target in compact form: the `bits` field of a header.
 ///
 /// ```
@@ -155,24 +179,7 @@ impl From<CompactTarget> for Target {
     }
 }
 
-impl fmt::Debug for Target {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Target({})", self.0)
-    }
-}
-
-impl fmt::Display for Target {
-    /// Big-endian hex without leading zeros, as the node prints 256-bit numbers.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl fmt::LowerHex for Target {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::LowerHex::fmt(&self.0, f)
-    }
-}
+uint256_formatting!(Target);
 
 /// The work of one block: the expected number of hashes to meet its target.
 ///
@@ -209,24 +216,7 @@ impl Work {
     }
 }
 
-impl fmt::Debug for Work {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Work({})", self.0)
-    }
-}
-
-impl fmt::Display for Work {
-    /// Big-endian hex without leading zeros, as the node prints 256-bit numbers.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl fmt::LowerHex for Work {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::LowerHex::fmt(&self.0, f)
-    }
-}
+uint256_formatting!(Work);
 
 /// The PoW value of a header and nonce: the final hash read as a little-endian number,
 /// which meets a [`Target`] when it is at most the target.
@@ -250,24 +240,7 @@ impl PowValue {
     }
 }
 
-impl fmt::Debug for PowValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PowValue({})", self.0)
-    }
-}
-
-impl fmt::Display for PowValue {
-    /// Big-endian hex without leading zeros, as the node prints 256-bit numbers.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl fmt::LowerHex for PowValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::LowerHex::fmt(&self.0, f)
-    }
-}
+uint256_formatting!(PowValue);
 
 #[cfg(test)]
 mod tests {
