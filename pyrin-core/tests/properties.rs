@@ -88,6 +88,33 @@ fn transaction() -> impl Strategy<Value = Transaction> {
 
 proptest! {
     #[test]
+    fn amounts_print_and_parse_back_in_pyi(leor in any::<u64>()) {
+        let amount = Amount::from_leor(leor);
+        prop_assert_eq!(amount.to_string().parse::<Amount>(), Ok(amount));
+        let bare = amount.to_string().trim_end_matches(" PYI").to_string();
+        prop_assert_eq!(bare.parse::<Amount>(), Ok(amount));
+    }
+
+    #[test]
+    fn amount_arithmetic_is_u64_arithmetic_checked(a in any::<u64>(), b in any::<u64>()) {
+        let (x, y) = (Amount::from_leor(a), Amount::from_leor(b));
+        prop_assert_eq!(x.checked_add(y).map(Amount::to_leor), a.checked_add(b));
+        prop_assert_eq!(x.checked_sub(y).map(Amount::to_leor), a.checked_sub(b));
+        prop_assert_eq!(x.checked_mul(b).map(Amount::to_leor), a.checked_mul(b));
+        prop_assert_eq!(x.checked_div(b).map(Amount::to_leor), a.checked_div(b));
+    }
+
+    #[test]
+    fn role_types_keep_the_bytes_and_hex_of_the_raw_hash(bytes in any::<[u8; 32]>()) {
+        let raw = Hash::from_bytes(bytes);
+        let block = BlockHash::from_raw_hash(raw);
+        prop_assert_eq!(block.to_raw_hash(), raw);
+        prop_assert_eq!(block.to_string(), raw.to_string());
+        prop_assert_eq!(block.to_string().parse::<BlockHash>(), Ok(block));
+        prop_assert_eq!(TransactionId::from_bytes(bytes).to_bytes(), raw.to_bytes());
+    }
+
+    #[test]
     fn header_encoding_round_trips(h in header()) {
         let bytes = h.to_bytes();
         prop_assert_eq!(bytes.len(), h.encoded_len());
