@@ -67,6 +67,12 @@
 //!   the `rayon` feature).
 //! - [`script`]: the standard script public keys (P2PK Schnorr, P2PK ECDSA, P2SH), their
 //!   classification, address ↔ script, P2PK signature scripts, unspendable scripts.
+//! - [`engine`]: the script interpreter, as the reference node runs an input's signature
+//!   script, script public key and P2SH redeem script, with a typed [`engine::ScriptError`];
+//!   sig-op counting. Not yet part of [`sign::verify_transaction`].
+//! - [`opcodes`]: every opcode byte with the reference's name; an instruction iterator.
+//! - [`script_asm`]: the script test suite's short form, parsed into bytes and formatted
+//!   back.
 //! - [`address`]: `pyrin:` addresses (Kaspa's bech32 variant) with typed parse errors,
 //!   canonical spellings only.
 //! - [`mass`]: the compute mass the network charges, and the mass a transaction will have
@@ -136,9 +142,12 @@ extern crate std;
 
 pub mod address;
 pub mod context;
+pub mod engine;
 pub mod mass;
+pub mod opcodes;
 pub mod policy;
 pub mod script;
+pub mod script_asm;
 pub mod sighash;
 pub mod sign;
 

@@ -1,8 +1,13 @@
-//! Vector kinds checked against `pyrin-tx`: `sighash`, `address`, `address_script`.
+//! Vector kinds checked against `pyrin-tx`: `sighash`, `address`, `address_script`, `script`,
+//! `script_multisig`.
 
+use pyrin_core::{
+    Amount, ScriptPublicKey, Transaction, TransactionId, TransactionInput, TransactionOutpoint, TransactionOutput,
+};
 use pyrin_tx::{
     address::{Address, Prefix, Version},
-    script,
+    engine::{Engine, ScriptError},
+    script, script_asm,
     sighash::{SigHashType, SighashCache},
     UtxoEntry,
 };
@@ -17,6 +22,8 @@ pub fn checker(kind: &str) -> Option<CaseCheck> {
         "sighash" => Some(sighash),
         "address" => Some(address),
         "address_script" => Some(address_script),
+        "script" => Some(script_case),
+        "script_multisig" => Some(script_multisig),
         _ => None,
     }
 }
@@ -78,4 +85,88 @@ fn address_script(input: &Value, expected: &Value) -> Result<(), String> {
 
 fn hex_of(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A case of the script suite (vectors-script.md): the spending transaction around the two
+/// scripts, run on its only input; `OK` or one of the names the engine's error answers to.
+fn script_case(input: &Value, expected: &Value) -> Result<(), String> {
+    let want = str_field(expected, "result")?;
+    let parse = |name: &str| -> Result<Result<Vec<u8>, &'static [&'static str]>, String> {
+        match script_asm::parse(str_field(input, name)?) {
+            Ok(bytes) => Ok(Ok(bytes)),
+            Err(script_asm::AsmError::PushSize(_)) => Ok(Err(&["PUSH_SIZE"])),
+            Err(e) => Err(format!("{name}: {e}")),
+        }
+    };
+    let outcome = match (parse("signature_script")?, parse("script_public_key")?) {
+        (Ok(sig), Ok(spk)) => run_scripts(sig, ScriptPublicKey::new(0, spk)),
+        (Err(names), _) | (_, Err(names)) => Err(names),
+    };
+    match outcome {
+        Ok(()) if want == "OK" => Ok(()),
+        Err(names) if names.contains(&want) => Ok(()),
+        Ok(()) => Err(format!("expected {want}, the scripts succeed")),
+        Err(names) => Err(format!("expected {want}, the engine fails with {names:?}")),
+    }
+}
+
+fn run_scripts(signature_script: Vec<u8>, spk: ScriptPublicKey) -> Result<(), &'static [&'static str]> {
+    let mut funding =
+        TransactionInput::new(TransactionOutpoint::new(TransactionId::from_bytes([0; 32]), u32::MAX), u64::MAX, 0);
+    funding.signature_script = vec![0, 0];
+    let crediting = Transaction {
+        version: 1,
+        inputs: vec![funding],
+        outputs: vec![TransactionOutput::new(Amount::from_leor(0), spk.clone())],
+        ..Transaction::default()
+    };
+    let mut spend = TransactionInput::new(TransactionOutpoint::new(crediting.id(), 0), u64::MAX, 0);
+    spend.signature_script = signature_script;
+    let spending = Transaction {
+        version: 1,
+        inputs: vec![spend],
+        outputs: vec![TransactionOutput::new(Amount::from_leor(0), ScriptPublicKey::new(0, vec![]))],
+        ..Transaction::default()
+    };
+    let entries =
+        [UtxoEntry { amount: Amount::from_leor(0), script_public_key: spk, block_daa_score: 0, is_coinbase: true }];
+    let cache = SighashCache::new(&spending, &entries).map_err(|_| &[] as &[&str])?;
+    Engine::new(&cache, 0).and_then(Engine::execute).map_err(|e| e.suite_names())
+}
+
+/// A transaction of P2SH multisig spends: every input's scripts run true, or the first
+/// failing input fails with the reference's error variant (a refusal at another input or
+/// with another variant counts as a failed case).
+fn script_multisig(input: &Value, expected: &Value) -> Result<(), String> {
+    let tx = transaction_of(field(input, "transaction")?)?;
+    let entries = array_field(input, "utxo_entries")?.iter().map(utxo_entry_of).collect::<Result<Vec<_>, _>>()?;
+    let cache = SighashCache::new(&tx, &entries).map_err(|e| e.to_string())?;
+    let failure =
+        (0..tx.inputs.len()).find_map(|i| Engine::new(&cache, i).and_then(Engine::execute).err().map(|e| (i, e)));
+    if bool_field(expected, "valid")? {
+        return match failure {
+            None => Ok(()),
+            Some((i, e)) => Err(format!("input {i} fails: {e}")),
+        };
+    }
+    let want_input = u64_field(expected, "failed_input")?;
+    let want = str_field(expected, "error_variant")?;
+    let Some((i, e)) = failure else { return Ok(()) };
+    let variant = match e {
+        ScriptError::NullFail => "NullFail",
+        ScriptError::SigHashType(_) => "InvalidSigHashType",
+        ScriptError::InvalidStackOperation { .. } => "InvalidStackOperation",
+        ScriptError::EvalFalse => "EvalFalse",
+        ScriptError::CleanStack(_) => "CleanStack",
+        ScriptError::EmptyStack => "EmptyStack",
+        ScriptError::Verify => "VerifyError",
+        ScriptError::SigLength(_) => "SigLength",
+        ScriptError::PubKeyFormat => "PubKeyFormat",
+        _ => "other",
+    };
+    if i as u64 != want_input || variant != want {
+        // Refused, but not as the reference refuses: the case fails as if accepted.
+        return Err(format!("{ACCEPTED}, or rather refuses it otherwise: input {i} fails with {e} ({variant}), the reference's input {want_input} with {want}"));
+    }
+    Err(format!("input {i} refused: {e}"))
 }
