@@ -10,18 +10,13 @@ use alloc::vec::Vec;
 use pyrin_core::ScriptPublicKey;
 
 use crate::address::{Address, Prefix, Version};
+use crate::opcodes::{Instructions, OP_BLAKE3, OP_CHECK_SIG as OP_CHECKSIG, OP_CHECK_SIG_ECDSA as OP_CHECKSIG_ECDSA};
+use crate::opcodes::{OP_EQUAL, OP_RETURN};
 
-const OP_DATA_32: u8 = 0x20;
-const OP_DATA_33: u8 = 0x21;
-const OP_DATA_65: u8 = 0x41;
-const OP_PUSHDATA1: u8 = 0x4c;
-const OP_PUSHDATA2: u8 = 0x4d;
-const OP_PUSHDATA4: u8 = 0x4e;
-const OP_RETURN: u8 = 0x6a;
-const OP_EQUAL: u8 = 0x87;
-const OP_BLAKE3: u8 = 0xaa;
-const OP_CHECKSIG_ECDSA: u8 = 0xab;
-const OP_CHECKSIG: u8 = 0xac;
+// The pushes of exactly these sizes that standard scripts use (`OP_DATA_n` pushes n bytes).
+const OP_DATA_32: u8 = 32;
+const OP_DATA_33: u8 = 33;
+const OP_DATA_65: u8 = 65;
 
 /// The kind of a script public key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -141,29 +136,7 @@ pub fn p2pk_signature_script(signature: &[u8; 64], sighash_type: u8) -> Vec<u8> 
 /// assert!(!is_unspendable(&[0x51, 0x6a])); // OP_RETURN not first: fails only when run
 /// ```
 pub fn is_unspendable(script: &[u8]) -> bool {
-    if script.first() == Some(&OP_RETURN) {
-        return true;
-    }
-    let mut rest = script;
-    while let Some((&op, after)) = rest.split_first() {
-        let (len, after) = match op {
-            0x01..=0x4b => (usize::from(op), after),
-            OP_PUSHDATA1 | OP_PUSHDATA2 | OP_PUSHDATA4 => {
-                let width = match op {
-                    OP_PUSHDATA1 => 1,
-                    OP_PUSHDATA2 => 2,
-                    _ => 4,
-                };
-                let Some((len, after)) = after.split_at_checked(width) else { return true };
-                let len = len.iter().rev().fold(0usize, |acc, &b| acc << 8 | usize::from(b));
-                (len, after)
-            }
-            _ => (0, after),
-        };
-        let Some((_, after)) = after.split_at_checked(len) else { return true };
-        rest = after;
-    }
-    false
+    script.first() == Some(&OP_RETURN) || Instructions::new(script).any(|instruction| instruction.is_err())
 }
 
 /// Why a signature script is not a P2PK spend.
@@ -194,6 +167,7 @@ pub fn parse_p2pk_signature_script(script: &[u8]) -> Result<([u8; 64], u8), Sign
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::opcodes::{OP_PUSH_DATA1 as OP_PUSHDATA1, OP_PUSH_DATA2 as OP_PUSHDATA2, OP_PUSH_DATA4 as OP_PUSHDATA4};
     use alloc::vec;
 
     #[test]

@@ -463,25 +463,25 @@ impl Devnet {
         chosen: &[(TransactionOutpoint, UtxoEntry)],
         prices: &MassPrices,
     ) -> Result<Option<Transaction>, DevnetError> {
-        let total: u64 = chosen.iter().map(|(_, e)| e.amount.to_leor()).sum();
+        let Some(total) = Amount::checked_sum(chosen.iter().map(|(_, e)| e.amount)) else { return Ok(None) };
         let entries: Vec<UtxoEntry> = chosen.iter().map(|(_, e)| e.clone()).collect();
-        let build = |fee: u64| -> Option<Transaction> {
-            let send = total / 4;
+        let build = |fee: Amount| -> Option<Transaction> {
+            let send = total.checked_div(4)?;
             let change = total.checked_sub(send)?.checked_sub(fee)?;
             Some(Transaction {
                 inputs: chosen.iter().map(|(o, _)| TransactionInput::spending(*o)).collect(),
                 outputs: vec![
-                    TransactionOutput::new(Amount::from_leor(send), self.miners[recipient].script.clone()),
-                    TransactionOutput::new(Amount::from_leor(change), self.miners[miner].script.clone()),
+                    TransactionOutput::new(send, self.miners[recipient].script.clone()),
+                    TransactionOutput::new(change, self.miners[miner].script.clone()),
                 ],
                 ..Transaction::default()
             })
         };
         // Priced before signing: the mass of the signed transfer, whatever the fee it pays.
-        let Some(draft) = build(0) else { return Ok(None) };
+        let Some(draft) = build(Amount::ZERO) else { return Ok(None) };
         let signed = vec![SignedInput::P2pk; draft.inputs.len()];
         let mass = signed_compute_mass(&draft, &signed, prices).map_err(|e| DevnetError::Config(e.to_string()))?;
-        let fee = RelayPolicy::DEFAULT.minimum_fee(mass).to_leor();
+        let fee = RelayPolicy::DEFAULT.minimum_fee(mass);
         let Some(mut tx) = build(fee) else { return Ok(None) };
         sign_transaction(&mut tx, &entries, &self.miners[miner].key, SigHashType::ALL, DEVNET_RANDOMNESS)?;
         Ok(Some(tx))

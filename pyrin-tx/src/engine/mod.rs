@@ -17,8 +17,8 @@ use crate::opcodes::{self as op, Instructions};
 use crate::sighash::{SigHashType, SighashCache};
 use crate::sign::{ecdsa_verify_digest, schnorr_verify_digest};
 
-pub use crate::script_asm::MAX_ELEMENT_SIZE;
-pub use num::{decode_number, encode_number};
+use crate::script_asm::{encode_number, MAX_ELEMENT_SIZE};
+pub use num::decode_number;
 
 /// The largest script the engine runs, in bytes.
 pub const MAX_SCRIPT_SIZE: usize = 10_000;

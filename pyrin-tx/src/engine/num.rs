@@ -1,8 +1,7 @@
-//! Script numbers: little-endian magnitude with the sign in the top bit of the last byte.
+//! Reading script numbers: little-endian magnitude with the sign in the top bit of the last
+//! byte (writing them is [`crate::script_asm::encode_number`], which the builder shares).
 
 use super::ScriptError;
-
-pub use crate::script_asm::encode_number;
 
 /// Decodes a script number of at most `max_len` bytes (4 for arithmetic operands),
 /// refusing a non-minimal encoding.
@@ -28,6 +27,7 @@ pub fn decode_number(v: &[u8], max_len: usize) -> Result<i64, ScriptError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::script_asm::encode_number;
     use alloc::vec::Vec;
 
     #[test]
