@@ -64,7 +64,7 @@
 //!   ECDSA signing of P2PK inputs owned by one key or several ([`sign::KeyRing`]), with
 //!   the randomness the caller chooses ([`sign::Randomness`]) and blinded signing
 //!   contexts; verification of a transaction's inputs (sequential, and in parallel with
-//!   the `rayon` feature).
+//!   the `rayon` feature) through the script engine, whatever the script.
 //! - [`script`]: the standard script public keys (P2PK Schnorr, P2PK ECDSA, P2SH), their
 //!   classification, address ↔ script, P2PK signature scripts, unspendable scripts.
 //! - [`engine`]: the script interpreter, as the reference node runs an input's signature
@@ -129,6 +129,12 @@
 //!   [`address::AddressError::ExcessPadding`]); `Address::new(prefix, Version::PubKey,
 //!   key.to_vec())?` → [`address::Address::p2pk_schnorr`]`(prefix, &key)` (and
 //!   [`address::Address::p2pk_ecdsa`]).
+//! - **Verification runs the script engine.** [`sign::verify_input`],
+//!   [`sign::verify_transaction`] and [`sign::par_verify_transaction`] accept any script the
+//!   network accepts (0.1 refused all but P2PK). A failing script is
+//!   [`sign::SignError::Script`] with the engine's [`engine::ScriptError`] (0.1's
+//!   `SignatureScript`, `InvalidPublicKey` and `InvalidSignature` variants are gone), and
+//!   [`sign::SignError::WrongSigOpCount`]'s `expected` is the `u64` the engine counts.
 //! - **`#[non_exhaustive]`.** A `match` on any error enum of the crate, on
 //!   [`sign::Randomness`] or on [`mass::SignedInput`] needs a `_` arm.
 #![no_std]

@@ -416,7 +416,7 @@ pub fn is_push(opcode: u8) -> bool {
 }
 
 /// Whether the opcode is disabled: its presence fails the script even in an unexecuted branch.
-pub fn is_disabled(opcode: u8) -> bool {
+pub const fn is_disabled(opcode: u8) -> bool {
     matches!(
         opcode,
         OP_CAT

@@ -1,5 +1,6 @@
-//! Signing and verifying P2PK inputs with secp256k1: Schnorr (BIP-340, x-only keys) and
-//! ECDSA (compact 64-byte signatures, low-S as libsecp256k1 produces and requires).
+//! Signing P2PK inputs with secp256k1: Schnorr (BIP-340, x-only keys) and ECDSA (compact
+//! 64-byte signatures, low-S as libsecp256k1 produces and requires); verifying any input
+//! through the script engine ([`verify_transaction`], with an optional signature cache).
 //!
 //! # Signing a transaction
 //! [`sign_transaction`] signs every input of a transaction with the keys of a [`KeyRing`]:
@@ -51,12 +52,15 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use pyrin_core::{ScriptPublicKey, Transaction};
-use secp256k1::{ecdsa, schnorr, Keypair, Message, PublicKey, Secp256k1, SecretKey, SignOnly, XOnlyPublicKey};
+use secp256k1::{
+    ecdsa, schnorr, Keypair, Message, PublicKey, Secp256k1, SecretKey, SignOnly, VerifyOnly, XOnlyPublicKey,
+};
 use zeroize::Zeroizing;
 
 use crate::{
     address::{Address, Prefix},
-    script::{self, ScriptClass, SignatureScriptError},
+    engine::{self, Engine, ScriptError, SignatureCache},
+    script::{self, ScriptClass},
     sighash::{SigHashType, SighashCache, SighashError},
     UtxoEntry,
 };
@@ -415,23 +419,18 @@ pub enum SignError {
     /// The signature hash could not be computed.
     #[error(transparent)]
     Sighash(#[from] SighashError),
-    /// The signature script is not a P2PK spend.
+    /// The spent output is not a P2PK script (signing only: [`verify_input`] runs any
+    /// script).
+    #[error("input {0} spends a script this crate does not sign (only P2PK Schnorr and ECDSA)")]
+    UnsupportedScript(usize),
+    /// The input's scripts fail.
     #[error("input {input}: {source}")]
-    SignatureScript {
+    Script {
         /// The input.
         input: usize,
-        /// What was wrong.
-        source: SignatureScriptError,
+        /// Why its scripts fail.
+        source: ScriptError,
     },
-    /// The spent output is not a P2PK script.
-    #[error("input {0} spends a script this crate does not sign or verify (only P2PK Schnorr and ECDSA)")]
-    UnsupportedScript(usize),
-    /// The public key in the spent script is not a valid curve point.
-    #[error("input {0}: invalid public key in the spent script")]
-    InvalidPublicKey(usize),
-    /// The signature does not verify.
-    #[error("input {0}: invalid signature")]
-    InvalidSignature(usize),
     /// A public key given on its own (not from a transaction input) is not a valid curve
     /// point or x coordinate.
     #[error("invalid public key")]
@@ -444,8 +443,8 @@ pub enum SignError {
         input: usize,
         /// The count the input declares.
         declared: u8,
-        /// The count its spend performs.
-        expected: u8,
+        /// The count its scripts perform ([`engine::sig_op_count`]).
+        expected: u64,
     },
     /// No key given owns the output the input spends (no key's public key is the one in
     /// its P2PK script), so no signature of ours would verify.
@@ -493,7 +492,7 @@ pub fn schnorr_verify_digest(
 ) -> Result<bool, SignError> {
     let key = XOnlyPublicKey::from_slice(public_key).map_err(|_| SignError::MalformedPublicKey)?;
     let Ok(sig) = schnorr::Signature::from_slice(signature) else { return Ok(false) };
-    Ok(Secp256k1::verification_only().verify_schnorr(&sig, &Message::from_digest(*digest), &key).is_ok())
+    Ok(with_verifier(|secp| secp.verify_schnorr(&sig, &Message::from_digest(*digest), &key).is_ok()))
 }
 
 /// An ECDSA signature (RFC 6979 nonce, low S) of a 32-byte digest, in the 64-byte compact
@@ -524,7 +523,22 @@ fn ecdsa_sign_with(secp: &Secp256k1<SignOnly>, key: &PrivateKey, digest: &[u8; 3
 pub fn ecdsa_verify_digest(public_key: &[u8; 33], digest: &[u8; 32], signature: &[u8; 64]) -> Result<bool, SignError> {
     let key = PublicKey::from_slice(public_key).map_err(|_| SignError::MalformedPublicKey)?;
     let Ok(sig) = ecdsa::Signature::from_compact(signature) else { return Ok(false) };
-    Ok(Secp256k1::verification_only().verify_ecdsa(&Message::from_digest(*digest), &sig, &key).is_ok())
+    Ok(with_verifier(|secp| secp.verify_ecdsa(&Message::from_digest(*digest), &sig, &key).is_ok()))
+}
+
+/// Runs `f` with a verification context: with `std` one context made once per process and
+/// shared (verification uses no secret, so there is nothing to blind), without it a fresh
+/// one per call (a small allocation).
+fn with_verifier<R>(f: impl FnOnce(&Secp256k1<VerifyOnly>) -> R) -> R {
+    #[cfg(feature = "std")]
+    {
+        static SHARED: std::sync::OnceLock<Secp256k1<VerifyOnly>> = std::sync::OnceLock::new();
+        f(SHARED.get_or_init(Secp256k1::verification_only))
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        f(&Secp256k1::verification_only())
+    }
 }
 
 /// Checks that input `index` exists and declares the one signature operation a P2PK
@@ -533,7 +547,11 @@ fn check_p2pk_sig_ops(cache: &SighashCache<'_>, index: usize) -> Result<(), Sign
     let inputs = &cache.transaction().inputs;
     let input = inputs.get(index).ok_or(SighashError::InputIndexOutOfRange { index, inputs: inputs.len() })?;
     if input.sig_op_count != P2PK_SIG_OPS {
-        return Err(SignError::WrongSigOpCount { input: index, declared: input.sig_op_count, expected: P2PK_SIG_OPS });
+        return Err(SignError::WrongSigOpCount {
+            input: index,
+            declared: input.sig_op_count,
+            expected: u64::from(P2PK_SIG_OPS),
+        });
     }
     Ok(())
 }
@@ -664,56 +682,83 @@ pub fn sign_transaction<K: KeyRing + ?Sized>(
     Ok(())
 }
 
-/// Verifies input `index`: its signature script must be a P2PK spend whose signature, over
-/// the sighash of the type it names, verifies against the key of the spent script, and
-/// the input must declare exactly the one signature operation that spend performs (the
-/// node's sig-op count check).
+/// Verifies input `index` as the network does: the input declares exactly the signature
+/// operations its scripts perform ([`engine::sig_op_count`]), and the script engine runs
+/// its signature script and the script public key it spends (and, for P2SH, the redeem
+/// script) to a true result. Any script the network accepts verifies: P2PK Schnorr and
+/// ECDSA, P2SH multisig, lock-time scripts, non-standard scripts.
 ///
 /// # Errors
-/// In the order checked: [`SignError::Sighash`] when there is no such input,
-/// [`SignError::UnsupportedScript`] when the spent script is not P2PK,
-/// [`SignError::WrongSigOpCount`], [`SignError::SignatureScript`] when the signature script
-/// is not one 65-byte push, [`SignError::Sighash`] for a sighash type byte the network
-/// does not know, [`SignError::InvalidPublicKey`], and [`SignError::InvalidSignature`].
+/// In the order checked: [`SignError::Sighash`] when there is no such input or entry,
+/// [`SignError::WrongSigOpCount`], then [`SignError::Script`] with the engine's error.
 pub fn verify_input(cache: &SighashCache<'_>, index: usize) -> Result<(), SignError> {
-    let tx = cache.transaction();
-    let input = tx.inputs.get(index).ok_or(SighashError::InputIndexOutOfRange { index, inputs: tx.inputs.len() })?;
-    let class = script::classify(&cache.entries()[index].script_public_key);
-    if matches!(class, ScriptClass::ScriptHash(_) | ScriptClass::NonStandard) {
-        return Err(SignError::UnsupportedScript(index));
-    }
-    if input.sig_op_count != P2PK_SIG_OPS {
-        return Err(SignError::WrongSigOpCount { input: index, declared: input.sig_op_count, expected: P2PK_SIG_OPS });
-    }
-    let (signature, ty) = script::parse_p2pk_signature_script(&input.signature_script)
-        .map_err(|source| SignError::SignatureScript { input: index, source })?;
-    let ty = SigHashType::from_u8(ty)?;
-    let secp = Secp256k1::verification_only();
-    match class {
-        ScriptClass::PubKey(key) => {
-            let key = XOnlyPublicKey::from_slice(&key).map_err(|_| SignError::InvalidPublicKey(index))?;
-            let sig = schnorr::Signature::from_slice(&signature).map_err(|_| SignError::InvalidSignature(index))?;
-            let msg = Message::from_digest(cache.schnorr_hash(index, ty)?.to_bytes());
-            secp.verify_schnorr(&sig, &msg, &key).map_err(|_| SignError::InvalidSignature(index))
-        }
-        ScriptClass::PubKeyEcdsa(key) => {
-            let key = PublicKey::from_slice(&key).map_err(|_| SignError::InvalidPublicKey(index))?;
-            let sig = ecdsa::Signature::from_compact(&signature).map_err(|_| SignError::InvalidSignature(index))?;
-            let msg = Message::from_digest(cache.ecdsa_hash(index, ty)?.to_bytes());
-            secp.verify_ecdsa(&msg, &sig, &key).map_err(|_| SignError::InvalidSignature(index))
-        }
-        ScriptClass::ScriptHash(_) | ScriptClass::NonStandard => Err(SignError::UnsupportedScript(index)),
-    }
+    verify_input_with(cache, index, None)
 }
 
-/// Verifies every input of `tx` (standard P2PK spends only) against `entries`, in order.
+fn verify_input_with(
+    cache: &SighashCache<'_>,
+    index: usize,
+    sig_cache: Option<&dyn SignatureCache>,
+) -> Result<(), SignError> {
+    let tx = cache.transaction();
+    let inputs = tx.inputs.len();
+    let input = tx.inputs.get(index).ok_or(SighashError::InputIndexOutOfRange { index, inputs })?;
+    let entry = cache.entries().get(index).ok_or(SighashError::InputIndexOutOfRange { index, inputs })?;
+    let expected = engine::sig_op_count(&input.signature_script, &entry.script_public_key.script);
+    if u64::from(input.sig_op_count) != expected {
+        return Err(SignError::WrongSigOpCount { input: index, declared: input.sig_op_count, expected });
+    }
+    let engine = Engine::new(cache, index).map_err(|source| SignError::Script { input: index, source })?;
+    let engine = match sig_cache {
+        Some(c) => engine.with_signature_cache(c),
+        None => engine,
+    };
+    engine.execute().map_err(|source| SignError::Script { input: index, source })
+}
+
+/// Verifies every input of `tx` against `entries`, in order, as [`verify_input`] does.
 ///
 /// # Errors
 /// [`SignError::Sighash`] unless there is one entry per input; then the first input's
 /// failure, as [`verify_input`] reports it.
 pub fn verify_transaction(tx: &Transaction, entries: &[UtxoEntry]) -> Result<(), SignError> {
     let cache = SighashCache::new(tx, entries)?;
-    (0..tx.inputs.len()).try_for_each(|i| verify_input(&cache, i))
+    (0..tx.inputs.len()).try_for_each(|i| verify_input_with(&cache, i, None))
+}
+
+/// [`verify_transaction`], consulting `sig_cache` before each signature check and recording
+/// each result in it: a signature seen before (when the transaction entered the mempool,
+/// say) costs a lookup instead of a verification.
+///
+/// ```
+/// # #[cfg(feature = "std")] {
+/// use pyrin_tx::engine::BoundedSignatureCache;
+/// use pyrin_tx::sign::verify_transaction_with_cache;
+/// # use pyrin_core::{Amount, Transaction, TransactionId, TransactionInput, TransactionOutpoint};
+/// # use pyrin_tx::{script::pay_to_address, sighash::SigHashType, sign::*, UtxoEntry};
+/// # let key = PrivateKey::from_bytes([3; 32]).unwrap();
+/// # let spk = pay_to_address(&key.schnorr_address(pyrin_core::params::Network::Mainnet));
+/// # let entries = [UtxoEntry { amount: Amount::from_leor(5), script_public_key: spk, block_daa_score: 0, is_coinbase: false }];
+/// # let mut tx = Transaction { inputs: vec![TransactionInput::spending(TransactionOutpoint::new(TransactionId::ZERO, 0))], ..Transaction::default() };
+/// # sign_transaction(&mut tx, &entries, &key, SigHashType::ALL, Randomness::Fixed([0; 32])).unwrap();
+///
+/// let cache = BoundedSignatureCache::new(100_000);
+/// verify_transaction_with_cache(&tx, &entries, &cache)?; // verifies, and remembers
+/// verify_transaction_with_cache(&tx, &entries, &cache)?; // a lookup
+/// assert_eq!(cache.len(), 1);
+/// # }
+/// # Ok::<(), pyrin_tx::sign::SignError>(())
+/// ```
+///
+/// # Errors
+/// As [`verify_transaction`].
+pub fn verify_transaction_with_cache(
+    tx: &Transaction,
+    entries: &[UtxoEntry],
+    sig_cache: &dyn SignatureCache,
+) -> Result<(), SignError> {
+    let cache = SighashCache::new(tx, entries)?;
+    (0..tx.inputs.len()).try_for_each(|i| verify_input_with(&cache, i, Some(sig_cache)))
 }
 
 /// [`verify_transaction`] on all rayon threads: the inputs are cut into one run per
@@ -726,6 +771,29 @@ pub fn verify_transaction(tx: &Transaction, entries: &[UtxoEntry]) -> Result<(),
 #[cfg(feature = "rayon")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
 pub fn par_verify_transaction(tx: &Transaction, entries: &[UtxoEntry]) -> Result<(), SignError> {
+    par_verify(tx, entries, None)
+}
+
+/// [`par_verify_transaction`] with a signature cache, as [`verify_transaction_with_cache`].
+///
+/// # Errors
+/// As [`par_verify_transaction`].
+#[cfg(feature = "rayon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
+pub fn par_verify_transaction_with_cache(
+    tx: &Transaction,
+    entries: &[UtxoEntry],
+    sig_cache: &(dyn SignatureCache + Sync),
+) -> Result<(), SignError> {
+    par_verify(tx, entries, Some(sig_cache))
+}
+
+#[cfg(feature = "rayon")]
+fn par_verify(
+    tx: &Transaction,
+    entries: &[UtxoEntry],
+    sig_cache: Option<&(dyn SignatureCache + Sync)>,
+) -> Result<(), SignError> {
     use rayon::prelude::*;
     SighashCache::new(tx, entries)?;
     let n = tx.inputs.len();
@@ -733,7 +801,8 @@ pub fn par_verify_transaction(tx: &Transaction, entries: &[UtxoEntry]) -> Result
     let per_run = n.div_ceil(runs).max(1);
     (0..n).step_by(per_run).collect::<Vec<_>>().into_par_iter().try_for_each(|start| {
         let cache = SighashCache::new(tx, entries)?;
-        (start..(start + per_run).min(n)).try_for_each(|i| verify_input(&cache, i))
+        let sig_cache = sig_cache.map(|c| c as &dyn SignatureCache);
+        (start..(start + per_run).min(n)).try_for_each(|i| verify_input_with(&cache, i, sig_cache))
     })
 }
 

@@ -189,3 +189,78 @@ mod properties {
         }
     }
 }
+
+/// `verify_transaction` runs the engine on every input: a P2SH multisig spend verifies once
+/// it declares the three signature operations its redeem script counts.
+#[test]
+fn verify_transaction_runs_any_script() {
+    use pyrin_tx::sign::{verify_transaction, SignError};
+    let keys = [key(1), key(2), key(3)];
+    let redeem = multisig(2, &keys);
+    let entries = [entry(pay_to_script_hash(&redeem))];
+    let signed = |declared: u8| {
+        let mut tx = spend(vec![]);
+        tx.inputs[0].sig_op_count = declared;
+        let cache = SighashCache::new(&tx, &entries).unwrap();
+        let digest = cache.schnorr_hash(0, SigHashType::ALL).unwrap();
+        let mut script = Vec::new();
+        for k in &keys[..2] {
+            let sig = schnorr_sign_digest(k, digest.as_bytes(), Randomness::Fixed([0; 32])).unwrap();
+            script.extend_from_slice(&p2pk_signature_script(&sig, 1));
+        }
+        push_data(&mut script, &redeem).unwrap();
+        tx.inputs[0].signature_script = script;
+        tx
+    };
+    assert_eq!(verify_transaction(&signed(3), &entries), Ok(()));
+    assert_eq!(
+        verify_transaction(&signed(1), &entries),
+        Err(SignError::WrongSigOpCount { input: 0, declared: 1, expected: 3 })
+    );
+    let mut corrupted = signed(3);
+    corrupted.inputs[0].signature_script[5] ^= 1;
+    assert_eq!(
+        verify_transaction(&corrupted, &entries),
+        Err(SignError::Script { input: 0, source: ScriptError::NullFail })
+    );
+}
+
+/// A signature cache is consulted before a check and filled after it; with or without it
+/// the verdicts are the same.
+#[test]
+fn signature_cache() {
+    use pyrin_tx::engine::{BoundedSignatureCache, SigCacheKey, SignatureCache};
+    use pyrin_tx::sign::{verify_transaction, verify_transaction_with_cache, SignError};
+    use std::cell::Cell;
+
+    let k = key(0x31);
+    let entries = [entry(pyrin_tx::script::pay_to_address(&k.schnorr_address(pyrin_tx::address::Prefix::Mainnet)))];
+    let mut tx = spend(vec![]);
+    sign_transaction(&mut tx, &entries, &k, SigHashType::ALL, Randomness::Fixed([0; 32])).unwrap();
+    let mut bad = tx.clone();
+    bad.inputs[0].signature_script[10] ^= 0x40;
+
+    let cache = BoundedSignatureCache::new(16);
+    for _ in 0..2 {
+        assert_eq!(verify_transaction_with_cache(&tx, &entries, &cache), Ok(()));
+        assert_eq!(verify_transaction_with_cache(&bad, &entries, &cache), verify_transaction(&bad, &entries));
+    }
+    assert_eq!(cache.len(), 2);
+
+    // A cache that claims every signature valid shows the engine trusts a hit: the bad
+    // signature passes through it (so only ever fill a cache from real checks).
+    struct Liar(Cell<usize>);
+    impl SignatureCache for Liar {
+        fn get(&self, _: &SigCacheKey) -> Option<bool> {
+            self.0.set(self.0.get() + 1);
+            Some(true)
+        }
+        fn insert(&self, _: SigCacheKey, _: bool) {
+            unreachable!("a hit is not re-inserted")
+        }
+    }
+    let liar = Liar(Cell::new(0));
+    assert_eq!(verify_transaction_with_cache(&bad, &entries, &liar), Ok(()));
+    assert_eq!(liar.0.get(), 1);
+    assert!(matches!(verify_transaction(&bad, &entries), Err(SignError::Script { input: 0, .. })));
+}

@@ -8,6 +8,8 @@
 //! checks) and always minimally encoded.
 
 mod num;
+mod sig_cache;
+mod stack;
 
 use alloc::vec::Vec;
 
@@ -17,8 +19,12 @@ use crate::opcodes::{self as op, Instructions};
 use crate::sighash::{SigHashType, SighashCache};
 use crate::sign::{ecdsa_verify_digest, schnorr_verify_digest};
 
-use crate::script_asm::{encode_number, MAX_ELEMENT_SIZE};
+use crate::script_asm::MAX_ELEMENT_SIZE;
 pub use num::decode_number;
+#[cfg(feature = "std")]
+pub use sig_cache::BoundedSignatureCache;
+pub use sig_cache::{SigCacheKey, SigScheme, SignatureCache};
+use stack::Item;
 
 /// The largest script the engine runs, in bytes.
 pub const MAX_SCRIPT_SIZE: usize = 10_000;
@@ -38,7 +44,7 @@ pub const SEQUENCE_LOCK_TIME_DISABLED: u64 = 1 << 63;
 pub const SEQUENCE_LOCK_TIME_MASK: u64 = 0x0000_0000_ffff_ffff;
 
 /// Why an input's scripts fail.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ScriptError {
     /// The input index is not one of the transaction's inputs.
@@ -176,23 +182,6 @@ impl ScriptError {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Cond {
-    True,
-    False,
-    Skip,
-}
-
-/// Runs the scripts of one input of a transaction.
-pub struct Engine<'c, 'a> {
-    cache: &'c SighashCache<'a>,
-    index: usize,
-    dstack: Vec<Vec<u8>>,
-    astack: Vec<Vec<u8>>,
-    cond: Vec<Cond>,
-    num_ops: usize,
-}
-
 /// Whether `script` is a P2SH script public key (`OpBlake3 OpData32 <hash> OpEqual`).
 pub fn is_pay_to_script_hash(script: &[u8]) -> bool {
     script.len() == 35 && script[0] == op::OP_BLAKE3 && script[1] == 32 && script[34] == op::OP_EQUAL
@@ -241,18 +230,35 @@ fn count_sig_ops(script: &[u8]) -> u64 {
     n
 }
 
-fn as_bool(v: &[u8]) -> bool {
-    match v.split_last() {
-        None => false,
-        Some((last, rest)) => last & 0x7f != 0 || rest.iter().any(|&b| b != 0),
-    }
+/// Runs the scripts of one input of a transaction.
+///
+/// ```
+/// use pyrin_core::{Amount, ScriptPublicKey, Transaction, TransactionInput, TransactionOutpoint, TransactionId};
+/// use pyrin_tx::{engine::{Engine, ScriptError}, sighash::SighashCache, UtxoEntry};
+///
+/// // An output locked by `OP_2 OP_EQUAL`, spent by a signature script pushing 2.
+/// let entry = UtxoEntry {
+///     amount: Amount::from_leor(1),
+///     script_public_key: ScriptPublicKey::new(0, vec![0x52, 0x87]),
+///     block_daa_score: 0,
+///     is_coinbase: false,
+/// };
+/// let mut input = TransactionInput::new(TransactionOutpoint::new(TransactionId::ZERO, 0), 0, 0);
+/// input.signature_script = vec![0x52];
+/// let tx = Transaction { inputs: vec![input], ..Transaction::default() };
+/// let cache = SighashCache::new(&tx, std::slice::from_ref(&entry))?;
+/// Engine::new(&cache, 0)?.execute()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Engine<'c, 'a> {
+    cache: &'c SighashCache<'a>,
+    index: usize,
+    sig_cache: Option<&'c dyn SignatureCache>,
 }
 
-fn bool_item(b: bool) -> Vec<u8> {
-    if b {
-        alloc::vec![1]
-    } else {
-        Vec::new()
+impl core::fmt::Debug for Engine<'_, '_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Engine").field("input", &self.index).field("sig_cache", &self.sig_cache.is_some()).finish()
     }
 }
 
@@ -267,7 +273,13 @@ impl<'c, 'a> Engine<'c, 'a> {
         if input_index >= inputs || input_index >= cache.entries().len() {
             return Err(ScriptError::InputIndex { index: input_index, inputs });
         }
-        Ok(Self { cache, index: input_index, dstack: Vec::new(), astack: Vec::new(), cond: Vec::new(), num_ops: 0 })
+        Ok(Self { cache, index: input_index, sig_cache: None })
+    }
+
+    /// Consults `sig_cache` before verifying each signature and records each result in it.
+    pub fn with_signature_cache(mut self, sig_cache: &'c dyn SignatureCache) -> Self {
+        self.sig_cache = Some(sig_cache);
+        self
     }
 
     /// Runs the signature script, the script public key and, for P2SH, the redeem script.
@@ -275,7 +287,7 @@ impl<'c, 'a> Engine<'c, 'a> {
     ///
     /// # Errors
     /// The first failure, as a [`ScriptError`].
-    pub fn execute(mut self) -> Result<(), ScriptError> {
+    pub fn execute(self) -> Result<(), ScriptError> {
         let tx = self.cache.transaction();
         let entry = &self.cache.entries()[self.index];
         if entry.script_public_key.version > MAX_SCRIPT_PUBLIC_KEY_VERSION {
@@ -291,43 +303,148 @@ impl<'c, 'a> Engine<'c, 'a> {
                 return Err(ScriptError::ScriptSize(s.len()));
             }
         }
-        let p2sh = is_pay_to_script_hash(spk);
+        // A redeem script some push opcode computed (`OP_1`..`OP_16`, `OP_1NEGATE`) is
+        // copied here, so the items its pushes borrow outlive the run.
+        let mut computed_redeem = [0u8; 32];
+        let mut vm =
+            Vm { engine: &self, dstack: Vec::new(), astack: Vec::new(), cond: Vec::new(), executing: true, num_ops: 0 };
         if !sig_script.is_empty() {
-            self.execute_script(sig_script, true)?;
+            vm.execute_script(sig_script, true)?;
         }
-        let saved = if p2sh { Some(self.dstack.clone()) } else { None };
-        if !spk.is_empty() {
-            self.execute_script(spk, false)?;
+        if !is_pay_to_script_hash(spk) {
+            if !spk.is_empty() {
+                vm.execute_script(spk, false)?;
+            }
+            return vm.check_final();
         }
-        if let Some(saved) = saved {
-            self.check_top(false)?;
-            self.dstack = saved;
-            let redeem = self.dstack.pop().ok_or(ScriptError::EmptyStack)?;
-            self.execute_script(&redeem, false)?;
-        }
-        self.check_top(true)
+        let saved = vm.dstack.clone();
+        vm.execute_script(spk, false)?;
+        vm.check_top()?;
+        vm.dstack = saved;
+        let redeem = match vm.dstack.pop().ok_or(ScriptError::EmptyStack)? {
+            Item::Pushed(script) => script,
+            computed => {
+                let bytes = computed.bytes();
+                let bytes = &*bytes;
+                computed_redeem[..bytes.len()].copy_from_slice(bytes);
+                &computed_redeem[..bytes.len()]
+            }
+        };
+        vm.execute_script(redeem, false)?;
+        vm.check_final()
     }
 
-    fn check_top(&mut self, last: bool) -> Result<(), ScriptError> {
-        if last {
-            if self.dstack.len() > 1 {
-                return Err(ScriptError::CleanStack(self.dstack.len() - 1));
-            } else if self.dstack.is_empty() {
-                return Err(ScriptError::EmptyStack);
+    /// Checks a 64-byte signature (its sighash type byte already split off) of this input
+    /// under `key`; `Ok(false)` when it does not verify, an error when the key or the
+    /// signature has the wrong shape.
+    fn check_signature(&self, scheme: SigScheme, ty: SigHashType, key: &[u8], sig: &[u8]) -> Result<bool, ScriptError> {
+        let signature: [u8; 64] = sig.try_into().map_err(|_| ScriptError::SigLength(sig.len()))?;
+        let bad_type = |_| ScriptError::SigHashType(ty.to_u8());
+        // A Schnorr key is 32 bytes, kept in the first 32 of the cache key's 33.
+        let mut public_key = [0u8; 33];
+        let digest = match scheme {
+            SigScheme::Ecdsa => {
+                public_key = key.try_into().map_err(|_| ScriptError::PubKeyFormat)?;
+                self.cache.ecdsa_hash(self.index, ty).map_err(bad_type)?
+            }
+            SigScheme::Schnorr => {
+                let x_only: [u8; 32] = key.try_into().map_err(|_| ScriptError::PubKeyFormat)?;
+                public_key[..32].copy_from_slice(&x_only);
+                self.cache.schnorr_hash(self.index, ty).map_err(bad_type)?
             }
         }
-        if as_bool(&self.pop()?) {
+        .to_bytes();
+        let cache_key = SigCacheKey { scheme, public_key, digest, signature };
+        if let Some(valid) = self.sig_cache.and_then(|c| c.get(&cache_key)) {
+            return Ok(valid);
+        }
+        let valid = match scheme {
+            SigScheme::Ecdsa => ecdsa_verify_digest(&public_key, &digest, &signature),
+            SigScheme::Schnorr => {
+                let mut x_only = [0u8; 32];
+                x_only.copy_from_slice(&public_key[..32]);
+                schnorr_verify_digest(&x_only, &digest, &signature)
+            }
+        }
+        .map_err(|_| ScriptError::InvalidSignature)?;
+        if let Some(c) = self.sig_cache {
+            c.insert(cache_key, valid);
+        }
+        Ok(valid)
+    }
+}
+
+/// A branch of `OpIf`/`OpNotIf`: taken, not taken, or inside a branch not taken.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cond {
+    True,
+    False,
+    Skip,
+}
+
+/// What the interpreter loop needs to know about an opcode before it runs it.
+mod class {
+    pub(super) const DISABLED: u8 = 1;
+    /// `OpVerIf`/`OpVerNotIf`: illegal even in a branch not taken.
+    pub(super) const ALWAYS_ILLEGAL: u8 = 2;
+    pub(super) const PUSH: u8 = 4;
+    pub(super) const CONDITIONAL: u8 = 8;
+    /// None of the above.
+    pub(super) const ORDINARY: u8 = 0;
+}
+
+const CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut code = 0;
+    while code < 256 {
+        let c = code as u8;
+        table[code] = if op::is_disabled(c) {
+            class::DISABLED
+        } else if c == op::OP_VER_IF || c == op::OP_VER_NOT_IF {
+            class::ALWAYS_ILLEGAL
+        } else if c <= op::OP_16 {
+            class::PUSH
+        } else if c >= op::OP_IF && c <= op::OP_END_IF {
+            class::CONDITIONAL
+        } else {
+            0
+        };
+        code += 1;
+    }
+    table
+};
+
+/// The interpreter's state while one input's scripts run; `'s` is how long the scripts
+/// (and so the pushed items borrowed from them) live.
+struct Vm<'e, 'c, 'a, 's> {
+    engine: &'e Engine<'c, 'a>,
+    dstack: Vec<Item<'s>>,
+    astack: Vec<Item<'s>>,
+    cond: Vec<Cond>,
+    /// Whether the current branch runs (no conditional, or every enclosing one taken).
+    executing: bool,
+    num_ops: usize,
+}
+
+impl<'s> Vm<'_, '_, '_, 's> {
+    /// After the last script: exactly one item, and it is true.
+    fn check_final(&mut self) -> Result<(), ScriptError> {
+        match self.dstack.len() {
+            0 => Err(ScriptError::EmptyStack),
+            1 => self.check_top(),
+            n => Err(ScriptError::CleanStack(n - 1)),
+        }
+    }
+
+    fn check_top(&mut self) -> Result<(), ScriptError> {
+        if self.pop()?.truth() {
             Ok(())
         } else {
             Err(ScriptError::EvalFalse)
         }
     }
 
-    fn is_executing(&self) -> bool {
-        self.cond.last().is_none_or(|c| *c == Cond::True)
-    }
-
-    fn execute_script(&mut self, script: &[u8], push_only: bool) -> Result<(), ScriptError> {
+    fn execute_script(&mut self, script: &'s [u8], push_only: bool) -> Result<(), ScriptError> {
         let result = self.run(script, push_only);
         if result.is_ok() && !self.cond.is_empty() {
             return Err(ScriptError::UnbalancedConditional);
@@ -337,42 +454,78 @@ impl<'c, 'a> Engine<'c, 'a> {
         result
     }
 
-    fn run(&mut self, script: &[u8], push_only: bool) -> Result<(), ScriptError> {
-        for ins in Instructions::new(script) {
-            let ins = ins.map_err(|e| ScriptError::MalformedPush(e.offset))?;
-            let code = ins.opcode;
-            if op::is_disabled(code) {
-                return Err(ScriptError::DisabledOpcode(code));
-            }
-            if code == op::OP_VER_IF || code == op::OP_VER_NOT_IF {
-                return Err(ScriptError::ReservedOpcode(code));
-            }
-            let is_push = code <= op::OP_16;
-            if push_only && !is_push {
-                return Err(ScriptError::SigPushOnly);
-            }
-            if !is_push {
-                self.num_ops += 1;
-                if self.num_ops > MAX_OPS_PER_SCRIPT {
-                    return Err(ScriptError::TooManyOperations);
+    fn run(&mut self, script: &'s [u8], push_only: bool) -> Result<(), ScriptError> {
+        let mut pc = 0;
+        while let Some(&code) = script.get(pc) {
+            let class = CLASS[usize::from(code)];
+            if class == class::ORDINARY {
+                // The common case, kept short: a non-push opcode that is neither a
+                // conditional nor disabled or illegal.
+                pc += 1;
+                self.count_operation(push_only)?;
+                if self.executing {
+                    self.step(code, &[])?;
+                    self.check_stack_size()?;
                 }
-            } else if ins.data.len() > MAX_ELEMENT_SIZE {
-                return Err(ScriptError::ElementTooBig(ins.data.len()));
+                continue;
             }
-            if self.is_executing() || (op::OP_IF..=op::OP_END_IF).contains(&code) {
+            let (data, next) = push_data_at(script, pc).ok_or(ScriptError::MalformedPush(pc))?;
+            pc = next;
+            if class & (class::DISABLED | class::ALWAYS_ILLEGAL) != 0 {
+                return Err(if class & class::DISABLED != 0 {
+                    ScriptError::DisabledOpcode(code)
+                } else {
+                    ScriptError::ReservedOpcode(code)
+                });
+            }
+            if class & class::PUSH != 0 {
+                if data.len() > MAX_ELEMENT_SIZE {
+                    return Err(ScriptError::ElementTooBig(data.len()));
+                }
+            } else {
+                self.count_operation(push_only)?;
+            }
+            if self.executing || class & class::CONDITIONAL != 0 {
                 if code > 0 && code <= op::OP_PUSH_DATA4 {
-                    check_minimal_push(code, ins.data)?;
+                    check_minimal_push(code, data)?;
                 }
-                self.step(code, ins.data)?;
-            }
-            let total = self.dstack.len() + self.astack.len();
-            if total > MAX_STACK_SIZE {
-                return Err(ScriptError::StackSize(total));
+                self.step(code, data)?;
+                self.check_stack_size()?;
             }
         }
         Ok(())
     }
 
+    /// Counts a non-push opcode against [`MAX_OPS_PER_SCRIPT`]; none may appear in a
+    /// push-only script.
+    #[inline(always)]
+    fn count_operation(&mut self, push_only: bool) -> Result<(), ScriptError> {
+        if push_only {
+            return Err(ScriptError::SigPushOnly);
+        }
+        self.num_ops += 1;
+        if self.num_ops > MAX_OPS_PER_SCRIPT {
+            return Err(ScriptError::TooManyOperations);
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn check_stack_size(&self) -> Result<(), ScriptError> {
+        let total = self.dstack.len() + self.astack.len();
+        if total > MAX_STACK_SIZE {
+            return Err(ScriptError::StackSize(total));
+        }
+        Ok(())
+    }
+
+    /// Whether the innermost branch (if any) is taken: recomputed whenever a conditional
+    /// changes the branch stack.
+    fn update_executing(&mut self) {
+        self.executing = self.cond.last().is_none_or(|c| *c == Cond::True);
+    }
+
+    #[inline(always)]
     fn need(&self, n: usize) -> Result<(), ScriptError> {
         if self.dstack.len() < n {
             Err(ScriptError::InvalidStackOperation { needed: n, had: self.dstack.len() })
@@ -381,24 +534,26 @@ impl<'c, 'a> Engine<'c, 'a> {
         }
     }
 
-    fn pop(&mut self) -> Result<Vec<u8>, ScriptError> {
-        self.need(1)?;
-        Ok(self.dstack.pop().unwrap_or_default())
+    #[inline(always)]
+    fn pop(&mut self) -> Result<Item<'s>, ScriptError> {
+        self.dstack.pop().ok_or(ScriptError::InvalidStackOperation { needed: 1, had: 0 })
     }
 
+    #[inline(always)]
     fn pop_num(&mut self) -> Result<i64, ScriptError> {
-        let v = self.pop()?;
-        decode_number(&v, 4)
+        self.pop()?.number(4)
     }
 
     /// Pops `N` numbers; the result is in stack order (deepest first).
+    #[inline(always)]
     fn pop_nums<const N: usize>(&mut self) -> Result<[i64; N], ScriptError> {
         self.need(N)?;
-        let items = self.dstack.split_off(self.dstack.len() - N);
+        let at = self.dstack.len() - N;
         let mut out = [0i64; N];
-        for (o, item) in out.iter_mut().zip(&items) {
-            *o = decode_number(item, 4)?;
+        for (o, item) in out.iter_mut().zip(&self.dstack[at..]) {
+            *o = item.number(4)?;
         }
+        self.dstack.truncate(at);
         Ok(out)
     }
 
@@ -406,14 +561,16 @@ impl<'c, 'a> Engine<'c, 'a> {
         Ok(self.pop_num()?.clamp(i64::from(i32::MIN), i64::from(i32::MAX)))
     }
 
+    #[inline(always)]
     fn push_num(&mut self, n: i64) {
-        self.dstack.push(encode_number(n));
+        self.dstack.push(Item::Number(n));
     }
 
-    fn step(&mut self, code: u8, data: &[u8]) -> Result<(), ScriptError> {
+    #[inline(always)]
+    fn step(&mut self, code: u8, data: &'s [u8]) -> Result<(), ScriptError> {
         let len = self.dstack.len();
         match code {
-            op::OP_FALSE..=op::OP_PUSH_DATA4 => self.dstack.push(data.to_vec()),
+            op::OP_FALSE..=op::OP_PUSH_DATA4 => self.dstack.push(Item::Pushed(data)),
             op::OP_1_NEGATE => self.push_num(-1),
             op::OP_TRUE..=op::OP_16 => self.push_num(i64::from(code - op::OP_TRUE + 1)),
             op::OP_RESERVED | op::OP_VER | op::OP_RESERVED1 | op::OP_RESERVED2 => {
@@ -422,9 +579,9 @@ impl<'c, 'a> Engine<'c, 'a> {
             op::OP_NOP => {}
             op::OP_IF | op::OP_NOT_IF => {
                 let mut c = Cond::Skip;
-                if self.is_executing() {
+                if self.executing {
                     let v = self.dstack.pop().ok_or(ScriptError::EmptyStack)?;
-                    let truth = match v.as_slice() {
+                    let truth = match *v.bytes() {
                         [] => false,
                         [1] => true,
                         _ => return Err(ScriptError::MinimalIf),
@@ -432,6 +589,7 @@ impl<'c, 'a> Engine<'c, 'a> {
                     c = if truth == (code == op::OP_IF) { Cond::True } else { Cond::False };
                 }
                 self.cond.push(c);
+                self.update_executing();
             }
             op::OP_ELSE => {
                 let c = self.cond.last_mut().ok_or(ScriptError::UnbalancedConditional)?;
@@ -440,12 +598,14 @@ impl<'c, 'a> Engine<'c, 'a> {
                     Cond::False => Cond::True,
                     Cond::Skip => Cond::Skip,
                 };
+                self.update_executing();
             }
             op::OP_END_IF => {
                 self.cond.pop().ok_or(ScriptError::UnbalancedConditional)?;
+                self.update_executing();
             }
             op::OP_VERIFY => {
-                if !as_bool(&self.pop()?) {
+                if !self.pop()?.truth() {
                     return Err(ScriptError::Verify);
                 }
             }
@@ -462,12 +622,12 @@ impl<'c, 'a> Engine<'c, 'a> {
                 self.need(2)?;
                 self.dstack.truncate(len - 2);
             }
-            op::OP_2_DUP | op::OP_3_DUP | op::OP_DUP => {
-                let n = match code {
-                    op::OP_DUP => 1,
-                    op::OP_2_DUP => 2,
-                    _ => 3,
-                };
+            op::OP_DUP => {
+                let top = *self.dstack.last().ok_or(ScriptError::InvalidStackOperation { needed: 1, had: 0 })?;
+                self.dstack.push(top);
+            }
+            op::OP_2_DUP | op::OP_3_DUP => {
+                let n = if code == op::OP_2_DUP { 2 } else { 3 };
                 self.need(n)?;
                 self.dstack.extend_from_within(len - n..);
             }
@@ -479,8 +639,7 @@ impl<'c, 'a> Engine<'c, 'a> {
             op::OP_2_ROT | op::OP_ROT => {
                 let n = if code == op::OP_ROT { 1 } else { 2 };
                 self.need(3 * n)?;
-                let moved: Vec<_> = self.dstack.drain(len - 3 * n..len - 2 * n).collect();
-                self.dstack.extend(moved);
+                self.dstack[len - 3 * n..].rotate_left(n);
             }
             op::OP_2_SWAP | op::OP_SWAP => {
                 let n = if code == op::OP_SWAP { 1 } else { 2 };
@@ -489,7 +648,7 @@ impl<'c, 'a> Engine<'c, 'a> {
             }
             op::OP_IF_DUP => {
                 self.need(1)?;
-                if as_bool(&self.dstack[len - 1]) {
+                if self.dstack[len - 1].truth() {
                     self.dstack.extend_from_within(len - 1..);
                 }
             }
@@ -508,25 +667,25 @@ impl<'c, 'a> Engine<'c, 'a> {
                     return Err(ScriptError::InvalidStackOperation { needed: (n.max(0) as usize) + 1, had: len });
                 }
                 let at = len - n as usize - 1;
-                let item = if code == op::OP_PICK { self.dstack[at].clone() } else { self.dstack.remove(at) };
+                let item = if code == op::OP_PICK { self.dstack[at] } else { self.dstack.remove(at) };
                 self.dstack.push(item);
             }
             op::OP_TUCK => {
                 self.need(2)?;
-                let top = self.dstack[len - 1].clone();
+                let top = self.dstack[len - 1];
                 self.dstack.insert(len - 2, top);
             }
             op::OP_SIZE => {
                 self.need(1)?;
-                self.push_num(self.dstack[len - 1].len() as i64);
+                self.push_num(self.dstack[len - 1].bytes().len() as i64);
             }
             op::OP_EQUAL | op::OP_EQUAL_VERIFY => {
                 self.need(2)?;
-                let b = self.dstack.pop().unwrap_or_default();
-                let a = self.dstack.pop().unwrap_or_default();
+                let equal = *self.dstack[len - 2].bytes() == *self.dstack[len - 1].bytes();
+                self.dstack.truncate(len - 2);
                 if code == op::OP_EQUAL {
-                    self.dstack.push(bool_item(a == b));
-                } else if a != b {
+                    self.dstack.push(Item::from_bool(equal));
+                } else if !equal {
                     return Err(ScriptError::Verify);
                 }
             }
@@ -572,21 +731,23 @@ impl<'c, 'a> Engine<'c, 'a> {
             }
             op::OP_SHA256 => {
                 let v = self.pop()?;
-                self.dstack.push(Sha256::digest(&v).to_vec());
+                self.dstack.push(Item::Digest(Sha256::digest(&*v.bytes()).into()));
             }
             op::OP_BLAKE3 => {
                 let v = self.pop()?;
-                self.dstack.push(blake3::hash(&v).as_bytes().to_vec());
+                self.dstack.push(Item::Digest(*blake3::hash(&v.bytes()).as_bytes()));
             }
             op::OP_CHECK_SIG | op::OP_CHECK_SIG_ECDSA | op::OP_CHECK_SIG_VERIFY => {
                 self.need(2)?;
-                let key = self.dstack.pop().unwrap_or_default();
-                let mut sig = self.dstack.pop().unwrap_or_default();
-                let valid = match sig.pop() {
+                let (sig, key) = (self.dstack[len - 2], self.dstack[len - 1]);
+                self.dstack.truncate(len - 2);
+                let (sig, key) = (sig.bytes(), key.bytes());
+                let valid = match sig.split_last() {
                     None => false,
-                    Some(ty) => {
+                    Some((&ty, body)) => {
                         let ty = SigHashType::from_u8(ty).map_err(|_| ScriptError::SigHashType(ty))?;
-                        self.check_signature(code == op::OP_CHECK_SIG_ECDSA, ty, &key, &sig)?
+                        let scheme = if code == op::OP_CHECK_SIG_ECDSA { SigScheme::Ecdsa } else { SigScheme::Schnorr };
+                        self.engine.check_signature(scheme, ty, &key, body)?
                     }
                 };
                 if code == op::OP_CHECK_SIG_VERIFY {
@@ -594,26 +755,27 @@ impl<'c, 'a> Engine<'c, 'a> {
                         return Err(ScriptError::Verify);
                     }
                 } else {
-                    self.dstack.push(bool_item(valid));
+                    self.dstack.push(Item::from_bool(valid));
                 }
             }
             op::OP_CHECK_MULTI_SIG | op::OP_CHECK_MULTI_SIG_ECDSA | op::OP_CHECK_MULTI_SIG_VERIFY => {
-                let valid = self.check_multisig(code == op::OP_CHECK_MULTI_SIG_ECDSA)?;
+                let scheme = if code == op::OP_CHECK_MULTI_SIG_ECDSA { SigScheme::Ecdsa } else { SigScheme::Schnorr };
+                let valid = self.check_multisig(scheme)?;
                 if code == op::OP_CHECK_MULTI_SIG_VERIFY {
                     if !valid {
                         return Err(ScriptError::Verify);
                     }
                 } else {
-                    self.dstack.push(bool_item(valid));
+                    self.dstack.push(Item::from_bool(valid));
                 }
             }
             op::OP_CHECK_LOCK_TIME_VERIFY => {
                 let v = self.pop_u64()?;
-                let tx = self.cache.transaction();
+                let tx = self.engine.cache.transaction();
                 let lock_time = tx.lock_time;
                 if (lock_time < LOCK_TIME_THRESHOLD) != (v < LOCK_TIME_THRESHOLD)
                     || v > lock_time
-                    || tx.inputs[self.index].sequence == u64::MAX
+                    || tx.inputs[self.engine.index].sequence == u64::MAX
                 {
                     return Err(ScriptError::UnsatisfiedLockTime);
                 }
@@ -621,7 +783,7 @@ impl<'c, 'a> Engine<'c, 'a> {
             op::OP_CHECK_SEQUENCE_VERIFY => {
                 let v = self.pop_u64()?;
                 if v & SEQUENCE_LOCK_TIME_DISABLED == 0 {
-                    let seq = self.cache.transaction().inputs[self.index].sequence;
+                    let seq = self.engine.cache.transaction().inputs[self.engine.index].sequence;
                     if seq & SEQUENCE_LOCK_TIME_DISABLED != 0
                         || (v & SEQUENCE_LOCK_TIME_MASK) > (seq & SEQUENCE_LOCK_TIME_MASK)
                     {
@@ -636,28 +798,19 @@ impl<'c, 'a> Engine<'c, 'a> {
 
     fn pop_u64(&mut self) -> Result<u64, ScriptError> {
         let v = self.pop()?;
+        let v = &*v.bytes();
         if v.len() > 8 {
             return Err(ScriptError::NumberTooBig(v.len()));
         }
         let mut b = [0u8; 8];
-        b[..v.len()].copy_from_slice(&v);
+        b[..v.len()].copy_from_slice(v);
         Ok(u64::from_le_bytes(b))
     }
 
-    fn check_signature(&self, ecdsa: bool, ty: SigHashType, key: &[u8], sig: &[u8]) -> Result<bool, ScriptError> {
-        let sig: &[u8; 64] = sig.try_into().map_err(|_| ScriptError::SigLength(sig.len()))?;
-        if ecdsa {
-            let key: &[u8; 33] = key.try_into().map_err(|_| ScriptError::PubKeyFormat)?;
-            let hash = self.cache.ecdsa_hash(self.index, ty).map_err(|_| ScriptError::SigHashType(ty.to_u8()))?;
-            ecdsa_verify_digest(key, hash.as_bytes(), sig).map_err(|_| ScriptError::InvalidSignature)
-        } else {
-            let key: &[u8; 32] = key.try_into().map_err(|_| ScriptError::PubKeyFormat)?;
-            let hash = self.cache.schnorr_hash(self.index, ty).map_err(|_| ScriptError::SigHashType(ty.to_u8()))?;
-            schnorr_verify_digest(key, hash.as_bytes(), sig).map_err(|_| ScriptError::InvalidSignature)
-        }
-    }
-
-    fn check_multisig(&mut self, ecdsa: bool) -> Result<bool, ScriptError> {
+    /// `OpCheckMultiSig`: pops the key count, the keys, the signature count and the
+    /// signatures, and matches each signature (in order) against the keys left after the
+    /// one the previous signature matched.
+    fn check_multisig(&mut self, scheme: SigScheme) -> Result<bool, ScriptError> {
         let num_keys = self.pop_i32()?;
         if !(0..=MAX_PUB_KEYS_PER_MULTISIG as i64).contains(&num_keys) {
             return Err(ScriptError::PubKeyCount(num_keys));
@@ -668,38 +821,60 @@ impl<'c, 'a> Engine<'c, 'a> {
             return Err(ScriptError::TooManyOperations);
         }
         self.need(nk)?;
-        let keys = self.dstack.split_off(self.dstack.len() - nk);
-        let num_sigs = self.pop_i32()?;
+        let keys_at = self.dstack.len() - nk;
+        self.need(nk + 1)?;
+        let num_sigs = self.dstack[keys_at - 1].number(4)?.clamp(i64::from(i32::MIN), i64::from(i32::MAX));
         if num_sigs < 0 || num_sigs > num_keys {
             return Err(ScriptError::SigCount(num_sigs));
         }
         let ns = num_sigs as usize;
-        self.need(ns)?;
-        let sigs = self.dstack.split_off(self.dstack.len() - ns);
+        self.need(nk + 1 + ns)?;
+        let sigs_at = keys_at - 1 - ns;
         let mut failed = false;
-        let mut key_iter = keys.iter();
-        'outer: for (i, sig) in sigs.iter().enumerate() {
+        let mut next_key = keys_at;
+        'signatures: for i in 0..ns {
+            let sig = self.dstack[sigs_at + i];
+            let sig = sig.bytes();
             let Some((&ty, body)) = sig.split_last() else {
                 failed = true;
                 break;
             };
             let ty = SigHashType::from_u8(ty).map_err(|_| ScriptError::SigHashType(ty))?;
             loop {
-                if key_iter.len() < ns - i {
+                // Fewer keys left than signatures to match: this one cannot succeed.
+                if keys_at + nk - next_key < ns - i {
                     failed = true;
-                    break 'outer;
+                    break 'signatures;
                 }
-                let Some(key) = key_iter.next() else { break 'outer };
-                if self.check_signature(ecdsa, ty, key, body)? {
+                let key = self.dstack[next_key];
+                next_key += 1;
+                if self.engine.check_signature(scheme, ty, &key.bytes(), body)? {
                     break;
                 }
             }
         }
-        if failed && sigs.iter().any(|s| !s.is_empty()) {
+        if failed && self.dstack[sigs_at..keys_at - 1].iter().any(|s| !s.bytes().is_empty()) {
             return Err(ScriptError::NullFail);
         }
+        self.dstack.truncate(sigs_at);
         Ok(!failed)
     }
+}
+
+/// The data of the instruction at `pc` (empty unless it is a data push) and the offset of
+/// the next one; `None` when a push runs past the end of the script.
+fn push_data_at(script: &[u8], pc: usize) -> Option<(&[u8], usize)> {
+    let code = *script.get(pc)?;
+    let rest = &script[pc + 1..];
+    let (prefix, len) = match code {
+        0x01..=op::OP_DATA_75 => (0, usize::from(code)),
+        op::OP_PUSH_DATA1 => (1, usize::from(*rest.first()?)),
+        op::OP_PUSH_DATA2 => (2, usize::from(u16::from_le_bytes(rest.get(..2)?.try_into().ok()?))),
+        op::OP_PUSH_DATA4 => (4, usize::try_from(u32::from_le_bytes(rest.get(..4)?.try_into().ok()?)).ok()?),
+        _ => return Some((&[], pc + 1)),
+    };
+    let data = rest.get(prefix..)?.get(..len)?;
+    Some((data, pc + 1 + prefix + len))
 }
 
 fn check_minimal_push(code: u8, data: &[u8]) -> Result<(), ScriptError> {

@@ -14,14 +14,16 @@ pub fn decode_number(v: &[u8], max_len: usize) -> Result<i64, ScriptError> {
         return Err(ScriptError::NumberTooBig(v.len()));
     }
     let Some((&last, rest)) = v.split_last() else { return Ok(0) };
+    // Minimal: the last byte carries more than the sign, unless the byte before it needs
+    // its top bit for the magnitude.
     if last & 0x7f == 0 && rest.last().is_none_or(|&b| b & 0x80 == 0) {
         return Err(ScriptError::NotMinimalData);
     }
-    let mut magnitude = i64::from(last & 0x7f);
-    for &b in rest.iter().rev() {
-        magnitude = (magnitude << 8) | i64::from(b);
-    }
-    Ok(if last & 0x80 != 0 { -magnitude } else { magnitude })
+    let raw = v.iter().rev().fold(0u64, |raw, &b| (raw << 8) | u64::from(b));
+    let sign_bit = 0x80u64 << (8 * (v.len() - 1));
+    // At most 8 bytes with the sign bit cleared: the magnitude is below 2^63.
+    let magnitude = (raw & !sign_bit) as i64;
+    Ok(if raw & sign_bit != 0 { -magnitude } else { magnitude })
 }
 
 #[cfg(test)]

@@ -1,0 +1,145 @@
+//! Remembering signature checks, so that a node verifying the same signature twice (when a
+//! transaction enters the mempool, then again in a block) pays for it once.
+//!
+//! The engine asks a [`SignatureCache`] before it verifies a signature and tells it the
+//! result after. The trait is all a `no_std` user gets; with `std`,
+//! [`BoundedSignatureCache`] is a ready thread-safe implementation.
+
+/// Which signature scheme a cached check used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SigScheme {
+    /// BIP-340 Schnorr under an x-only key.
+    Schnorr,
+    /// ECDSA under a compressed key.
+    Ecdsa,
+}
+
+/// Everything a signature check depends on: the scheme, the public key, the signed digest
+/// and the signature. Two checks with equal keys have the same result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SigCacheKey {
+    /// The scheme.
+    pub scheme: SigScheme,
+    /// The public key: 32 x-only bytes then a zero for Schnorr, 33 compressed bytes for
+    /// ECDSA.
+    pub public_key: [u8; 33],
+    /// The signed digest (the input's signature hash for the sighash type).
+    pub digest: [u8; 32],
+    /// The 64-byte signature, without its sighash type byte.
+    pub signature: [u8; 64],
+}
+
+/// A store of signature-check results the engine consults
+/// ([`Engine::with_signature_cache`](super::Engine::with_signature_cache)).
+///
+/// Methods take `&self` so one cache can serve many engines, including engines on several
+/// threads (make the implementation `Sync` for that). An implementation may forget any
+/// entry at any time; it must never return a result that was not inserted for that key.
+pub trait SignatureCache {
+    /// The result recorded for `key`, if any.
+    fn get(&self, key: &SigCacheKey) -> Option<bool>;
+    /// Records the result of a check.
+    fn insert(&self, key: SigCacheKey, valid: bool);
+}
+
+#[cfg(feature = "std")]
+pub use bounded::BoundedSignatureCache;
+
+#[cfg(feature = "std")]
+mod bounded {
+    use super::{SigCacheKey, SignatureCache};
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    /// A thread-safe [`SignatureCache`] that holds at most `capacity` results; when full, a
+    /// new result replaces an arbitrary old one (the reference node's cache also evicts at
+    /// random, so an attacker cannot predict which entries survive).
+    ///
+    /// ```
+    /// use pyrin_tx::engine::{BoundedSignatureCache, SignatureCache};
+    ///
+    /// let cache = BoundedSignatureCache::new(10_000);
+    /// assert_eq!(cache.len(), 0);
+    /// # let _: &dyn SignatureCache = &cache;
+    /// ```
+    #[derive(Debug)]
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    pub struct BoundedSignatureCache {
+        capacity: usize,
+        entries: Mutex<HashMap<SigCacheKey, bool>>,
+    }
+
+    impl BoundedSignatureCache {
+        /// A cache of at most `capacity` results (0 keeps nothing).
+        pub fn new(capacity: usize) -> Self {
+            Self { capacity, entries: Mutex::new(HashMap::new()) }
+        }
+
+        /// How many results it holds.
+        pub fn len(&self) -> usize {
+            self.lock().len()
+        }
+
+        /// Whether it holds no result.
+        pub fn is_empty(&self) -> bool {
+            self.len() == 0
+        }
+
+        /// The most results it holds.
+        pub fn capacity(&self) -> usize {
+            self.capacity
+        }
+
+        fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SigCacheKey, bool>> {
+            // A panic elsewhere while the lock was held leaves a map that is still a map of
+            // true results: keep using it.
+            self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        }
+    }
+
+    impl SignatureCache for BoundedSignatureCache {
+        fn get(&self, key: &SigCacheKey) -> Option<bool> {
+            self.lock().get(key).copied()
+        }
+
+        fn insert(&self, key: SigCacheKey, valid: bool) {
+            if self.capacity == 0 {
+                return;
+            }
+            let mut entries = self.lock();
+            if entries.len() >= self.capacity && !entries.contains_key(&key) {
+                // The map's hasher is randomly keyed per process, so its first key is an
+                // unpredictable one.
+                if let Some(evicted) = entries.keys().next().copied() {
+                    entries.remove(&evicted);
+                }
+            }
+            entries.insert(key, valid);
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::super::SigScheme;
+        use super::*;
+
+        fn key(b: u8) -> SigCacheKey {
+            SigCacheKey { scheme: SigScheme::Schnorr, public_key: [b; 33], digest: [b; 32], signature: [b; 64] }
+        }
+
+        #[test]
+        fn holds_at_most_its_capacity() {
+            let cache = BoundedSignatureCache::new(3);
+            for b in 0..10 {
+                cache.insert(key(b), b % 2 == 0);
+                assert!(cache.len() <= 3);
+                assert_eq!(cache.get(&key(b)), Some(b % 2 == 0));
+            }
+            let zero = BoundedSignatureCache::new(0);
+            zero.insert(key(1), true);
+            assert!(zero.is_empty());
+            assert_eq!(zero.get(&key(1)), None);
+        }
+    }
+}
