@@ -148,6 +148,7 @@ pub mod opcodes;
 pub mod policy;
 pub mod script;
 pub mod script_asm;
+pub mod script_builder;
 pub mod sighash;
 pub mod sign;
 
