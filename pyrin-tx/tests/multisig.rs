@@ -356,3 +356,18 @@ proptest! {
         prop_assert_eq!(check(&signatures, other_redeem.redeem_script()), Err(ScriptError::EvalFalse));
     }
 }
+
+/// An ECDSA signature whose r is not below the group order does not parse: the reference's
+/// engine fails the spend with `TxScriptError::InvalidSignature` as the multisig reaches it,
+/// before any NULLFAIL verdict.
+#[test]
+fn an_unparseable_ecdsa_signature_fails_the_multisig() {
+    let keys = keys([0x5e; 32], 3).unwrap();
+    let multisig = multisig_of(Scheme::Ecdsa, 2, &keys[..3]);
+    let (tx, entries) = spend(&multisig, 0, 1);
+    let first = cosign(&multisig, &tx, &entries, 0, &keys[0], SigHashType::ALL, [0; 32]);
+    let mut overflowing = cosign(&multisig, &tx, &entries, 0, &keys[2], SigHashType::ALL, [0; 32]);
+    overflowing[..32].fill(0xff);
+    let verdict = run(&tx, &entries, 0, &[first, overflowing], multisig.redeem_script());
+    assert_eq!(verdict, Err(ScriptError::InvalidSignature));
+}

@@ -648,6 +648,9 @@ impl<'c, 'a> Engine<'c, 'a> {
         let sig: &[u8; 64] = sig.try_into().map_err(|_| ScriptError::SigLength(sig.len()))?;
         if ecdsa {
             let key: &[u8; 33] = key.try_into().map_err(|_| ScriptError::PubKeyFormat)?;
+            // An r or s not below the group order fails the script, as in the reference,
+            // rather than counting as a signature that does not verify.
+            secp256k1::ecdsa::Signature::from_compact(sig).map_err(|_| ScriptError::InvalidSignature)?;
             let hash = self.cache.ecdsa_hash(self.index, ty).map_err(|_| ScriptError::SigHashType(ty.to_u8()))?;
             ecdsa_verify_digest(key, hash.as_bytes(), sig).map_err(|_| ScriptError::InvalidSignature)
         } else {
