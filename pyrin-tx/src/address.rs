@@ -249,6 +249,12 @@ impl Address {
         Self { prefix, version: Version::PubKeyEcdsa, payload: public_key.to_vec() }
     }
 
+    /// The address paying to a script hash (version 8): the BLAKE3 hash of a redeem script,
+    /// as [`crate::multisig::MultisigScript::address`] computes it for a multisig.
+    pub fn p2sh(prefix: Prefix, script_hash: &[u8; 32]) -> Self {
+        Self { prefix, version: Version::ScriptHash, payload: script_hash.to_vec() }
+    }
+
     /// The network prefix.
     pub fn prefix(&self) -> Prefix {
         self.prefix

@@ -66,7 +66,13 @@
 //!   contexts; verification of a transaction's inputs (sequential, and in parallel with
 //!   the `rayon` feature) through the script engine, whatever the script.
 //! - [`script`]: the standard script public keys (P2PK Schnorr, P2PK ECDSA, P2SH), their
-//!   classification, address ↔ script, P2PK signature scripts, unspendable scripts.
+//!   classification (with the reference's class names), address ↔ script, P2PK and P2SH
+//!   signature scripts, unspendable scripts.
+//! - [`multisig`]: m-of-n multisig, Schnorr or ECDSA: the redeem script, its P2SH script
+//!   public key and address, and cosigners signing a spend separately (in any order, in
+//!   other processes), assembled and checked by the engine.
+//! - [`script_builder`]: scripts with the smallest push for every element and minimal
+//!   script numbers, refusing the elements and scripts the engine would refuse.
 //! - [`engine`]: the script interpreter, as the reference node runs an input's signature
 //!   script, script public key and P2SH redeem script, with a typed [`engine::ScriptError`];
 //!   sig-op counting. Not yet part of [`sign::verify_transaction`].
@@ -77,8 +83,9 @@
 //!   canonical spellings only.
 //! - [`mass`]: the compute mass the network charges, and the mass a transaction will have
 //!   once signed.
-//! - [`policy`]: the mempool's relay policy: minimum relay fee, dust, standard mass; why
-//!   KIP-9 storage mass does not enter the fee on mainnet.
+//! - [`policy`]: the mempool's relay policy: minimum relay fee, dust, standard mass, the
+//!   standardness checks of a transaction alone and with its UTXO entries; why KIP-9
+//!   storage mass does not enter the fee on mainnet.
 //! - [`context`]: a transaction in its accepting block's context: coinbase maturity, input
 //!   and output totals, the fee, and the UTXO entries its outputs become.
 //!
@@ -92,8 +99,9 @@
 //! The Rust reference node `Pyrinpyi/pyrin`: `consensus/core/src/hashing/sighash.rs`
 //! (the payload hash is zero for native-subnetwork transactions; `SINGLE` with no output
 //! at the input's index hashes zero), `crypto/addresses` (polymod, charset, no upper case),
-//! `crypto/txscript/src/standard.rs` (P2SH with `OP_BLAKE3`), the mass calculator, and the
-//! mempool's standardness rules (`mining/src/mempool`). Where the reference panics (an
+//! `crypto/txscript/src/standard.rs` (P2SH with `OP_BLAKE3`) with `standard/multisig.rs`,
+//! `script_builder.rs` and `script_class.rs`, the mass calculator, and the mempool's
+//! standardness rules (`mining/src/mempool`). Where the reference panics (an
 //! address with a payload of the wrong length, or with no payload at all), this crate
 //! returns an error; where it accepts two spellings of one address, this crate accepts
 //! only the canonical one ([`address`]).
@@ -150,10 +158,12 @@ pub mod address;
 pub mod context;
 pub mod engine;
 pub mod mass;
+pub mod multisig;
 pub mod opcodes;
 pub mod policy;
 pub mod script;
 pub mod script_asm;
+pub mod script_builder;
 pub mod sighash;
 pub mod sign;
 

@@ -1,6 +1,6 @@
 //! The reference node's mempool policy for relaying a transaction, the rules a wallet
-//! prices against: the minimum relay fee for a mass, dust outputs, and the largest
-//! standard mass. Policy, not consensus: a block may hold transactions these refuse, and a
+//! prices against: the minimum relay fee for a mass, dust outputs, the largest standard
+//! mass, and the standard forms of a transaction's scripts. Policy, not consensus: a block may hold transactions these refuse, and a
 //! node may be configured with another fee rate.
 //!
 //! - **Minimum relay fee**: `⌊compute_mass · rate / 1000⌋` leor, where `rate` is the
@@ -14,6 +14,15 @@
 //!   default rate a P2PK Schnorr output (34-byte script) needs at least 600 leor, a P2PK
 //!   ECDSA one 603.
 //! - **Standard mass**: at most [`MAXIMUM_STANDARD_TRANSACTION_MASS`] grams.
+//! - **Standard transactions** ([`RelayPolicy::check_standard_in_isolation`],
+//!   [`RelayPolicy::check_standard_in_context`]): in this order, a version in
+//!   [`MINIMUM_STANDARD_TRANSACTION_VERSION`]`..=`[`MAXIMUM_STANDARD_TRANSACTION_VERSION`],
+//!   a compute mass of at most [`MAXIMUM_STANDARD_TRANSACTION_MASS`], signature scripts of
+//!   at most [`MAXIMUM_STANDARD_SIGNATURE_SCRIPT_SIZE`] bytes, and outputs of script
+//!   version 0, of a standard class ([`crate::script::classify`]) and not dust; then, with
+//!   the UTXO entries, spent outputs of a standard class and the minimum relay fee.
+//!   Signature scripts being push-only is no policy here: the engine refuses any other
+//!   (consensus).
 //!
 //! # Storage mass (KIP-9) and fees on mainnet
 //! KIP-9's storage mass is not a consensus rule on mainnet: the reference's mainnet
@@ -33,17 +42,120 @@
 //! The Rust reference node `Pyrinpyi/pyrin`, `mining/src/mempool`:
 //! `minimum_required_transaction_relay_fee` and `is_transaction_output_dust` in
 //! `check_transaction_standard.rs`, the default rate in `config.rs`; the fee check in
-//! context uses `calculated_compute_mass`. Where the reference multiplies in `u64` (the
-//! fee for an absurd mass, the dust size of an absurd script), this module computes in
-//! `u128` and never overflows.
+//! context uses `calculated_compute_mass`; `check_transaction_standard_in_isolation` and
+//! `check_transaction_standard_in_context` in the same file for the standardness checks,
+//! in its order. Two of its checks are not made here: the contextual (storage) mass in
+//! context, which this crate does not compute, and the limit of
+//! [`MAX_STANDARD_P2SH_SIG_OPS`] signature operations per P2SH input, which the reference
+//! names but does not apply (it counts an input's signature operations, discards the
+//! count and compares 1 with the limit); [`check_p2sh_sig_ops`] is that rule as kaspad
+//! (the Go node) applied it, for a wallet that wants its spends relayed by either. Where
+//! the reference multiplies in `u64` (the fee for an absurd mass, the dust size of an
+//! absurd script), this module computes in `u128` and never overflows.
 
-use pyrin_core::{Amount, ScriptPublicKey, TransactionOutput};
+use pyrin_core::{Amount, ScriptPublicKey, Transaction, TransactionOutput};
 
-use crate::script;
+use crate::engine::{self, MAX_SCRIPT_PUBLIC_KEY_VERSION};
+use crate::mass::{self, MassPrices};
+use crate::script::{self, ScriptClass};
+use crate::UtxoEntry;
 
 /// The largest compute mass (and, on mainnet, the largest of storage and compute mass)
 /// of a transaction the mempool relays.
 pub const MAXIMUM_STANDARD_TRANSACTION_MASS: u64 = 100_000;
+
+/// The lowest transaction version the mempool relays (the only version there is).
+pub const MINIMUM_STANDARD_TRANSACTION_VERSION: u16 = 0;
+
+/// The highest transaction version the mempool relays.
+pub const MAXIMUM_STANDARD_TRANSACTION_VERSION: u16 = 0;
+
+/// The longest signature script the mempool relays, in bytes: room for a 15-of-15
+/// multisig of compressed keys spent through P2SH, with some to spare.
+pub const MAXIMUM_STANDARD_SIGNATURE_SCRIPT_SIZE: usize = 1650;
+
+/// The most signature operations a standard P2SH input performs under kaspad's rule
+/// ([`check_p2sh_sig_ops`]; the reference node does not apply it).
+pub const MAX_STANDARD_P2SH_SIG_OPS: u64 = 15;
+
+/// Why the mempool refuses to relay a transaction (policy, not consensus).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NonStandardError {
+    /// A transaction version outside the standard range.
+    #[error("transaction version {version} is not in the standard range {MINIMUM_STANDARD_TRANSACTION_VERSION}..={MAXIMUM_STANDARD_TRANSACTION_VERSION}")]
+    Version {
+        /// The transaction's version.
+        version: u16,
+    },
+    /// A compute mass above [`MAXIMUM_STANDARD_TRANSACTION_MASS`].
+    #[error("compute mass {mass} is above the standard {MAXIMUM_STANDARD_TRANSACTION_MASS}")]
+    Mass {
+        /// The transaction's compute mass.
+        mass: u64,
+    },
+    /// A signature script longer than [`MAXIMUM_STANDARD_SIGNATURE_SCRIPT_SIZE`].
+    #[error("input {input}: a signature script of {len} bytes is longer than the standard {MAXIMUM_STANDARD_SIGNATURE_SCRIPT_SIZE}")]
+    SignatureScriptSize {
+        /// The input.
+        input: usize,
+        /// Its signature script's length.
+        len: usize,
+    },
+    /// An output script public key of a version the node does not know.
+    #[error("output {output}: script public key version {version} is above the known {MAX_SCRIPT_PUBLIC_KEY_VERSION}")]
+    ScriptPublicKeyVersion {
+        /// The output.
+        output: usize,
+        /// Its script public key's version.
+        version: u16,
+    },
+    /// An output script of no standard form.
+    #[error("output {output}: non-standard script form")]
+    OutputScriptClass {
+        /// The output.
+        output: usize,
+    },
+    /// A dust output ([`RelayPolicy::is_dust`]).
+    #[error("output {output}: a payment of {value} is dust")]
+    Dust {
+        /// The output.
+        output: usize,
+        /// Its value.
+        value: Amount,
+    },
+    /// The UTXO entries do not match the inputs one for one.
+    #[error("{entries} UTXO entries for {inputs} inputs")]
+    EntryCount {
+        /// Inputs of the transaction.
+        inputs: usize,
+        /// Entries given.
+        entries: usize,
+    },
+    /// An input spends an output of no standard form.
+    #[error("input {input}: spends a non-standard script form")]
+    InputScriptClass {
+        /// The input.
+        input: usize,
+    },
+    /// A P2SH input performing more than [`MAX_STANDARD_P2SH_SIG_OPS`] signature
+    /// operations ([`check_p2sh_sig_ops`] only).
+    #[error("input {input}: {sig_ops} signature operations are more than the standard {MAX_STANDARD_P2SH_SIG_OPS}")]
+    SignatureCount {
+        /// The input.
+        input: usize,
+        /// The signature operations its scripts perform.
+        sig_ops: u64,
+    },
+    /// A fee below [`RelayPolicy::minimum_fee`] of the compute mass.
+    #[error("a fee of {fee} is below the minimum relay fee {minimum}")]
+    InsufficientFee {
+        /// The transaction's fee.
+        fee: Amount,
+        /// The minimum relay fee for its compute mass.
+        minimum: Amount,
+    },
+}
 
 /// The bytes the dust rule adds for the input that will spend an output (a typical P2PK
 /// input, as the reference counts it).
@@ -111,6 +223,113 @@ impl RelayPolicy {
         let needed = u128::from(self.minimum_fee_per_kilogram).checked_mul(3 * spend_size(script_public_key))?;
         u64::try_from(needed.div_ceil(1000)).ok().map(Amount::from_leor)
     }
+
+    /// The checks the mempool makes on a transaction alone, in its order: the version,
+    /// the compute mass (at `prices`), each signature script's size, and each output's
+    /// script version, class and value (dust). A wallet runs it on the signed transaction.
+    ///
+    /// # Errors
+    /// The first failure: [`NonStandardError::Version`], [`NonStandardError::Mass`],
+    /// [`NonStandardError::SignatureScriptSize`],
+    /// [`NonStandardError::ScriptPublicKeyVersion`], [`NonStandardError::OutputScriptClass`]
+    /// or [`NonStandardError::Dust`].
+    ///
+    /// ```
+    /// use pyrin_core::{params::Network, Amount, Transaction, TransactionOutput, ScriptPublicKey};
+    /// use pyrin_tx::{address::{Address, Prefix}, mass::MassPrices, script::pay_to_address};
+    /// use pyrin_tx::policy::{NonStandardError, RelayPolicy};
+    ///
+    /// let prices = MassPrices::from_params(Network::Mainnet.params());
+    /// let to = pay_to_address(&Address::p2pk_schnorr(Prefix::Mainnet, &[7; 32]));
+    /// let mut tx = Transaction { outputs: vec![TransactionOutput::new(Amount::from_leor(600), to)], ..Transaction::default() };
+    /// assert_eq!(RelayPolicy::DEFAULT.check_standard_in_isolation(&tx, &prices), Ok(()));
+    /// tx.outputs.push(TransactionOutput::new(Amount::from_leor(600), ScriptPublicKey::new(0, vec![0x51])));
+    /// assert_eq!(RelayPolicy::DEFAULT.check_standard_in_isolation(&tx, &prices), Err(NonStandardError::OutputScriptClass { output: 1 }));
+    /// ```
+    pub fn check_standard_in_isolation(&self, tx: &Transaction, prices: &MassPrices) -> Result<(), NonStandardError> {
+        if !(MINIMUM_STANDARD_TRANSACTION_VERSION..=MAXIMUM_STANDARD_TRANSACTION_VERSION).contains(&tx.version) {
+            return Err(NonStandardError::Version { version: tx.version });
+        }
+        let mass = mass::compute_mass(tx, prices);
+        if mass > MAXIMUM_STANDARD_TRANSACTION_MASS {
+            return Err(NonStandardError::Mass { mass });
+        }
+        for (input, tx_input) in tx.inputs.iter().enumerate() {
+            let len = tx_input.signature_script.len();
+            if len > MAXIMUM_STANDARD_SIGNATURE_SCRIPT_SIZE {
+                return Err(NonStandardError::SignatureScriptSize { input, len });
+            }
+        }
+        for (output, tx_output) in tx.outputs.iter().enumerate() {
+            let version = tx_output.script_public_key.version;
+            if version > MAX_SCRIPT_PUBLIC_KEY_VERSION {
+                return Err(NonStandardError::ScriptPublicKeyVersion { output, version });
+            }
+            if script::classify(&tx_output.script_public_key) == ScriptClass::NonStandard {
+                return Err(NonStandardError::OutputScriptClass { output });
+            }
+            if self.is_dust(tx_output) {
+                return Err(NonStandardError::Dust { output, value: tx_output.value });
+            }
+        }
+        Ok(())
+    }
+
+    /// The checks the mempool makes on a transaction with the UTXO entries it spends and
+    /// its `fee` (as [`crate::context::check_in_context`] returns it), in its order: for
+    /// each input, that the spent output is of a standard class, and that the fee is at
+    /// least [`minimum_fee`](Self::minimum_fee) of the compute mass at `prices` (checked
+    /// from the first input on, as the reference does; a transaction without inputs is not
+    /// charged). Not checked: the storage mass (see the [module documentation](self)).
+    ///
+    /// # Errors
+    /// [`NonStandardError::EntryCount`], then the first failure:
+    /// [`NonStandardError::InputScriptClass`] or [`NonStandardError::InsufficientFee`].
+    pub fn check_standard_in_context(
+        &self,
+        tx: &Transaction,
+        entries: &[UtxoEntry],
+        fee: Amount,
+        prices: &MassPrices,
+    ) -> Result<(), NonStandardError> {
+        if entries.len() != tx.inputs.len() {
+            return Err(NonStandardError::EntryCount { inputs: tx.inputs.len(), entries: entries.len() });
+        }
+        let minimum = self.minimum_fee(mass::compute_mass(tx, prices));
+        for (input, entry) in entries.iter().enumerate() {
+            if script::classify(&entry.script_public_key) == ScriptClass::NonStandard {
+                return Err(NonStandardError::InputScriptClass { input });
+            }
+            if fee < minimum {
+                return Err(NonStandardError::InsufficientFee { fee, minimum });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// kaspad's (the Go node's) limit on P2SH spends: an input spending a P2SH output may
+/// perform at most [`MAX_STANDARD_P2SH_SIG_OPS`] signature operations, counted from its
+/// signature script's redeem script ([`engine::sig_op_count`]), so run it on the signed
+/// transaction. The reference Rust node does not apply it (see the
+/// [module documentation](self)); a multisig of up to 15 keys always passes.
+///
+/// # Errors
+/// [`NonStandardError::EntryCount`], or [`NonStandardError::SignatureCount`] for the first
+/// P2SH input above the limit.
+pub fn check_p2sh_sig_ops(tx: &Transaction, entries: &[UtxoEntry]) -> Result<(), NonStandardError> {
+    if entries.len() != tx.inputs.len() {
+        return Err(NonStandardError::EntryCount { inputs: tx.inputs.len(), entries: entries.len() });
+    }
+    for (input, (tx_input, entry)) in tx.inputs.iter().zip(entries).enumerate() {
+        if let ScriptClass::ScriptHash(_) = script::classify(&entry.script_public_key) {
+            let sig_ops = engine::sig_op_count(&tx_input.signature_script, &entry.script_public_key.script);
+            if sig_ops > MAX_STANDARD_P2SH_SIG_OPS {
+                return Err(NonStandardError::SignatureCount { input, sig_ops });
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Default for RelayPolicy {
@@ -213,6 +432,159 @@ mod tests {
         let ecdsa = pay_to_address(&Address::p2pk_ecdsa(Prefix::Mainnet, &[2; 33]));
         assert_eq!(RelayPolicy::DEFAULT.dust_threshold(&schnorr), Some(Amount::from_leor(600)));
         assert_eq!(RelayPolicy::DEFAULT.dust_threshold(&ecdsa), Some(Amount::from_leor(603)));
+    }
+
+    mod standard {
+        use super::*;
+        use crate::address::{Address, Prefix};
+        use crate::script::{pay_to_address, pay_to_script_hash};
+        use crate::script_builder::ScriptBuilder;
+        use pyrin_core::params::Network;
+        use pyrin_core::{TransactionInput, TransactionOutpoint};
+
+        fn prices() -> MassPrices {
+            MassPrices::from_params(Network::Mainnet.params())
+        }
+
+        fn p2pk() -> ScriptPublicKey {
+            pay_to_address(&Address::p2pk_schnorr(Prefix::Mainnet, &[7; 32]))
+        }
+
+        fn entry(script_public_key: ScriptPublicKey) -> UtxoEntry {
+            UtxoEntry {
+                amount: Amount::from_leor(1_000_000),
+                script_public_key,
+                block_daa_score: 0,
+                is_coinbase: false,
+            }
+        }
+
+        /// One input with `signature_script`, one 1000-leor P2PK output.
+        fn tx(signature_script: Vec<u8>) -> Transaction {
+            let mut input = TransactionInput::spending(TransactionOutpoint::default());
+            input.signature_script = signature_script;
+            Transaction {
+                inputs: vec![input],
+                outputs: vec![TransactionOutput::new(Amount::from_leor(1000), p2pk())],
+                ..Transaction::default()
+            }
+        }
+
+        fn isolation(tx: &Transaction) -> Result<(), NonStandardError> {
+            RelayPolicy::DEFAULT.check_standard_in_isolation(tx, &prices())
+        }
+
+        #[test]
+        fn a_p2pk_payment_is_standard() {
+            assert_eq!(isolation(&tx(vec![0x41; 66])), Ok(()));
+        }
+
+        #[test]
+        fn only_version_0_is_standard() {
+            let mut t = tx(vec![]);
+            t.version = 1;
+            assert_eq!(isolation(&t), Err(NonStandardError::Version { version: 1 }));
+        }
+
+        #[test]
+        fn the_compute_mass_is_capped() {
+            let mut t = tx(vec![]);
+            t.payload = vec![0; MAXIMUM_STANDARD_TRANSACTION_MASS as usize];
+            let mass = mass::compute_mass(&t, &prices());
+            assert_eq!(isolation(&t), Err(NonStandardError::Mass { mass }));
+        }
+
+        #[test]
+        fn signature_scripts_are_capped_at_1650_bytes() {
+            assert_eq!(isolation(&tx(vec![0; 1650])), Ok(()));
+            assert_eq!(
+                isolation(&tx(vec![0; 1651])),
+                Err(NonStandardError::SignatureScriptSize { input: 0, len: 1651 })
+            );
+        }
+
+        #[test]
+        fn outputs_must_be_known_standard_and_not_dust() {
+            let mut t = tx(vec![]);
+            t.outputs[0].script_public_key.version = 1;
+            assert_eq!(isolation(&t), Err(NonStandardError::ScriptPublicKeyVersion { output: 0, version: 1 }));
+            t.outputs[0].script_public_key = ScriptPublicKey::new(0, vec![0x51]);
+            assert_eq!(isolation(&t), Err(NonStandardError::OutputScriptClass { output: 0 }));
+            t.outputs[0] = TransactionOutput::new(Amount::from_leor(599), p2pk());
+            assert_eq!(isolation(&t), Err(NonStandardError::Dust { output: 0, value: Amount::from_leor(599) }));
+            t.outputs[0] = TransactionOutput::new(Amount::from_leor(1000), pay_to_script_hash(&[0x51]));
+            assert_eq!(isolation(&t), Ok(()));
+        }
+
+        #[test]
+        fn inputs_are_checked_before_outputs() {
+            let mut t = tx(vec![0; 1651]);
+            t.outputs[0].value = Amount::ZERO;
+            assert_eq!(isolation(&t), Err(NonStandardError::SignatureScriptSize { input: 0, len: 1651 }));
+        }
+
+        #[test]
+        fn in_context_spent_outputs_must_be_standard_and_the_fee_paid() {
+            let policy = RelayPolicy::DEFAULT;
+            let t = tx(vec![0x41; 66]);
+            let minimum = policy.minimum_fee(mass::compute_mass(&t, &prices()));
+            let check = |entries: &[UtxoEntry], fee| policy.check_standard_in_context(&t, entries, fee, &prices());
+            assert_eq!(check(&[entry(p2pk())], minimum), Ok(()));
+            assert_eq!(check(&[], minimum), Err(NonStandardError::EntryCount { inputs: 1, entries: 0 }));
+            assert_eq!(
+                check(&[entry(ScriptPublicKey::new(0, vec![0x51]))], minimum),
+                Err(NonStandardError::InputScriptClass { input: 0 })
+            );
+            assert_eq!(
+                check(&[entry(ScriptPublicKey::new(1, p2pk().script))], minimum),
+                Err(NonStandardError::InputScriptClass { input: 0 })
+            );
+            let less = Amount::from_leor(minimum.to_leor() - 1);
+            assert_eq!(check(&[entry(p2pk())], less), Err(NonStandardError::InsufficientFee { fee: less, minimum }));
+        }
+
+        #[test]
+        fn in_context_the_fee_is_checked_after_the_first_input() {
+            let mut t = tx(vec![]);
+            t.inputs.push(t.inputs[0].clone());
+            let entries = [entry(p2pk()), entry(ScriptPublicKey::new(0, vec![0x51]))];
+            let fee = Amount::ZERO;
+            let minimum = RelayPolicy::DEFAULT.minimum_fee(mass::compute_mass(&t, &prices()));
+            assert_eq!(
+                RelayPolicy::DEFAULT.check_standard_in_context(&t, &entries, fee, &prices()),
+                Err(NonStandardError::InsufficientFee { fee, minimum })
+            );
+            // Without inputs there is no fee to check.
+            let no_inputs = Transaction { outputs: t.outputs.clone(), ..Transaction::default() };
+            assert_eq!(RelayPolicy::DEFAULT.check_standard_in_context(&no_inputs, &[], fee, &prices()), Ok(()));
+        }
+
+        /// A P2SH spend of a redeem script of `checksigs` `OP_CHECKSIG`s.
+        fn p2sh_spend(checksigs: usize) -> (Transaction, [UtxoEntry; 1]) {
+            let redeem = vec![crate::opcodes::OP_CHECK_SIG; checksigs];
+            let mut signature_script = ScriptBuilder::new();
+            signature_script.add_data(&redeem).unwrap();
+            (tx(signature_script.into_script()), [entry(pay_to_script_hash(&redeem))])
+        }
+
+        #[test]
+        fn kaspads_p2sh_limit_is_15_signature_operations() {
+            let (t, entries) = p2sh_spend(15);
+            assert_eq!(check_p2sh_sig_ops(&t, &entries), Ok(()));
+            let (t, entries) = p2sh_spend(16);
+            assert_eq!(
+                check_p2sh_sig_ops(&t, &entries),
+                Err(NonStandardError::SignatureCount { input: 0, sig_ops: 16 })
+            );
+            assert_eq!(check_p2sh_sig_ops(&t, &[]), Err(NonStandardError::EntryCount { inputs: 1, entries: 0 }));
+            // The reference node does not apply it.
+            let fee = Amount::from_leor(100_000);
+            assert_eq!(RelayPolicy::DEFAULT.check_standard_in_context(&t, &entries, fee, &prices()), Ok(()));
+            // Other inputs are not counted.
+            let mut many = tx(vec![]);
+            many.inputs[0].sig_op_count = 20;
+            assert_eq!(check_p2sh_sig_ops(&many, &[entry(ScriptPublicKey::new(0, vec![0xac; 20]))]), Ok(()));
+        }
     }
 
     /// The rule as the reference states it: in `u64` while `value · 1000` fits, in

@@ -1,4 +1,4 @@
-//! Standard script public keys and P2PK signature scripts.
+//! Standard script public keys, their classes, P2PK and P2SH signature scripts.
 //!
 //! Opcodes (the reference `crypto/txscript`): `OP_DATA_32` 0x20, `OP_DATA_33` 0x21,
 //! `OP_DATA_65` 0x41, `OP_EQUAL` 0x87, `OP_BLAKE3` 0xaa, `OP_CHECKSIGECDSA` 0xab,
@@ -12,13 +12,24 @@ use pyrin_core::ScriptPublicKey;
 use crate::address::{Address, Prefix, Version};
 use crate::opcodes::{Instructions, OP_BLAKE3, OP_CHECK_SIG as OP_CHECKSIG, OP_CHECK_SIG_ECDSA as OP_CHECKSIG_ECDSA};
 use crate::opcodes::{OP_EQUAL, OP_RETURN};
+use crate::script_builder::{ScriptBuilder, ScriptBuilderError};
 
 // The pushes of exactly these sizes that standard scripts use (`OP_DATA_n` pushes n bytes).
 const OP_DATA_32: u8 = 32;
 const OP_DATA_33: u8 = 33;
 const OP_DATA_65: u8 = 65;
 
-/// The kind of a script public key.
+/// The kind of a script public key: the reference's `ScriptClass`, carrying the key or
+/// hash it names. [`classify`] is the reference's `ScriptClass::from_script`; the names
+/// ([`ScriptClass::name`], `Display`) are the reference's.
+///
+/// ```
+/// use pyrin_tx::{address::{Address, Prefix}, script::{classify, pay_to_address, ScriptClass}};
+///
+/// let spk = pay_to_address(&Address::p2pk_ecdsa(Prefix::Mainnet, &[2; 33]));
+/// assert_eq!(classify(&spk), ScriptClass::PubKeyEcdsa([2; 33]));
+/// assert_eq!(classify(&spk).to_string(), "pubkeyecdsa");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ScriptClass {
     /// Pay to an x-only Schnorr public key: `OP_DATA_32 <key> OP_CHECKSIG`.
@@ -31,7 +42,27 @@ pub enum ScriptClass {
     NonStandard,
 }
 
-/// Classifies a script public key.
+impl ScriptClass {
+    /// The reference node's name of the class: `pubkey`, `pubkeyecdsa`, `scripthash` or
+    /// `nonstandard` (as its RPC reports a script's type).
+    pub const fn name(&self) -> &'static str {
+        match self {
+            ScriptClass::PubKey(_) => "pubkey",
+            ScriptClass::PubKeyEcdsa(_) => "pubkeyecdsa",
+            ScriptClass::ScriptHash(_) => "scripthash",
+            ScriptClass::NonStandard => "nonstandard",
+        }
+    }
+}
+
+impl core::fmt::Display for ScriptClass {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Classifies a script public key: a standard form of version 0, else
+/// [`ScriptClass::NonStandard`].
 pub fn classify(spk: &ScriptPublicKey) -> ScriptClass {
     if spk.version != 0 {
         return ScriptClass::NonStandard;
@@ -93,6 +124,32 @@ pub fn pay_to_script_hash(redeem_script: &[u8]) -> ScriptPublicKey {
     script.extend_from_slice(&hash);
     script.push(OP_EQUAL);
     ScriptPublicKey::new(0, script)
+}
+
+/// The signature script of a P2SH spend: `signature_pushes` (the pushes the redeem script
+/// consumes, already encoded) followed by the smallest push of `redeem_script`, as the
+/// reference's `pay_to_script_hash_signature_script` writes it.
+///
+/// ```
+/// use pyrin_tx::script::pay_to_script_hash_signature_script;
+///
+/// // The anyone-can-spend redeem script OP_TRUE (0x51), with nothing to push before it.
+/// assert_eq!(pay_to_script_hash_signature_script(&[0x51], &[])?, [0x01, 0x51]);
+/// assert_eq!(pay_to_script_hash_signature_script(&[0x76, 0x87], &[0x01, 0x07])?, [0x01, 0x07, 0x02, 0x76, 0x87]);
+/// # Ok::<(), pyrin_tx::script_builder::ScriptBuilderError>(())
+/// ```
+///
+/// # Errors
+/// [`ScriptBuilderError::ElementTooBig`] for a redeem script longer than
+/// [`crate::script_asm::MAX_ELEMENT_SIZE`] bytes (the engine cannot push it), and
+/// [`ScriptBuilderError::ScriptTooBig`] when the whole would pass the script size limit.
+pub fn pay_to_script_hash_signature_script(
+    redeem_script: &[u8],
+    signature_pushes: &[u8],
+) -> Result<Vec<u8>, ScriptBuilderError> {
+    let mut builder = ScriptBuilder::new();
+    builder.add_ops(signature_pushes)?.add_data(redeem_script)?;
+    Ok(builder.into_script())
 }
 
 fn blake3_hash(data: &[u8]) -> [u8; 32] {
@@ -197,6 +254,32 @@ mod tests {
         assert!(!is_unspendable(&[OP_DATA_33 - 32, OP_RETURN, OP_RETURN]));
         // OP_RETURN's byte inside a push is data, not an opcode.
         assert!(!is_unspendable(&[0x01, OP_RETURN]));
+    }
+
+    #[test]
+    fn classes_carry_the_reference_names() {
+        let names = [
+            (ScriptClass::PubKey([1; 32]), "pubkey"),
+            (ScriptClass::PubKeyEcdsa([2; 33]), "pubkeyecdsa"),
+            (ScriptClass::ScriptHash([3; 32]), "scripthash"),
+            (ScriptClass::NonStandard, "nonstandard"),
+        ];
+        for (class, name) in names {
+            assert_eq!(class.name(), name);
+            assert_eq!(alloc::format!("{class}"), name);
+        }
+    }
+
+    #[test]
+    fn a_p2sh_signature_script_ends_with_the_redeem_push() {
+        let redeem = vec![OP_CHECKSIG; 300];
+        let script = pay_to_script_hash_signature_script(&redeem, &[0x00]).unwrap();
+        assert_eq!(&script[..4], &[0x00, crate::opcodes::OP_PUSH_DATA2, 0x2c, 0x01]);
+        assert_eq!(&script[4..], redeem.as_slice());
+        assert_eq!(
+            pay_to_script_hash_signature_script(&[0; 521], &[]),
+            Err(ScriptBuilderError::ElementTooBig { len: 521 })
+        );
     }
 
     #[test]

@@ -10,12 +10,19 @@
 //!
 //! [`format`] writes push data as raw hex and every other opcode by name, so
 //! `parse(&format(bytes)) == Ok(bytes)` for any bytes, truncated pushes included.
+//!
+//! Numbers and quoted text are pushed as [`crate::script_builder::ScriptBuilder`] pushes
+//! them. Unlike the reference's short-form reader, which builds through its script builder
+//! and so refuses to grow a script past 10 000 bytes, [`parse`] leaves the script size to
+//! the engine (which fails such a script with `SCRIPT_SIZE`), so that the round trip above
+//! holds for scripts of any length.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::Write;
 
 use crate::opcodes::{self, Instructions};
+use crate::script_builder;
 
 /// The largest element a push may carry, in bytes.
 pub const MAX_ELEMENT_SIZE: usize = 520;
@@ -104,43 +111,27 @@ fn decode_hex(hex: &str) -> Option<Vec<u8>> {
 }
 
 /// Appends `n` as the script builder does: `OpFalse`, `Op1Negate`, `OpTrue`..`Op16`, or
-/// its minimal script-number bytes as one push.
+/// its minimal script-number bytes as one push ([`ScriptBuilder::add_i64`] without the
+/// script-size limit).
+///
+/// [`ScriptBuilder::add_i64`]: crate::script_builder::ScriptBuilder::add_i64
 pub fn push_number(script: &mut Vec<u8>, n: i64) {
-    match n {
-        0 => script.push(opcodes::OP_FALSE),
-        -1 => script.push(opcodes::OP_1_NEGATE),
-        1..=16 => script.push(opcodes::OP_TRUE + (n as u8) - 1),
-        _ => {
-            let bytes = encode_number(n);
-            // At most 9 bytes: always a direct push.
-            script.push(bytes.len() as u8);
-            script.extend_from_slice(&bytes);
-        }
-    }
+    script_builder::append_number(script, n);
 }
 
-/// Appends a push of `data` with the smallest push opcode, as the script builder does.
+/// Appends a push of `data` with the smallest push opcode, as the script builder does
+/// ([`ScriptBuilder::add_data`] without the script-size limit).
+///
+/// # Errors
+/// [`AsmError::PushSize`] for data longer than [`MAX_ELEMENT_SIZE`] bytes (nothing is
+/// appended).
+///
+/// [`ScriptBuilder::add_data`]: crate::script_builder::ScriptBuilder::add_data
 pub fn push_data(script: &mut Vec<u8>, data: &[u8]) -> Result<(), AsmError> {
-    let len = data.len();
-    if len > MAX_ELEMENT_SIZE {
-        return Err(AsmError::PushSize(len));
+    if data.len() > MAX_ELEMENT_SIZE {
+        return Err(AsmError::PushSize(data.len()));
     }
-    match (len, data.first()) {
-        (0, _) | (1, Some(0)) => script.push(opcodes::OP_FALSE),
-        (1, Some(&b)) if b <= 16 => script.push(opcodes::OP_TRUE + b - 1),
-        (1, Some(0x81)) => script.push(opcodes::OP_1_NEGATE),
-        _ => {
-            if len <= opcodes::OP_DATA_75 as usize {
-                script.push(len as u8);
-            } else if len <= 0xff {
-                script.extend_from_slice(&[opcodes::OP_PUSH_DATA1, len as u8]);
-            } else {
-                script.push(opcodes::OP_PUSH_DATA2);
-                script.extend_from_slice(&(len as u16).to_le_bytes());
-            }
-            script.extend_from_slice(data);
-        }
-    }
+    script_builder::append_push(script, data);
     Ok(())
 }
 

@@ -264,3 +264,30 @@ fn signature_cache() {
     assert_eq!(liar.0.get(), 1);
     assert!(matches!(verify_transaction(&bad, &entries), Err(SignError::Script { input: 0, .. })));
 }
+
+/// An ECDSA signature whose r or s is not below the group order does not parse: the
+/// reference's engine fails the script (`TxScriptError::InvalidSignature`) rather than
+/// counting the signature false, so `OP_CHECKSIGECDSA OP_NOT` cannot turn it into a pass.
+#[test]
+fn an_unparseable_ecdsa_signature_fails_the_script() {
+    let key = key(0x31).ecdsa_public_key();
+    for (r, s) in [([0xff; 32], [0x01; 32]), ([0x01; 32], [0xff; 32])] {
+        let mut signature = vec![0x41];
+        signature.extend_from_slice(&r);
+        signature.extend_from_slice(&s);
+        signature.push(SigHashType::ALL.to_u8());
+        let mut spk = vec![0x21];
+        spk.extend_from_slice(&key);
+        spk.extend_from_slice(&[pyrin_tx::opcodes::OP_CHECK_SIG_ECDSA, pyrin_tx::opcodes::OP_NOT]);
+        let entries = [entry(ScriptPublicKey::new(0, spk))];
+        assert_eq!(run(&spend(signature), &entries), Err(ScriptError::InvalidSignature));
+    }
+    // In range but wrong: false, and OP_NOT makes it true (no NULLFAIL for single checks).
+    let mut signature = vec![0x41];
+    signature.extend_from_slice(&[0x01; 64]);
+    signature.push(SigHashType::ALL.to_u8());
+    let mut spk = vec![0x21];
+    spk.extend_from_slice(&key);
+    spk.extend_from_slice(&[pyrin_tx::opcodes::OP_CHECK_SIG_ECDSA, pyrin_tx::opcodes::OP_NOT]);
+    assert_eq!(run(&spend(signature), &[entry(ScriptPublicKey::new(0, spk))]), Ok(()));
+}

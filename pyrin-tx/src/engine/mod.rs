@@ -345,6 +345,9 @@ impl<'c, 'a> Engine<'c, 'a> {
         let digest = match scheme {
             SigScheme::Ecdsa => {
                 public_key = key.try_into().map_err(|_| ScriptError::PubKeyFormat)?;
+                // An r or s not below the group order fails the script, as in the
+                // reference, rather than counting as a signature that does not verify.
+                secp256k1::ecdsa::Signature::from_compact(&signature).map_err(|_| ScriptError::InvalidSignature)?;
                 self.cache.ecdsa_hash(self.index, ty).map_err(bad_type)?
             }
             SigScheme::Schnorr => {
@@ -822,13 +825,19 @@ impl<'s> Vm<'_, '_, '_, 's> {
         }
         self.need(nk)?;
         let keys_at = self.dstack.len() - nk;
-        self.need(nk + 1)?;
+        // The counts in the errors are those of the stack left after the keys, as when
+        // they are popped one by one.
+        if keys_at == 0 {
+            return Err(ScriptError::InvalidStackOperation { needed: 1, had: 0 });
+        }
         let num_sigs = self.dstack[keys_at - 1].number(4)?.clamp(i64::from(i32::MIN), i64::from(i32::MAX));
         if num_sigs < 0 || num_sigs > num_keys {
             return Err(ScriptError::SigCount(num_sigs));
         }
         let ns = num_sigs as usize;
-        self.need(nk + 1 + ns)?;
+        if keys_at - 1 < ns {
+            return Err(ScriptError::InvalidStackOperation { needed: ns, had: keys_at - 1 });
+        }
         let sigs_at = keys_at - 1 - ns;
         let mut failed = false;
         let mut next_key = keys_at;
