@@ -19,11 +19,10 @@
 //! ```
 //! use pyrin_core::{Amount, Transaction, TransactionId, TransactionOutpoint, TransactionOutput};
 //! use pyrin_tx::address::Prefix;
-//! use pyrin_tx::engine::Engine;
 //! use pyrin_tx::multisig::{MultisigScript, PartiallySignedInput};
 //! use pyrin_tx::script::pay_to_address;
 //! use pyrin_tx::sighash::{SigHashType, SighashCache};
-//! use pyrin_tx::sign::{PrivateKey, Randomness};
+//! use pyrin_tx::sign::{verify_transaction, PrivateKey, Randomness};
 //! use pyrin_tx::UtxoEntry;
 //!
 //! fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -75,10 +74,10 @@
 //!     assert!(input.is_complete());
 //!
 //!     // Assemble (Alice's signature, Carol's, the redeem script), check with the engine and
-//!     // write the signature script into the input.
+//!     // write the signature script into the input. The transaction now verifies as the
+//!     // network verifies it.
 //!     input.finalize(&mut tx, &entries)?;
-//!     let cache = SighashCache::new(&tx, &entries)?;
-//!     Engine::new(&cache, 0)?.execute()?;
+//!     verify_transaction(&tx, &entries)?;
 //!     Ok(())
 //! }
 //! ```
