@@ -80,7 +80,8 @@ fn benches(c: &mut Criterion) {
         })
     });
 
-    // 2-of-3 P2SH multisig, signed by the first and the third key.
+    // 2-of-3 P2SH multisig, signed by the first and the second key (two verifications, as in
+    // the reference harness).
     let mut redeem = Vec::new();
     push_number(&mut redeem, 2);
     for key in &keys {
@@ -90,7 +91,7 @@ fn benches(c: &mut Criterion) {
     redeem.push(OP_CHECK_MULTI_SIG);
     let multisig = [entry(pay_to_script_hash(&redeem))];
     let mut multisig_tx = spend(3);
-    let mut script = signatures(&multisig_tx, &multisig, &[&keys[0], &keys[2]]);
+    let mut script = signatures(&multisig_tx, &multisig, &[&keys[0], &keys[1]]);
     push_data(&mut script, &redeem).unwrap();
     multisig_tx.inputs[0].signature_script = script;
     g.bench_function("multisig_2of3_engine", |b| b.iter(|| run(black_box(&multisig_tx), &multisig)));
