@@ -12,6 +12,7 @@ mod sig_cache;
 mod stack;
 
 use alloc::vec::Vec;
+use core::cell::Cell;
 
 use sha2::{Digest, Sha256};
 
@@ -254,6 +255,9 @@ pub struct Engine<'c, 'a> {
     cache: &'c SighashCache<'a>,
     index: usize,
     sig_cache: Option<&'c dyn SignatureCache>,
+    /// The last signature hash computed, by scheme and sighash type: a multisig checks
+    /// several signatures of one input, usually of one type.
+    last_digest: Cell<Option<(SigScheme, u8, [u8; 32])>>,
 }
 
 impl core::fmt::Debug for Engine<'_, '_> {
@@ -273,7 +277,7 @@ impl<'c, 'a> Engine<'c, 'a> {
         if input_index >= inputs || input_index >= cache.entries().len() {
             return Err(ScriptError::InputIndex { index: input_index, inputs });
         }
-        Ok(Self { cache, index: input_index, sig_cache: None })
+        Ok(Self { cache, index: input_index, sig_cache: None, last_digest: Cell::new(None) })
     }
 
     /// Consults `sig_cache` before verifying each signature and records each result in it.
@@ -342,21 +346,31 @@ impl<'c, 'a> Engine<'c, 'a> {
         let bad_type = |_| ScriptError::SigHashType(ty.to_u8());
         // A Schnorr key is 32 bytes, kept in the first 32 of the cache key's 33.
         let mut public_key = [0u8; 33];
-        let digest = match scheme {
+        match scheme {
             SigScheme::Ecdsa => {
                 public_key = key.try_into().map_err(|_| ScriptError::PubKeyFormat)?;
                 // An r or s not below the group order fails the script, as in the
                 // reference, rather than counting as a signature that does not verify.
                 secp256k1::ecdsa::Signature::from_compact(&signature).map_err(|_| ScriptError::InvalidSignature)?;
-                self.cache.ecdsa_hash(self.index, ty).map_err(bad_type)?
             }
             SigScheme::Schnorr => {
                 let x_only: [u8; 32] = key.try_into().map_err(|_| ScriptError::PubKeyFormat)?;
                 public_key[..32].copy_from_slice(&x_only);
-                self.cache.schnorr_hash(self.index, ty).map_err(bad_type)?
             }
         }
-        .to_bytes();
+        let digest = match self.last_digest.get() {
+            Some((s, t, digest)) if s == scheme && t == ty.to_u8() => digest,
+            _ => {
+                let digest = match scheme {
+                    SigScheme::Ecdsa => self.cache.ecdsa_hash(self.index, ty),
+                    SigScheme::Schnorr => self.cache.schnorr_hash(self.index, ty),
+                }
+                .map_err(bad_type)?
+                .to_bytes();
+                self.last_digest.set(Some((scheme, ty.to_u8(), digest)));
+                digest
+            }
+        };
         let cache_key = SigCacheKey { scheme, public_key, digest, signature };
         if let Some(valid) = self.sig_cache.and_then(|c| c.get(&cache_key)) {
             return Ok(valid);
