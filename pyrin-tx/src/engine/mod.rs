@@ -25,7 +25,7 @@ pub use num::decode_number;
 #[cfg(feature = "std")]
 pub use sig_cache::BoundedSignatureCache;
 pub use sig_cache::{SigCacheKey, SigScheme, SignatureCache};
-use stack::Item;
+use stack::{Item, Items};
 
 /// The largest script the engine runs, in bytes.
 pub const MAX_SCRIPT_SIZE: usize = 10_000;
@@ -310,8 +310,14 @@ impl<'c, 'a> Engine<'c, 'a> {
         // A redeem script some push opcode computed (`OP_1`..`OP_16`, `OP_1NEGATE`) is
         // copied here, so the items its pushes borrow outlive the run.
         let mut computed_redeem = [0u8; 32];
-        let mut vm =
-            Vm { engine: &self, dstack: Vec::new(), astack: Vec::new(), cond: Vec::new(), executing: true, num_ops: 0 };
+        let mut vm = Vm {
+            engine: &self,
+            dstack: Items::new(),
+            astack: Items::new(),
+            cond: Vec::new(),
+            executing: true,
+            num_ops: 0,
+        };
         if !sig_script.is_empty() {
             vm.execute_script(sig_script, true)?;
         }
@@ -435,8 +441,8 @@ const CLASS: [u8; 256] = {
 /// (and so the pushed items borrowed from them) live.
 struct Vm<'e, 'c, 'a, 's> {
     engine: &'e Engine<'c, 'a>,
-    dstack: Vec<Item<'s>>,
-    astack: Vec<Item<'s>>,
+    dstack: Items<'s>,
+    astack: Items<'s>,
     cond: Vec<Cond>,
     /// Whether the current branch runs (no conditional, or every enclosing one taken).
     executing: bool,
@@ -579,8 +585,16 @@ impl<'s> Vm<'_, '_, '_, 's> {
     }
 
     #[inline(always)]
-    fn push_num(&mut self, n: i64) {
-        self.dstack.push(Item::Number(n));
+    fn push_num(&mut self, n: i64) -> Result<(), ScriptError> {
+        self.push(Item::Number(n))
+    }
+
+    /// Pushes onto the data stack. The stacks hold a few items more than
+    /// [`MAX_STACK_SIZE`] (no operation adds more than three before the size is checked), so
+    /// this only fails on a stack that is already too large.
+    #[inline(always)]
+    fn push(&mut self, item: Item<'s>) -> Result<(), ScriptError> {
+        self.dstack.try_push(item).map_err(|_| ScriptError::StackSize(self.dstack.len() + self.astack.len() + 1))
     }
 
     #[inline(always)]
@@ -588,8 +602,8 @@ impl<'s> Vm<'_, '_, '_, 's> {
         let len = self.dstack.len();
         match code {
             op::OP_FALSE..=op::OP_PUSH_DATA4 => self.dstack.push(Item::Pushed(data)),
-            op::OP_1_NEGATE => self.push_num(-1),
-            op::OP_TRUE..=op::OP_16 => self.push_num(i64::from(code - op::OP_TRUE + 1)),
+            op::OP_1_NEGATE => self.push_num(-1)?,
+            op::OP_TRUE..=op::OP_16 => self.push_num(i64::from(code - op::OP_TRUE + 1))?,
             op::OP_RESERVED | op::OP_VER | op::OP_RESERVED1 | op::OP_RESERVED2 => {
                 return Err(ScriptError::ReservedOpcode(code))
             }
@@ -629,11 +643,13 @@ impl<'s> Vm<'_, '_, '_, 's> {
             op::OP_RETURN => return Err(ScriptError::EarlyReturn),
             op::OP_TO_ALT_STACK => {
                 let v = self.pop()?;
-                self.astack.push(v);
+                self.astack
+                    .try_push(v)
+                    .map_err(|_| ScriptError::StackSize(self.dstack.len() + self.astack.len() + 1))?;
             }
             op::OP_FROM_ALT_STACK => {
                 let v = self.astack.pop().ok_or(ScriptError::EmptyStack)?;
-                self.dstack.push(v);
+                self.push(v)?;
             }
             op::OP_2_DROP => {
                 self.need(2)?;
@@ -641,17 +657,21 @@ impl<'s> Vm<'_, '_, '_, 's> {
             }
             op::OP_DUP => {
                 let top = *self.dstack.last().ok_or(ScriptError::InvalidStackOperation { needed: 1, had: 0 })?;
-                self.dstack.push(top);
+                self.push(top)?;
             }
             op::OP_2_DUP | op::OP_3_DUP => {
                 let n = if code == op::OP_2_DUP { 2 } else { 3 };
                 self.need(n)?;
-                self.dstack.extend_from_within(len - n..);
+                for i in len - n..len {
+                    self.push(self.dstack[i])?;
+                }
             }
             op::OP_2_OVER | op::OP_OVER => {
                 let n = if code == op::OP_OVER { 1 } else { 2 };
                 self.need(2 * n)?;
-                self.dstack.extend_from_within(len - 2 * n..len - n);
+                for i in len - 2 * n..len - n {
+                    self.push(self.dstack[i])?;
+                }
             }
             op::OP_2_ROT | op::OP_ROT => {
                 let n = if code == op::OP_ROT { 1 } else { 2 };
@@ -666,10 +686,10 @@ impl<'s> Vm<'_, '_, '_, 's> {
             op::OP_IF_DUP => {
                 self.need(1)?;
                 if self.dstack[len - 1].truth() {
-                    self.dstack.extend_from_within(len - 1..);
+                    self.push(self.dstack[len - 1])?;
                 }
             }
-            op::OP_DEPTH => self.push_num(len as i64),
+            op::OP_DEPTH => self.push_num(len as i64)?,
             op::OP_DROP => {
                 self.pop()?;
             }
@@ -685,23 +705,25 @@ impl<'s> Vm<'_, '_, '_, 's> {
                 }
                 let at = len - n as usize - 1;
                 let item = if code == op::OP_PICK { self.dstack[at] } else { self.dstack.remove(at) };
-                self.dstack.push(item);
+                self.push(item)?;
             }
             op::OP_TUCK => {
                 self.need(2)?;
                 let top = self.dstack[len - 1];
-                self.dstack.insert(len - 2, top);
+                self.dstack
+                    .try_insert(len - 2, top)
+                    .map_err(|_| ScriptError::StackSize(self.dstack.len() + self.astack.len() + 1))?;
             }
             op::OP_SIZE => {
                 self.need(1)?;
-                self.push_num(self.dstack[len - 1].bytes().len() as i64);
+                self.push_num(self.dstack[len - 1].bytes().len() as i64)?;
             }
             op::OP_EQUAL | op::OP_EQUAL_VERIFY => {
                 self.need(2)?;
                 let equal = *self.dstack[len - 2].bytes() == *self.dstack[len - 1].bytes();
                 self.dstack.truncate(len - 2);
                 if code == op::OP_EQUAL {
-                    self.dstack.push(Item::from_bool(equal));
+                    self.push(Item::from_bool(equal))?;
                 } else if !equal {
                     return Err(ScriptError::Verify);
                 }
@@ -716,7 +738,7 @@ impl<'s> Vm<'_, '_, '_, 's> {
                     op::OP_NOT => i64::from(m == 0),
                     _ => i64::from(m != 0),
                 };
-                self.push_num(r);
+                self.push_num(r)?;
             }
             op::OP_ADD..=op::OP_SUB | op::OP_BOOL_AND..=op::OP_MAX => {
                 let [a, b] = self.pop_nums::<2>()?;
@@ -739,20 +761,20 @@ impl<'s> Vm<'_, '_, '_, 's> {
                         return Err(ScriptError::Verify);
                     }
                 } else {
-                    self.push_num(r);
+                    self.push_num(r)?;
                 }
             }
             op::OP_WITHIN => {
                 let [x, lo, hi] = self.pop_nums::<3>()?;
-                self.push_num(i64::from(x >= lo && x < hi));
+                self.push_num(i64::from(x >= lo && x < hi))?;
             }
             op::OP_SHA256 => {
                 let v = self.pop()?;
-                self.dstack.push(Item::Digest(Sha256::digest(&*v.bytes()).into()));
+                self.push(Item::Digest(Sha256::digest(&*v.bytes()).into()))?;
             }
             op::OP_BLAKE3 => {
                 let v = self.pop()?;
-                self.dstack.push(Item::Digest(*blake3::hash(&v.bytes()).as_bytes()));
+                self.push(Item::Digest(*blake3::hash(&v.bytes()).as_bytes()))?;
             }
             op::OP_CHECK_SIG | op::OP_CHECK_SIG_ECDSA | op::OP_CHECK_SIG_VERIFY => {
                 self.need(2)?;
@@ -772,7 +794,7 @@ impl<'s> Vm<'_, '_, '_, 's> {
                         return Err(ScriptError::Verify);
                     }
                 } else {
-                    self.dstack.push(Item::from_bool(valid));
+                    self.push(Item::from_bool(valid))?;
                 }
             }
             op::OP_CHECK_MULTI_SIG | op::OP_CHECK_MULTI_SIG_ECDSA | op::OP_CHECK_MULTI_SIG_VERIFY => {
@@ -783,7 +805,7 @@ impl<'s> Vm<'_, '_, '_, 's> {
                         return Err(ScriptError::Verify);
                     }
                 } else {
-                    self.dstack.push(Item::from_bool(valid));
+                    self.push(Item::from_bool(valid))?;
                 }
             }
             op::OP_CHECK_LOCK_TIME_VERIFY => {

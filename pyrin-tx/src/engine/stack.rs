@@ -4,7 +4,13 @@
 
 use core::ops::Deref;
 
-use super::ScriptError;
+use arrayvec::ArrayVec;
+
+use super::{ScriptError, MAX_STACK_SIZE};
+
+/// A data or alt stack, inline: no allocation. Room for a few items more than
+/// [`MAX_STACK_SIZE`], since an operation adds up to three items before the size is checked.
+pub(super) type Items<'s> = ArrayVec<Item<'s>, { MAX_STACK_SIZE + 4 }>;
 
 /// One item of the data or alt stack.
 #[derive(Clone, Copy)]
