@@ -81,8 +81,10 @@
 //!   back.
 //! - [`address`]: `pyrin:` addresses (Kaspa's bech32 variant) with typed parse errors,
 //!   canonical spellings only.
-//! - [`mass`]: the compute mass the network charges, and the mass a transaction will have
-//!   once signed.
+//! - [`mass`]: the compute mass the network charges, the mass a transaction will have
+//!   once signed, and KIP-9 storage mass (both of the reference's formulas).
+//! - [`rules`]: the consensus rules of a transaction in isolation, one public function per
+//!   rule, and finality by lock time; [`rules::TxRuleError`] for every transaction rule.
 //! - [`policy`]: the mempool's relay policy: minimum relay fee, dust, standard mass, the
 //!   standardness checks of a transaction alone and with its UTXO entries; why KIP-9
 //!   storage mass does not enter the fee on mainnet.
@@ -161,6 +163,7 @@ pub mod mass;
 pub mod multisig;
 pub mod opcodes;
 pub mod policy;
+pub mod rules;
 pub mod script;
 pub mod script_asm;
 pub mod script_builder;
