@@ -85,11 +85,14 @@
 //!   once signed, and KIP-9 storage mass (both of the reference's formulas).
 //! - [`rules`]: the consensus rules of a transaction in isolation, one public function per
 //!   rule, and finality by lock time; [`rules::TxRuleError`] for every transaction rule.
+//! - [`body`]: the consensus rules of a block body in isolation (merkle root, one coinbase,
+//!   block mass, duplicates, double spends, chained transactions).
 //! - [`policy`]: the mempool's relay policy: minimum relay fee, dust, standard mass, the
 //!   standardness checks of a transaction alone and with its UTXO entries; why KIP-9
 //!   storage mass does not enter the fee on mainnet.
-//! - [`context`]: a transaction in its accepting block's context: coinbase maturity, input
-//!   and output totals, the fee, and the UTXO entries its outputs become.
+//! - [`context`]: a transaction in its accepting block's context: every consensus rule
+//!   with its UTXO entries (coinbase maturity, amounts, the fee, mass commitment, sequence
+//!   locks, sig-op counts, scripts), and the UTXO entries its outputs become.
 //!
 //! # Features
 //! Without default features the crate is `no_std` + `alloc`. `std` (default) only adds
@@ -157,6 +160,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod address;
+pub mod body;
 pub mod context;
 pub mod engine;
 pub mod mass;
