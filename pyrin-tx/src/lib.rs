@@ -85,6 +85,9 @@
 //!   once signed, and KIP-9 storage mass (both of the reference's formulas).
 //! - [`rules`]: the consensus rules of a transaction in isolation, one public function per
 //!   rule, and finality by lock time; [`rules::TxRuleError`] for every transaction rule.
+//! - [`utxo`]: UTXO sets as plain data: the [`utxo::UtxoView`] trait, the in-memory
+//!   [`utxo::UtxoCollection`], and [`utxo::UtxoDiff`] (a transaction's effect, apply,
+//!   reverse, compose, a view through a diff).
 //! - [`body`]: the consensus rules of a block body in isolation (merkle root, one coinbase,
 //!   block mass, duplicates, double spends, chained transactions).
 //! - [`policy`]: the mempool's relay policy: minimum relay fee, dust, standard mass, the
@@ -173,6 +176,7 @@ pub mod script_asm;
 pub mod script_builder;
 pub mod sighash;
 pub mod sign;
+pub mod utxo;
 
 use pyrin_core::{Amount, ScriptPublicKey};
 
