@@ -1,0 +1,917 @@
+//! [`BlockValidator`]: blocks in, verdicts and the virtual state out.
+
+use alloc::collections::BinaryHeap;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use hashbrown::{HashMap, HashSet};
+use pyrin_core::merkle::accepted_id_merkle_root;
+use pyrin_core::params::Params;
+use pyrin_core::{
+    Block, BlockHash, BlueWork, CompactTarget, Header, Transaction, TransactionId, TransactionOutpoint, UtxoCommitment,
+    Work,
+};
+use pyrin_emission::coinbase::{coinbase_transaction, BlockReward, CoinbaseData, PayloadLimits};
+use pyrin_emission::EmissionSchedule;
+use pyrin_ghostdag::{BlockId, Ghostdag, GhostdagData};
+use pyrin_pow::daa::{daa_score, past_median_time};
+use pyrin_pow::difficulty::{next_bits, DifficultyRules, WindowBlock};
+use pyrin_tx::mass::{compute_mass, MassPrices};
+use pyrin_tx::muhash::MuHash;
+use pyrin_tx::UtxoEntry;
+
+use crate::error::RuleError;
+use crate::parents::{expected_parents, same_parents, ParentsSource};
+use crate::tx_rules;
+use crate::utxo::{populate, Composed, UtxoDiff, UtxoSet, UtxoView};
+use crate::{BlockStatus, Config, BLOCK_VERSION};
+
+/// The transactions a chain block accepted from one block of its mergeset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MergedBlockAcceptance {
+    /// The merged block.
+    pub block: BlockHash,
+    /// The ids accepted from it, in block order (for the selected parent, its coinbase
+    /// first).
+    pub transaction_ids: Vec<TransactionId>,
+}
+
+/// A block of the selected chain with what it accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainBlock {
+    /// The chain block.
+    pub hash: BlockHash,
+    /// Its mergeset in consensus order (selected parent first), each with the ids accepted.
+    pub accepted: Vec<MergedBlockAcceptance>,
+}
+
+/// What verifying a chain block's UTXO state stored.
+#[derive(Clone)]
+struct ChainState {
+    diff: UtxoDiff,
+    multiset: MuHash,
+    acceptance: Vec<MergedBlockAcceptance>,
+}
+
+#[derive(Clone)]
+struct Stored {
+    header: Header,
+    transactions: Vec<Transaction>,
+    id: BlockId,
+    level: u8,
+    non_daa: Vec<BlockId>,
+    chain: Option<ChainState>,
+}
+
+/// Everything the header rules derive from a block's parents.
+struct HeaderContext {
+    ghostdag: GhostdagData,
+    daa_score: u64,
+    bits: CompactTarget,
+    past_median_time: u64,
+    non_daa: Vec<BlockId>,
+}
+
+/// The virtual block: the view over the DAG's valid tips.
+#[derive(Clone)]
+struct VirtualState {
+    parents: Vec<BlockHash>,
+    ghostdag: GhostdagData,
+    daa_score: u64,
+    bits: CompactTarget,
+    past_median_time: u64,
+    diff: UtxoDiff,
+    multiset: MuHash,
+}
+
+struct UtxoContext {
+    diff: UtxoDiff,
+    multiset: MuHash,
+    accepted_ids: Vec<TransactionId>,
+    acceptance: Vec<MergedBlockAcceptance>,
+    rewards: HashMap<BlockId, BlockReward>,
+}
+
+/// Validates blocks one by one as the Pyrin reference node does and keeps the state it
+/// needs: the DAG with its GHOSTDAG data, every valid block, the statuses, the UTXO set at
+/// the sink and the virtual block over the valid tips.
+///
+/// Nothing is read from a clock: [`BlockValidator::validate_and_insert`] takes "now".
+pub struct BlockValidator {
+    params: Params,
+    schedule: EmissionSchedule,
+    limits: PayloadLimits,
+    mass_prices: MassPrices,
+    dag: Ghostdag,
+    blocks: HashMap<BlockHash, Stored>,
+    hashes: Vec<BlockHash>,
+    statuses: HashMap<BlockHash, BlockStatus>,
+    body_tips: Vec<BlockHash>,
+    utxo: UtxoSet,
+    utxo_at: BlockId,
+    virtual_state: VirtualState,
+}
+
+impl core::fmt::Debug for BlockValidator {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("BlockValidator")
+            .field("network", &self.params.network)
+            .field("blocks", &self.blocks.len())
+            .field("sink", &self.sink())
+            .finish_non_exhaustive()
+    }
+}
+
+fn work_of(bits: CompactTarget) -> BlueWork {
+    Work::from_compact(bits).and_then(Work::to_blue_work).unwrap_or(BlueWork::ZERO)
+}
+
+impl BlockValidator {
+    /// A validator holding only the genesis of `params`, with `config`'s test settings
+    /// applied.
+    ///
+    /// # Panics
+    /// When the network's genesis bits encode no target (no network's do).
+    pub fn new(params: &Params, config: &Config) -> Self {
+        let params = config.apply(params);
+        let genesis = params.genesis.block();
+        let hash = params.genesis.hash;
+        let dag = Ghostdag::new(params.ghostdag_k, hash, work_of(genesis.header.bits))
+            .expect("a network's genesis bits encode a target")
+            .with_mergeset_size_limit(params.mergeset_size_limit);
+        let ghostdag = dag.data(BlockId::GENESIS).clone();
+        let stored = Stored {
+            header: genesis.header.clone(),
+            transactions: genesis.transactions,
+            id: BlockId::GENESIS,
+            level: params.max_block_level,
+            non_daa: Vec::new(),
+            chain: Some(ChainState { diff: UtxoDiff::default(), multiset: MuHash::new(), acceptance: Vec::new() }),
+        };
+        let mut blocks = HashMap::new();
+        blocks.insert(hash, stored);
+        let mut statuses = HashMap::new();
+        statuses.insert(hash, BlockStatus::UtxoValid);
+        let virtual_state = VirtualState {
+            parents: vec![hash],
+            ghostdag,
+            daa_score: params.genesis.daa_score,
+            bits: params.genesis.bits,
+            past_median_time: params.genesis.timestamp,
+            diff: UtxoDiff::default(),
+            multiset: MuHash::new(),
+        };
+        let mut validator = Self {
+            schedule: EmissionSchedule::from_params(&params),
+            limits: PayloadLimits::from_params(&params),
+            mass_prices: MassPrices::from_params(&params),
+            params,
+            dag,
+            blocks,
+            hashes: vec![hash],
+            statuses,
+            body_tips: vec![hash],
+            utxo: UtxoSet::default(),
+            utxo_at: BlockId::GENESIS,
+            virtual_state,
+        };
+        validator.resolve_virtual();
+        validator
+    }
+
+    /// The parameters in force (the network's with the config applied).
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// The GHOSTDAG state of the valid blocks.
+    pub fn dag(&self) -> &Ghostdag {
+        &self.dag
+    }
+
+    fn stored(&self, id: BlockId) -> &Stored {
+        &self.blocks[&self.hashes[id.index() as usize]]
+    }
+
+    fn hash_of(&self, id: BlockId) -> BlockHash {
+        self.hashes[id.index() as usize]
+    }
+
+    /// Validates `block` at wall-clock time `now_ms` (milliseconds since the Unix epoch,
+    /// only used for the "not too far in the future" rule) and, when it is valid, stores it
+    /// and resolves the virtual block. Returns the block's status after that: `UtxoValid`
+    /// when it became (or was checked as) a chain block, `UtxoPendingVerification` when it
+    /// was not a selected-chain candidate, `DisqualifiedFromChain` when it was a candidate
+    /// whose UTXO state is wrong (it stays stored and a tip).
+    ///
+    /// A block already known returns its status again.
+    ///
+    /// # Errors
+    /// The first rule the block breaks, in the reference's order. The block is not stored;
+    /// [`BlockValidator::block_status`] then reports it as the reference would (`Invalid`,
+    /// `HeaderOnly` after a bad merkle root, or unknown for the checks that run before a
+    /// block is recorded).
+    pub fn validate_and_insert(&mut self, block: &Block, now_ms: u64) -> Result<BlockStatus, RuleError> {
+        let hash = block.header.hash();
+        match self.statuses.get(&hash) {
+            Some(BlockStatus::Invalid) => return Err(RuleError::KnownInvalid),
+            Some(BlockStatus::HeaderOnly) | None => {}
+            Some(status) => return Ok(*status),
+        }
+        let (context, level) = self.validate_header(&block.header, now_ms)?;
+        // From here on the header is recorded: a failure marks the block.
+        if let Err(e) = self.validate_header_in_context(&block.header, &context) {
+            self.statuses.insert(hash, BlockStatus::Invalid);
+            return Err(e);
+        }
+        self.statuses.entry(hash).or_insert(BlockStatus::HeaderOnly);
+        if let Err(e) = self.validate_body(block, &context) {
+            if !matches!(e, RuleError::BadMerkleRoot { .. } | RuleError::MissingParents(_)) {
+                self.statuses.insert(hash, BlockStatus::Invalid);
+            }
+            return Err(e);
+        }
+        let parents = block.header.direct_parents().to_vec();
+        let id = self
+            .dag
+            .add_block(hash, &parents, work_of(block.header.bits))
+            .map_err(|_| RuleError::MissingParents(parents.clone()))?;
+        debug_assert_eq!(id.index() as usize, self.hashes.len());
+        self.hashes.push(hash);
+        self.blocks.insert(
+            hash,
+            Stored {
+                header: block.header.clone(),
+                transactions: block.transactions.clone(),
+                id,
+                level,
+                non_daa: context.non_daa,
+                chain: None,
+            },
+        );
+        self.statuses.insert(hash, BlockStatus::UtxoPendingVerification);
+        self.body_tips.retain(|t| !parents.contains(t));
+        self.body_tips.push(hash);
+        self.resolve_virtual();
+        Ok(self.statuses[&hash])
+    }
+
+    // ---- header ----------------------------------------------------------------------
+
+    /// Rules 1–7 and 9: in isolation, parent relations, then DAA score and bits. None of
+    /// these record the block.
+    fn validate_header(&self, header: &Header, now_ms: u64) -> Result<(HeaderContext, u8), RuleError> {
+        if header.version != BLOCK_VERSION {
+            return Err(RuleError::WrongBlockVersion { found: header.version, expected: BLOCK_VERSION });
+        }
+        let max = now_ms.saturating_add(self.params.legacy_timestamp_deviation_tolerance.saturating_mul(1000));
+        if header.timestamp > max {
+            return Err(RuleError::TimeTooFarIntoTheFuture { timestamp: header.timestamp, max });
+        }
+        let parents = header.direct_parents();
+        if parents.is_empty() {
+            return Err(RuleError::NoParents);
+        }
+        if parents.len() > usize::from(self.params.max_block_parents) {
+            return Err(RuleError::TooManyParents {
+                found: parents.len(),
+                max: usize::from(self.params.max_block_parents),
+            });
+        }
+        let level = pyrin_pow::block_level(header, self.params.max_block_level).map_err(|_| RuleError::InvalidPoW)?;
+        if !self.params.skip_proof_of_work {
+            let state = pyrin_pow::PowState::new(header).map_err(|_| RuleError::InvalidPoW)?;
+            if !state.check(header.nonce).meets_target {
+                return Err(RuleError::InvalidPoW);
+            }
+        }
+        let mut missing = Vec::new();
+        let mut ids = Vec::with_capacity(parents.len());
+        for parent in parents {
+            match self.statuses.get(parent) {
+                None => missing.push(*parent),
+                Some(BlockStatus::Invalid) => return Err(RuleError::InvalidParent(*parent)),
+                Some(_) => match self.blocks.get(parent) {
+                    Some(s) => ids.push(s.id),
+                    // A header without its body: the body rules refuse the child.
+                    None => missing.push(*parent),
+                },
+            }
+        }
+        if !missing.is_empty() {
+            return Err(RuleError::MissingParents(missing));
+        }
+        for (i, &a) in ids.iter().enumerate() {
+            for (j, &b) in ids.iter().enumerate() {
+                if i != j && self.dag.is_ancestor(a, b) {
+                    return Err(RuleError::InvalidParentsRelation(parents[i], parents[j]));
+                }
+            }
+        }
+        let ghostdag =
+            self.dag.ghostdag_of(parents, work_of(header.bits)).map_err(|_| RuleError::MissingParents(Vec::new()))?;
+        let context = self.header_context(ghostdag);
+        if context.daa_score != header.daa_score {
+            return Err(RuleError::UnexpectedHeaderDaaScore { expected: context.daa_score, found: header.daa_score });
+        }
+        if context.bits != header.bits {
+            return Err(RuleError::UnexpectedDifficulty { found: header.bits, expected: context.bits });
+        }
+        Ok((context, level))
+    }
+
+    /// The DAA score, bits, past median time and non-DAA mergeset blocks of a block (or
+    /// the virtual) with this GHOSTDAG data: full windows of the blocks with the most blue
+    /// work.
+    fn header_context(&self, ghostdag: GhostdagData) -> HeaderContext {
+        let sp = ghostdag.selected_parent.unwrap_or(BlockId::GENESIS);
+        let sp_daa = self.stored(sp).header.daa_score;
+        let difficulty_size = usize::try_from(self.params.difficulty_window_size(sp_daa)).unwrap_or(usize::MAX);
+        let median_size = usize::try_from(self.params.past_median_time_window_size(sp_daa)).unwrap_or(usize::MAX);
+        let window = self.dag.blue_work_window(&ghostdag, difficulty_size.max(median_size));
+        let difficulty_window = &window[..difficulty_size.min(window.len())];
+        let in_window: HashSet<BlockId> = difficulty_window.iter().copied().collect();
+        let daa = daa_score(sp_daa, &ghostdag.mergeset_blues, &ghostdag.mergeset_reds, |b| in_window.contains(b));
+        let window_blocks: Vec<WindowBlock> = difficulty_window
+            .iter()
+            .map(|&b| {
+                let h = &self.stored(b).header;
+                WindowBlock {
+                    timestamp: h.timestamp,
+                    bits: h.bits,
+                    blue_work: self.dag.data(b).blue_work,
+                    hash: self.hash_of(b),
+                }
+            })
+            .collect();
+        let bits = next_bits(&window_blocks, &DifficultyRules::from_params(&self.params, sp_daa));
+        let past_median_time = past_median_time(
+            window[..median_size.min(window.len())].iter().map(|&b| self.stored(b).header.timestamp),
+            self.params.genesis.timestamp,
+        );
+        HeaderContext { ghostdag, daa_score: daa.daa_score, bits, past_median_time, non_daa: daa.non_daa }
+    }
+
+    /// Rules 10–16: after these fail the reference marks the block invalid.
+    fn validate_header_in_context(&self, header: &Header, context: &HeaderContext) -> Result<(), RuleError> {
+        let g = &context.ghostdag;
+        if g.blue_score != header.blue_score {
+            return Err(RuleError::UnexpectedHeaderBlueScore { expected: g.blue_score, found: header.blue_score });
+        }
+        if g.blue_work != header.blue_work {
+            return Err(RuleError::UnexpectedHeaderBlueWork { expected: g.blue_work, found: header.blue_work });
+        }
+        if header.timestamp <= context.past_median_time {
+            return Err(RuleError::TimeTooOld {
+                timestamp: header.timestamp,
+                past_median_time: context.past_median_time,
+            });
+        }
+        let size = (g.mergeset_blues.len() + g.mergeset_reds.len()) as u64;
+        if size > self.params.mergeset_size_limit {
+            return Err(RuleError::MergeSetTooBig { size, limit: self.params.mergeset_size_limit });
+        }
+        self.check_bounded_merge_depth(g)?;
+        let pruning_point = self.params.genesis.hash;
+        if header.pruning_point != pruning_point {
+            return Err(RuleError::WrongHeaderPruningPoint { expected: pruning_point, found: header.pruning_point });
+        }
+        let expected =
+            expected_parents(self, header.direct_parents(), &self.params.genesis.hash, self.params.max_block_level);
+        if !same_parents(&expected, &header.parents_by_level) {
+            return Err(RuleError::UnexpectedIndirectParents { expected, found: header.parents_by_level.clone() });
+        }
+        Ok(())
+    }
+
+    /// The chain block at merge depth below a block with this data: genesis while the
+    /// chain is shorter than the merge depth (the pruning point never moves here).
+    fn merge_depth_root(&self, g: &GhostdagData) -> BlockId {
+        let depth = self.params.merge_depth;
+        if g.blue_score < depth {
+            return BlockId::GENESIS;
+        }
+        let required = g.blue_score - depth;
+        let mut root = BlockId::GENESIS;
+        let mut current = g.selected_parent;
+        while let Some(c) = current {
+            let data = self.dag.data(c);
+            if data.blue_score < required {
+                break;
+            }
+            root = c;
+            current = data.selected_parent;
+        }
+        root
+    }
+
+    /// Rule 14: every merged red is in the future of the merge depth root or in the past
+    /// of a blue of the mergeset that is.
+    fn check_bounded_merge_depth(&self, g: &GhostdagData) -> Result<(), RuleError> {
+        let root = self.merge_depth_root(g);
+        let kosherizing: Vec<BlockId> =
+            g.mergeset_blues.iter().copied().filter(|&b| self.dag.is_ancestor(root, b)).collect();
+        for &red in &g.mergeset_reds {
+            if self.dag.is_ancestor(root, red) {
+                continue;
+            }
+            if !kosherizing.iter().any(|&b| self.dag.is_ancestor(red, b)) {
+                return Err(RuleError::ViolatingBoundedMergeDepth);
+            }
+        }
+        Ok(())
+    }
+
+    // ---- body ------------------------------------------------------------------------
+
+    /// Rules 17–25: the body alone, then in the block's context.
+    fn validate_body(&self, block: &Block, context: &HeaderContext) -> Result<(), RuleError> {
+        let txs = &block.transactions;
+        let Some(coinbase) = txs.first() else { return Err(RuleError::NoTransactions) };
+        let merkle = block.hash_merkle_root();
+        if merkle != block.header.hash_merkle_root {
+            return Err(RuleError::BadMerkleRoot { found: block.header.hash_merkle_root, expected: merkle });
+        }
+        if !coinbase.is_coinbase() {
+            return Err(RuleError::FirstTxNotCoinbase);
+        }
+        if let Some(i) = txs[1..].iter().position(Transaction::is_coinbase) {
+            return Err(RuleError::MultipleCoinbases(i));
+        }
+        for tx in txs {
+            tx_rules::check_in_isolation(tx, &self.params)
+                .map_err(|e| RuleError::TxInIsolationValidationFailed(tx.id(), e))?;
+        }
+        let mut mass = 0u64;
+        for tx in txs {
+            mass = mass.saturating_add(compute_mass(tx, &self.mass_prices));
+            if mass > self.params.max_block_mass {
+                return Err(RuleError::ExceedsMassLimit(self.params.max_block_mass));
+            }
+        }
+        let mut ids = HashSet::with_capacity(txs.len());
+        for tx in txs {
+            let id = tx.id();
+            if !ids.insert(id) {
+                return Err(RuleError::DuplicateTransactions(id));
+            }
+        }
+        let mut spent = HashSet::new();
+        for input in txs.iter().flat_map(|tx| &tx.inputs) {
+            if !spent.insert(input.previous_outpoint) {
+                return Err(RuleError::DoubleSpendInSameBlock(input.previous_outpoint));
+            }
+        }
+        for input in txs.iter().flat_map(|tx| &tx.inputs) {
+            let outpoint = input.previous_outpoint;
+            if ids.contains(&outpoint.transaction_id) {
+                let creator = txs.iter().find(|t| t.id() == outpoint.transaction_id);
+                if creator.is_some_and(|t| (outpoint.index as usize) < t.outputs.len()) {
+                    return Err(RuleError::ChainedTransaction(outpoint));
+                }
+            }
+        }
+        // In context. Parent bodies exist: every stored parent has its body here.
+        let data = CoinbaseData::decode(&coinbase.payload, &self.limits).map_err(RuleError::BadCoinbasePayload)?;
+        if data.blue_score != block.header.blue_score {
+            return Err(RuleError::BadCoinbasePayloadBlueScore {
+                payload: data.blue_score,
+                header: block.header.blue_score,
+            });
+        }
+        let subsidy = self.schedule.subsidy(block.header.daa_score);
+        if data.subsidy != subsidy {
+            return Err(RuleError::WrongSubsidy { expected: subsidy.to_leor(), found: data.subsidy.to_leor() });
+        }
+        for tx in txs {
+            tx_rules::check_finalized(tx, block.header.daa_score, context.past_median_time)
+                .map_err(|e| RuleError::TxInContextFailed(tx.id(), e))?;
+        }
+        Ok(())
+    }
+
+    // ---- UTXO state ------------------------------------------------------------------
+
+    /// Rule 44: accepts the selected parent's coinbase and the mergeset's transactions
+    /// that are valid, in consensus order, over `base` (the selected parent's UTXO set).
+    fn calculate_utxo_state(
+        &self,
+        base: &UtxoSet,
+        ghostdag: &GhostdagData,
+        selected_parent_multiset: &MuHash,
+        pov_daa_score: u64,
+    ) -> UtxoContext {
+        let sp = ghostdag.selected_parent.unwrap_or(BlockId::GENESIS);
+        let mut ctx = UtxoContext {
+            diff: UtxoDiff::default(),
+            multiset: selected_parent_multiset.clone(),
+            accepted_ids: Vec::new(),
+            acceptance: Vec::new(),
+            rewards: HashMap::new(),
+        };
+        let sp_coinbase = &self.stored(sp).transactions[0];
+        ctx.diff.add_transaction(sp_coinbase, &[], pov_daa_score, &mut ctx.multiset);
+        ctx.accepted_ids.push(sp_coinbase.id());
+        let maturity = self.params.coinbase_maturity;
+        for (i, merged) in self.dag.consensus_ordered_mergeset(ghostdag).into_iter().enumerate() {
+            let is_selected_parent = i == 0;
+            let txs = &self.stored(merged).transactions;
+            let mut validated: Vec<(usize, Vec<UtxoEntry>, u64)> = Vec::new();
+            {
+                let view = Composed { base, diff: &ctx.diff };
+                for (index, tx) in txs.iter().enumerate().skip(1) {
+                    let Some(entries) = populate(&view, tx) else { continue };
+                    // The selected parent's transactions passed the scripts in this same
+                    // context when it was verified.
+                    if let Ok(fee) =
+                        tx_rules::check_populated(tx, &entries, pov_daa_score, maturity, !is_selected_parent)
+                    {
+                        validated.push((index, entries, fee));
+                    }
+                }
+            }
+            let mut fees = 0u64;
+            let mut ids = Vec::with_capacity(validated.len() + 1);
+            if is_selected_parent {
+                ids.push(sp_coinbase.id());
+            }
+            for (index, entries, fee) in validated {
+                let tx = &txs[index];
+                ctx.diff.add_transaction(tx, &entries, pov_daa_score, &mut ctx.multiset);
+                ctx.accepted_ids.push(tx.id());
+                ids.push(tx.id());
+                fees = fees.saturating_add(fee);
+            }
+            ctx.acceptance.push(MergedBlockAcceptance { block: self.hash_of(merged), transaction_ids: ids });
+            let reward = match CoinbaseData::decode(&txs[0].payload, &self.limits) {
+                Ok(data) => BlockReward {
+                    subsidy: data.subsidy,
+                    fees: pyrin_core::Amount::from_leor(fees),
+                    script_public_key: data.script_public_key,
+                },
+                // Only genesis can get here (every other block's payload was decoded by
+                // the body rules); it is never paid.
+                Err(_) => BlockReward {
+                    subsidy: pyrin_core::Amount::ZERO,
+                    fees: pyrin_core::Amount::from_leor(fees),
+                    script_public_key: Default::default(),
+                },
+            };
+            ctx.rewards.insert(merged, reward);
+        }
+        ctx.accepted_ids.sort_unstable();
+        ctx
+    }
+
+    /// Rules 45–48 for a chain candidate.
+    fn verify_expected_utxo_state(
+        &self,
+        ctx: &UtxoContext,
+        base: &UtxoSet,
+        stored: &Stored,
+        ghostdag: &GhostdagData,
+    ) -> Result<(), RuleError> {
+        let header = &stored.header;
+        let hash = self.hash_of(stored.id);
+        let commitment = ctx.multiset.finalize();
+        if commitment != header.utxo_commitment {
+            return Err(RuleError::BadUTXOCommitment {
+                block: hash,
+                found: header.utxo_commitment,
+                expected: commitment,
+            });
+        }
+        let accepted = accepted_id_merkle_root(ctx.accepted_ids.iter().copied());
+        if accepted != header.accepted_id_merkle_root {
+            return Err(RuleError::BadAcceptedIDMerkleRoot {
+                block: hash,
+                found: header.accepted_id_merkle_root,
+                expected: accepted,
+            });
+        }
+        let coinbase = &stored.transactions[0];
+        let expected = self.expected_coinbase(coinbase, header.daa_score, ghostdag, &ctx.rewards, &stored.non_daa)?;
+        if expected.hash() != coinbase.hash() {
+            return Err(RuleError::BadCoinbaseTransaction);
+        }
+        let view = Composed { base, diff: &ctx.diff };
+        let total = stored.transactions.len() - 1;
+        let valid = stored
+            .transactions
+            .iter()
+            .skip(1)
+            .filter(|tx| {
+                populate(&view, tx).is_some_and(|entries| {
+                    tx_rules::check_populated(tx, &entries, header.daa_score, self.params.coinbase_maturity, true)
+                        .is_ok()
+                })
+            })
+            .count();
+        if valid < total {
+            return Err(RuleError::InvalidTransactionsInUtxoContext { invalid: total - valid, total });
+        }
+        Ok(())
+    }
+
+    /// Rule 45: the coinbase a block must carry: one output per blue of its mergeset
+    /// inside the DAA window paying that block's subsidy and fees, the reds' rewards
+    /// together to the block's own miner; the payload with the block's blue score, the
+    /// schedule's subsidy and the miner data of the block's own coinbase.
+    fn expected_coinbase(
+        &self,
+        coinbase: &Transaction,
+        daa_score: u64,
+        ghostdag: &GhostdagData,
+        rewards: &HashMap<BlockId, BlockReward>,
+        non_daa: &[BlockId],
+    ) -> Result<Transaction, RuleError> {
+        let own = CoinbaseData::decode(&coinbase.payload, &self.limits).map_err(RuleError::BadCoinbasePayload)?;
+        let paid = |blocks: &[BlockId]| -> Vec<BlockReward> {
+            blocks.iter().filter(|b| !non_daa.contains(b)).filter_map(|b| rewards.get(b).cloned()).collect()
+        };
+        let data = CoinbaseData {
+            blue_score: ghostdag.blue_score,
+            subsidy: self.schedule.subsidy(daa_score),
+            script_public_key: own.script_public_key,
+            extra_data: own.extra_data,
+        };
+        coinbase_transaction(&data, &paid(&ghostdag.mergeset_blues), &paid(&ghostdag.mergeset_reds), &self.limits)
+            .map_err(|_| RuleError::BadCoinbaseTransaction)
+    }
+
+    /// Moves the UTXO set from chain block `from` (where it stands) towards `to`, verifying
+    /// the chain blocks not verified yet. Returns the highest UTXO-valid block of `to`'s
+    /// chain reached (`to` itself when its state is valid), where the set now stands.
+    fn utxo_state_relatively(&mut self, from: BlockId, to: BlockId) -> BlockId {
+        if self.statuses[&self.hash_of(to)] == BlockStatus::DisqualifiedFromChain {
+            return from;
+        }
+        let key = |v: &Self, id: BlockId| (v.dag.data(id).blue_work, v.hash_of(id));
+        let (mut down, mut up) = (from, to);
+        let mut path = Vec::new();
+        while down != up {
+            if key(self, down) > key(self, up) {
+                let hash = self.hash_of(down);
+                let diff = &self.blocks[&hash].chain.as_ref().expect("a block the set passed was verified").diff;
+                self.utxo.undo(diff);
+                down = self.dag.data(down).selected_parent.expect("genesis is on every chain");
+            } else {
+                path.push(up);
+                up = self.dag.data(up).selected_parent.expect("genesis is on every chain");
+            }
+        }
+        let mut diff_point = down;
+        for current in path.into_iter().rev() {
+            let hash = self.hash_of(current);
+            let selected_parent = self.dag.data(current).selected_parent.expect("not genesis");
+            if selected_parent != diff_point {
+                self.statuses.insert(hash, BlockStatus::DisqualifiedFromChain);
+                continue;
+            }
+            if let Some(chain) = &self.blocks[&hash].chain {
+                self.utxo.apply(&chain.diff);
+                diff_point = current;
+                continue;
+            }
+            if self.statuses[&hash] == BlockStatus::DisqualifiedFromChain {
+                continue;
+            }
+            let stored = &self.blocks[&hash];
+            let ghostdag = self.dag.data(current);
+            let sp_multiset = &self.blocks[&self.hash_of(selected_parent)].chain.as_ref().expect("verified").multiset;
+            let ctx = self.calculate_utxo_state(&self.utxo, ghostdag, sp_multiset, stored.header.daa_score);
+            match self.verify_expected_utxo_state(&ctx, &self.utxo, stored, ghostdag) {
+                Ok(()) => {
+                    self.utxo.apply(&ctx.diff);
+                    let chain = ChainState { diff: ctx.diff, multiset: ctx.multiset, acceptance: ctx.acceptance };
+                    if let Some(s) = self.blocks.get_mut(&hash) {
+                        s.chain = Some(chain);
+                    }
+                    self.statuses.insert(hash, BlockStatus::UtxoValid);
+                    diff_point = current;
+                }
+                Err(_) => {
+                    self.statuses.insert(hash, BlockStatus::DisqualifiedFromChain);
+                }
+            }
+        }
+        diff_point
+    }
+
+    /// Finds the sink (the heaviest tip, or below it, whose UTXO state is valid), picks
+    /// the virtual parents and computes the virtual block's state.
+    fn resolve_virtual(&mut self) {
+        let mut heap: BinaryHeap<(BlueWork, BlockHash, BlockId)> = self
+            .body_tips
+            .iter()
+            .map(|h| (self.dag.data(self.blocks[h].id).blue_work, *h, self.blocks[h].id))
+            .collect();
+        let mut diff_point = self.utxo_at;
+        let (sink, rest) = loop {
+            let Some((_, _, candidate)) = heap.pop() else {
+                // Genesis is always valid, so the search ends before the heap runs dry.
+                break (diff_point, Vec::new());
+            };
+            diff_point = self.utxo_state_relatively(diff_point, candidate);
+            if diff_point == candidate {
+                let root = self.merge_depth_root(self.dag.data(candidate));
+                let floor = self.dag.data(root).blue_work;
+                let rest: Vec<BlockId> =
+                    heap.into_sorted_vec().into_iter().rev().take_while(|k| k.0 >= floor).map(|k| k.2).collect();
+                break (candidate, rest);
+            }
+            let parents = self.blocks[&self.hash_of(candidate)].header.direct_parents().to_vec();
+            for parent in parents {
+                let Some(stored) = self.blocks.get(&parent) else { continue };
+                let pid = stored.id;
+                if !heap.iter().any(|k| self.dag.is_ancestor(pid, k.2)) {
+                    heap.push((self.dag.data(pid).blue_work, parent, pid));
+                }
+            }
+        };
+        self.utxo_at = diff_point;
+        let parents = self.pick_virtual_parents(sink, rest);
+        let parent_hashes: Vec<BlockHash> = parents.iter().map(|&p| self.hash_of(p)).collect();
+        let ghostdag = self.dag.ghostdag_of(&parent_hashes, BlueWork::ZERO).expect("virtual parents are an antichain");
+        let context = self.header_context(ghostdag);
+        let sink_multiset = &self.blocks[&self.hash_of(sink)].chain.as_ref().expect("the sink is verified").multiset;
+        let ctx = self.calculate_utxo_state(&self.utxo, &context.ghostdag, sink_multiset, context.daa_score);
+        self.virtual_state = VirtualState {
+            parents: parent_hashes,
+            daa_score: context.daa_score,
+            bits: context.bits,
+            past_median_time: context.past_median_time,
+            ghostdag: context.ghostdag,
+            diff: ctx.diff,
+            multiset: ctx.multiset,
+        };
+    }
+
+    /// The sink first, then candidates by descending blue work while the parent count and
+    /// the mergeset size limit allow.
+    fn pick_virtual_parents(&self, sink: BlockId, candidates: Vec<BlockId>) -> Vec<BlockId> {
+        let max_parents = usize::from(self.params.max_block_parents);
+        let limit = self.params.mergeset_size_limit;
+        let mut parents = vec![sink];
+        let mut mergeset_size = 1u64;
+        for candidate in candidates {
+            if mergeset_size >= limit || parents.len() >= max_parents {
+                break;
+            }
+            let increase = self.mergeset_increase(&parents, candidate);
+            if increase <= limit - mergeset_size {
+                mergeset_size += increase;
+                parents.push(candidate);
+            }
+        }
+        parents
+    }
+
+    /// How many blocks `candidate` adds to the mergeset of a block over `parents`: itself
+    /// and its past outside theirs.
+    fn mergeset_increase(&self, parents: &[BlockId], candidate: BlockId) -> u64 {
+        let mut queue: Vec<BlockId> = self.direct_parent_ids(candidate);
+        let mut visited: HashSet<BlockId> = queue.iter().copied().collect();
+        let mut increase = 1u64;
+        while let Some(current) = queue.pop() {
+            if parents.iter().any(|&p| self.dag.is_ancestor(current, p)) {
+                continue;
+            }
+            increase += 1;
+            for parent in self.direct_parent_ids(current) {
+                if visited.insert(parent) {
+                    queue.push(parent);
+                }
+            }
+        }
+        increase
+    }
+
+    fn direct_parent_ids(&self, id: BlockId) -> Vec<BlockId> {
+        self.stored(id).header.direct_parents().iter().filter_map(|h| self.blocks.get(h).map(|s| s.id)).collect()
+    }
+
+    // ---- state ---------------------------------------------------------------------
+
+    /// The virtual block's selected parent: the head of the selected chain.
+    pub fn sink(&self) -> BlockHash {
+        self.hash_of(self.virtual_state.ghostdag.selected_parent.unwrap_or(BlockId::GENESIS))
+    }
+
+    /// The virtual block's parents, the sink first.
+    pub fn virtual_parents(&self) -> &[BlockHash] {
+        &self.virtual_state.parents
+    }
+
+    /// The valid blocks without valid children (disqualified ones included).
+    pub fn tips(&self) -> &[BlockHash] {
+        &self.body_tips
+    }
+
+    /// The virtual block's DAA score.
+    pub fn virtual_daa_score(&self) -> u64 {
+        self.virtual_state.daa_score
+    }
+
+    /// The bits a block over the virtual parents must carry.
+    pub fn virtual_bits(&self) -> CompactTarget {
+        self.virtual_state.bits
+    }
+
+    /// The virtual block's past median time.
+    pub fn virtual_past_median_time(&self) -> u64 {
+        self.virtual_state.past_median_time
+    }
+
+    /// The virtual block's blue score.
+    pub fn virtual_blue_score(&self) -> u64 {
+        self.virtual_state.ghostdag.blue_score
+    }
+
+    /// The virtual block's blue work.
+    pub fn virtual_blue_work(&self) -> BlueWork {
+        self.virtual_state.ghostdag.blue_work
+    }
+
+    /// The MuHash of the virtual UTXO set: the `utxo_commitment` of a block over the
+    /// virtual parents.
+    pub fn virtual_utxo_commitment(&self) -> UtxoCommitment {
+        self.virtual_state.multiset.finalize()
+    }
+
+    /// The whole virtual UTXO set, sorted by outpoint.
+    pub fn virtual_utxo_set(&self) -> Vec<(TransactionOutpoint, UtxoEntry)> {
+        let diff = &self.virtual_state.diff;
+        let mut set: Vec<(TransactionOutpoint, UtxoEntry)> = self
+            .utxo
+            .iter()
+            .filter(|(o, _)| !diff.removed.contains_key(*o))
+            .map(|(o, e)| (*o, e.clone()))
+            .chain(diff.added.iter().map(|(o, e)| (*o, e.clone())))
+            .collect();
+        set.sort_unstable_by_key(|(outpoint, _)| *outpoint);
+        set
+    }
+
+    /// The entry at `outpoint` in the virtual UTXO set.
+    pub fn virtual_utxo(&self, outpoint: &TransactionOutpoint) -> Option<&UtxoEntry> {
+        let diff = &self.virtual_state.diff;
+        if let Some(entry) = diff.added.get(outpoint) {
+            return Some(entry);
+        }
+        if diff.removed.contains_key(outpoint) {
+            return None;
+        }
+        self.utxo.get(outpoint)
+    }
+
+    /// The selected chain from genesis (exclusive) to the sink, each block with what it
+    /// accepted.
+    pub fn selected_chain(&self) -> Vec<ChainBlock> {
+        let mut chain = Vec::new();
+        let mut current = self.virtual_state.ghostdag.selected_parent;
+        while let Some(id) = current {
+            let data = self.dag.data(id);
+            if data.selected_parent.is_none() {
+                break;
+            }
+            let hash = self.hash_of(id);
+            let accepted = self.blocks[&hash].chain.as_ref().map(|c| c.acceptance.clone()).unwrap_or_default();
+            chain.push(ChainBlock { hash, accepted });
+            current = data.selected_parent;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// The status of a block: `None` for a hash never seen or refused before it was
+    /// recorded (wrong version, parents, PoW, DAA score or bits).
+    pub fn block_status(&self, hash: &BlockHash) -> Option<BlockStatus> {
+        self.statuses.get(hash).copied()
+    }
+}
+
+impl ParentsSource for BlockValidator {
+    fn level(&self, block: &BlockHash) -> u8 {
+        self.blocks.get(block).map_or(0, |s| s.level)
+    }
+
+    fn parents_at_level(&self, block: &BlockHash, level: u8) -> Vec<BlockHash> {
+        let Some(stored) = self.blocks.get(block) else { return Vec::new() };
+        let levels = &stored.header.parents_by_level;
+        if levels.is_empty() {
+            Vec::new()
+        } else if let Some(l) = levels.get(usize::from(level)) {
+            l.clone()
+        } else {
+            vec![self.params.genesis.hash]
+        }
+    }
+
+    fn is_ancestor(&self, a: &BlockHash, b: &BlockHash) -> bool {
+        match (self.blocks.get(a), self.blocks.get(b)) {
+            (Some(a), Some(b)) => self.dag.is_ancestor(a.id, b.id),
+            _ => false,
+        }
+    }
+}
