@@ -92,3 +92,55 @@ pub fn same_parents(expected: &[Vec<BlockHash>], found: &[Vec<BlockHash>]) -> bo
     expected.len() == found.len()
         && expected.iter().zip(found).all(|(e, f)| e.len() == f.len() && f.iter().all(|h| e.contains(h)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    /// A chain G ← A ← B ← C where A has level 1 and B and C level 0.
+    struct Chain;
+
+    fn h(b: u8) -> BlockHash {
+        BlockHash::from_bytes([b; 32])
+    }
+
+    impl ParentsSource for Chain {
+        fn level(&self, block: &BlockHash) -> u8 {
+            match block.as_bytes()[0] {
+                0 => 225,
+                1 => 1,
+                _ => 0,
+            }
+        }
+        fn parents_at_level(&self, block: &BlockHash, level: u8) -> Vec<BlockHash> {
+            let levels: Vec<Vec<BlockHash>> = match block.as_bytes()[0] {
+                0 => return Vec::new(),
+                1 => vec![vec![h(0)]],
+                2 => vec![vec![h(1)], vec![h(1)]],
+                _ => vec![vec![h(2)], vec![h(1)]],
+            };
+            levels.get(usize::from(level)).cloned().unwrap_or_else(|| vec![h(0)])
+        }
+        fn is_ancestor(&self, a: &BlockHash, b: &BlockHash) -> bool {
+            a.as_bytes()[0] <= b.as_bytes()[0]
+        }
+    }
+
+    #[test]
+    fn a_child_of_genesis_lists_one_level() {
+        assert_eq!(expected_parents(&Chain, &[h(0)], &h(0), 225), vec![vec![h(0)]]);
+    }
+
+    #[test]
+    fn a_level_one_parent_is_listed_at_level_one_by_its_descendants() {
+        assert_eq!(expected_parents(&Chain, &[h(1)], &h(0), 225), vec![vec![h(1)], vec![h(1)]]);
+        assert_eq!(expected_parents(&Chain, &[h(2)], &h(0), 225), vec![vec![h(2)], vec![h(1)]]);
+    }
+
+    #[test]
+    fn levels_compare_as_sets() {
+        assert!(same_parents(&[vec![h(1), h(2)]], &[vec![h(2), h(1)]]));
+        assert!(!same_parents(&[vec![h(1)]], &[vec![h(1)], vec![h(0)]]));
+    }
+}

@@ -174,3 +174,141 @@ pub fn check_sequence_locks(tx: &Transaction, entries: &[UtxoEntry], daa_score: 
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+    use pyrin_core::params::MAINNET_PARAMS;
+    use pyrin_core::{ScriptPublicKey, SubnetworkId, TransactionInput, TransactionOutpoint, TransactionOutput};
+
+    fn spk() -> ScriptPublicKey {
+        ScriptPublicKey::new(0, vec![0x51])
+    }
+
+    fn outpoint(i: u8) -> TransactionOutpoint {
+        TransactionOutpoint::new(pyrin_core::TransactionId::from_bytes([i; 32]), 0)
+    }
+
+    fn transfer() -> Transaction {
+        Transaction {
+            inputs: vec![TransactionInput::spending(outpoint(1))],
+            outputs: vec![TransactionOutput::new(Amount::from_leor(900), spk())],
+            ..Transaction::default()
+        }
+    }
+
+    fn entry(amount: u64, daa_score: u64, is_coinbase: bool) -> UtxoEntry {
+        UtxoEntry {
+            amount: Amount::from_leor(amount),
+            script_public_key: spk(),
+            block_daa_score: daa_score,
+            is_coinbase,
+        }
+    }
+
+    #[test]
+    fn a_plain_transfer_passes_in_isolation() {
+        assert_eq!(check_in_isolation(&transfer(), &MAINNET_PARAMS), Ok(()));
+    }
+
+    #[test]
+    fn isolation_rules_refuse_in_the_reference_order() {
+        let p = &MAINNET_PARAMS;
+        let mut tx = transfer();
+        tx.inputs.clear();
+        assert_eq!(check_in_isolation(&tx, p), Err(TxRuleError::NoTxInputs));
+        let mut tx = transfer();
+        tx.outputs[0].value = Amount::ZERO;
+        assert_eq!(check_in_isolation(&tx, p), Err(TxRuleError::TxOutZero(0)));
+        let mut tx = transfer();
+        tx.outputs[0].value = Amount::from_leor(Amount::MAX_MONEY.to_leor() + 1);
+        assert_eq!(check_in_isolation(&tx, p), Err(TxRuleError::TxOutTooHigh(0)));
+        let mut tx = transfer();
+        tx.outputs = vec![TransactionOutput::new(Amount::MAX_MONEY, spk()); 2];
+        assert_eq!(check_in_isolation(&tx, p), Err(TxRuleError::TotalTxOutTooHigh));
+        let mut tx = transfer();
+        tx.inputs.push(tx.inputs[0].clone());
+        assert_eq!(check_in_isolation(&tx, p), Err(TxRuleError::TxDuplicateInputs));
+        let mut tx = transfer();
+        tx.gas = 1;
+        assert_eq!(check_in_isolation(&tx, p), Err(TxRuleError::TxHasGas));
+        let mut tx = transfer();
+        tx.payload = vec![1];
+        assert_eq!(check_in_isolation(&tx, p), Err(TxRuleError::NonCoinbaseTxHasPayload));
+        let mut tx = transfer();
+        tx.version = 1;
+        assert_eq!(check_in_isolation(&tx, p), Err(TxRuleError::UnknownTxVersion(1)));
+        let mut tx = transfer();
+        tx.subnetwork_id = SubnetworkId::COINBASE;
+        assert_eq!(check_in_isolation(&tx, p), Err(TxRuleError::CoinbaseHasInputs(1)));
+        let mut tx = transfer();
+        tx.inputs[0].signature_script = vec![0; p.max_signature_script_len + 1];
+        assert_eq!(check_in_isolation(&tx, p), Err(TxRuleError::TooBigSignatureScript(0, p.max_signature_script_len)));
+        let mut tx = transfer();
+        tx.outputs[0].script_public_key = ScriptPublicKey::new(0, vec![0; p.max_script_public_key_len + 1]);
+        assert_eq!(check_in_isolation(&tx, p), Err(TxRuleError::TooBigScriptPublicKey(0, p.max_script_public_key_len)));
+    }
+
+    #[test]
+    fn a_coinbase_pays_at_most_k_plus_two_outputs() {
+        let p = &MAINNET_PARAMS;
+        let limit = usize::from(p.ghostdag_k) + 2;
+        let coinbase = |n| Transaction {
+            subnetwork_id: SubnetworkId::COINBASE,
+            outputs: vec![TransactionOutput::new(Amount::from_leor(1), spk()); n],
+            ..Transaction::default()
+        };
+        assert_eq!(check_in_isolation(&coinbase(limit), p), Ok(()));
+        assert_eq!(
+            check_in_isolation(&coinbase(limit + 1), p),
+            Err(TxRuleError::CoinbaseTooManyOutputs(limit + 1, limit as u64))
+        );
+    }
+
+    #[test]
+    fn lock_time_is_a_daa_score_below_the_threshold_and_a_time_above() {
+        let mut tx = transfer();
+        tx.inputs[0].sequence = 0;
+        tx.lock_time = 100;
+        assert_eq!(check_finalized(&tx, 101, 0), Ok(()));
+        assert_eq!(check_finalized(&tx, 100, 0), Err(TxRuleError::NotFinalized(0)));
+        tx.lock_time = LOCK_TIME_THRESHOLD + 5;
+        assert_eq!(check_finalized(&tx, u64::MAX, LOCK_TIME_THRESHOLD + 6), Ok(()));
+        assert_eq!(check_finalized(&tx, u64::MAX, LOCK_TIME_THRESHOLD + 5), Err(TxRuleError::NotFinalized(0)));
+        // Every sequence at the maximum makes any lock time final.
+        tx.inputs[0].sequence = u64::MAX;
+        assert_eq!(check_finalized(&tx, 0, 0), Ok(()));
+    }
+
+    #[test]
+    fn a_relative_lock_waits_its_daa_scores_out() {
+        let mut tx = transfer();
+        tx.inputs[0].sequence = 10;
+        let spent = [entry(1000, 50, false)];
+        assert_eq!(check_sequence_locks(&tx, &spent, 59), Err(TxRuleError::SequenceLockConditionsAreNotMet));
+        assert_eq!(check_sequence_locks(&tx, &spent, 60), Ok(()));
+        tx.inputs[0].sequence = 10 | SEQUENCE_LOCK_TIME_DISABLED;
+        assert_eq!(check_sequence_locks(&tx, &spent, 0), Ok(()));
+    }
+
+    #[test]
+    fn populated_rules_check_maturity_then_amounts() {
+        let mut tx = transfer();
+        tx.inputs[0].sequence = u64::MAX;
+        assert_eq!(
+            check_populated(&tx, &[entry(1000, 50, true)], 59, 10, false),
+            Err(TxRuleError::ImmatureCoinbaseSpend { input: 0, created: 50, daa_score: 59, maturity: 10 })
+        );
+        assert_eq!(check_populated(&tx, &[entry(1000, 50, true)], 60, 10, false), Ok(100));
+        assert_eq!(
+            check_populated(&tx, &[entry(899, 50, false)], 60, 10, false),
+            Err(TxRuleError::SpendTooHigh(900, 899))
+        );
+        let too_much = Amount::MAX_MONEY.to_leor() + 1;
+        assert_eq!(
+            check_populated(&tx, &[entry(too_much, 50, false)], 60, 10, false),
+            Err(TxRuleError::InputAmountTooHigh)
+        );
+    }
+}

@@ -6,117 +6,15 @@
 //! from the repository's `vectors/consensus` beside this crate. The published crate carries
 //! no vector data: there, with no `vectors/` directory, the test says so and passes.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+mod common;
 
+use std::collections::BTreeMap;
+
+use common::*;
 use pyrin_consensus::{BlockStatus, BlockValidator, Config};
 use pyrin_core::params::MAINNET_PARAMS;
-use pyrin_core::{
-    Amount, Block, BlockHash, BlueWork, CompactTarget, Header, ScriptPublicKey, SubnetworkId, Transaction,
-    TransactionInput, TransactionOutpoint, TransactionOutput,
-};
+use pyrin_core::{Block, BlockHash, BlueWork, ScriptPublicKey, TransactionOutpoint};
 use serde_json::Value;
-
-fn cases(name: &str) -> Option<Vec<Value>> {
-    let (dir, chosen) = match std::env::var_os("PYRIN_VECTORS") {
-        Some(dir) => (PathBuf::from(dir), true),
-        None => (PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../vectors")), false),
-    };
-    let path = dir.join("consensus").join(name);
-    if !path.exists() {
-        assert!(chosen || !dir.exists(), "{} is missing from the repository", path.display());
-        eprintln!("skipped: no {}", path.display());
-        return None;
-    }
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert_eq!(doc["kind"], "block_sequence");
-    Some(doc["cases"].as_array().expect("a `cases` array").clone())
-}
-
-fn u64_of(v: &Value) -> u64 {
-    match v {
-        Value::String(s) => s.parse().expect("a decimal u64"),
-        other => other.as_u64().unwrap_or_else(|| panic!("a u64, found {other}")),
-    }
-}
-
-fn bytes(v: &Value) -> Vec<u8> {
-    pyrin_core::hex::decode(v.as_str().expect("a hex string")).expect("valid hex")
-}
-
-fn hash<H: std::str::FromStr>(v: &Value) -> H
-where
-    H::Err: std::fmt::Debug,
-{
-    v.as_str().expect("a hash string").parse().expect("a 32-byte hex hash")
-}
-
-fn header(v: &Value) -> Header {
-    Header {
-        version: u16::try_from(u64_of(&v["version"])).expect("u16"),
-        parents_by_level: v["parents_by_level"]
-            .as_array()
-            .expect("levels")
-            .iter()
-            .map(|l| l.as_array().expect("a level").iter().map(hash).collect())
-            .collect(),
-        hash_merkle_root: hash(&v["hash_merkle_root"]),
-        accepted_id_merkle_root: hash(&v["accepted_id_merkle_root"]),
-        utxo_commitment: hash(&v["utxo_commitment"]),
-        timestamp: u64_of(&v["timestamp"]),
-        bits: CompactTarget::from_consensus(u32::try_from(u64_of(&v["bits"])).expect("u32")),
-        nonce: u64_of(&v["nonce"]),
-        daa_score: u64_of(&v["daa_score"]),
-        blue_score: u64_of(&v["blue_score"]),
-        blue_work: BlueWork::from_be_hex(v["blue_work"].as_str().expect("hex")).expect("blue work"),
-        pruning_point: hash(&v["pruning_point"]),
-    }
-}
-
-fn script_public_key(v: &Value) -> ScriptPublicKey {
-    ScriptPublicKey::new(u16::try_from(u64_of(&v["version"])).expect("u16"), bytes(&v["script"]))
-}
-
-fn transaction(v: &Value) -> Transaction {
-    Transaction {
-        version: u16::try_from(u64_of(&v["version"])).expect("u16"),
-        inputs: v["inputs"]
-            .as_array()
-            .expect("inputs")
-            .iter()
-            .map(|i| TransactionInput {
-                previous_outpoint: outpoint(&i["previous_outpoint"]),
-                signature_script: bytes(&i["signature_script"]),
-                sequence: u64_of(&i["sequence"]),
-                sig_op_count: u8::try_from(u64_of(&i["sig_op_count"])).expect("u8"),
-            })
-            .collect(),
-        outputs: v["outputs"]
-            .as_array()
-            .expect("outputs")
-            .iter()
-            .map(|o| TransactionOutput {
-                value: Amount::from_leor(u64_of(&o["value"])),
-                script_public_key: script_public_key(&o["script_public_key"]),
-            })
-            .collect(),
-        lock_time: u64_of(&v["lock_time"]),
-        subnetwork_id: v["subnetwork_id"].as_str().expect("hex").parse::<SubnetworkId>().expect("subnetwork id"),
-        gas: u64_of(&v["gas"]),
-        payload: bytes(&v["payload"]),
-    }
-}
-
-fn outpoint(v: &Value) -> TransactionOutpoint {
-    TransactionOutpoint::new(hash(&v["transaction_id"]), u32::try_from(u64_of(&v["index"])).expect("u32"))
-}
-
-fn hashes(v: &Value) -> Vec<BlockHash> {
-    let mut list: Vec<BlockHash> = v.as_array().expect("a hash list").iter().map(hash).collect();
-    list.sort();
-    list
-}
 
 /// Replays one case and returns every difference found (empty when it matches).
 fn replay(case: &Value) -> Vec<String> {
