@@ -72,12 +72,14 @@
 //! - ChaCha20 is RustCrypto's `chacha20` crate, which picks its AVX2 or SSE2 backend at run
 //!   time (also without `std`).
 //! - The inverse (once per [`MuHash::serialize`] or [`MuHash::finalize`] of a value with
-//!   removals) is a variable-time binary extended Euclid: a UTXO set is public data.
+//!   removals) takes Bernstein–Yang divsteps 62 at a time, in variable time: a UTXO set is
+//!   public data. The plain twin, Fermat's x^(p−2), is held equal to it by the tests.
 //! - With the `rayon` feature, [`MuHash::par_from_utxos`] hashes a whole set on every core
 //!   and combines the partial products.
 
 mod blake2b;
 mod element;
+mod inverse;
 mod num3072;
 mod product;
 
@@ -340,7 +342,7 @@ pub mod internals {
         pub fn mul_plain(&self, rhs: &Number) -> Number {
             Number(self.0.mul_plain(&rhs.0))
         }
-        /// The inverse modulo the prime (zero for zero), by binary extended Euclid.
+        /// The inverse modulo the prime (zero for zero), by divsteps.
         pub fn inverse(&self) -> Number {
             Number(self.0.inverse())
         }

@@ -6,9 +6,9 @@
 //! since 2^3072 ≡ 1103717 (mod p), the high half of a 6144-bit product folds onto the low
 //! half after a multiplication by that small constant.
 //!
-//! The inverse is a binary extended Euclid over the public values of a UTXO set: it runs in
-//! variable time, which is harmless here (nothing secret enters a MuHash), and the plain
-//! twin [`Num3072::inverse_by_fermat`] (x^(p−2)) is held equal to it by the tests.
+//! The inverse (Bernstein–Yang divsteps, [`super::inverse`]) runs in variable time, which is
+//! harmless here (nothing secret enters a MuHash); the plain twin
+//! [`Num3072::inverse_by_fermat`] (x^(p−2)) is held equal to it by the tests.
 
 use super::product::{karatsuba_48, schoolbook_48, LIMBS};
 
@@ -48,6 +48,7 @@ impl core::fmt::Debug for Num3072 {
 
 impl Num3072 {
     /// Zero.
+    #[cfg(test)]
     pub(crate) const ZERO: Num3072 = Num3072([0; LIMBS]);
     /// One: the value of the empty set.
     pub(crate) const ONE: Num3072 = {
@@ -119,39 +120,10 @@ impl Num3072 {
         reduce_wide(&schoolbook_48(&self.0, &rhs.0))
     }
 
-    /// The inverse modulo p, below p; zero (which has none) maps to zero.
+    /// The inverse modulo p, below p; zero (which has none) maps to zero
+    /// ([`super::inverse`]: Bernstein–Yang divsteps, variable time).
     pub(crate) fn inverse(&self) -> Self {
-        // Binary extended Euclid on (u, v) = (x, p), keeping x1·x ≡ u and x2·x ≡ v (mod p).
-        // u shrinks to 0 while v ends at gcd(x, p) = 1, so x2 is the inverse. Each step
-        // strips u's factors of two (halving x1 modulo p alike), then subtracts the smaller of
-        // the two odd numbers from the larger.
-        let mut u = self.canonical();
-        let mut v = Self::PRIME;
-        let mut x1 = Self::ONE;
-        let mut x2 = Self::ZERO;
-        while !u.is_zero() {
-            loop {
-                let shift = u.0[0].trailing_zeros().min(63);
-                if shift == 0 {
-                    break;
-                }
-                shr_small(&mut u.0, shift);
-                x1 = x1.halve_mod(shift);
-            }
-            if ge(&u.0, &v.0) {
-                sub_in_place(&mut u.0, &v.0);
-                x1 = x1.sub_mod(&x2);
-            } else {
-                let mut difference = v;
-                sub_in_place(&mut difference.0, &u.0);
-                v = u;
-                u = difference;
-                let x = x2.sub_mod(&x1);
-                x2 = x1;
-                x1 = x;
-            }
-        }
-        x2
+        Num3072(super::inverse::inverse(&self.canonical().0, &Self::PRIME.0, P0_INV))
     }
 
     /// The inverse by Fermat's little theorem, x^(p−2) with the plain product: the plain twin
@@ -168,39 +140,6 @@ impl Num3072 {
             }
         }
         result.canonical()
-    }
-
-    fn is_zero(&self) -> bool {
-        self.0.iter().all(|&limb| limb == 0)
-    }
-
-    /// `self − rhs mod p` for both below p; below p.
-    fn sub_mod(&self, rhs: &Self) -> Self {
-        let mut out = *self;
-        if sub_in_place(&mut out.0, &rhs.0) {
-            // Wrapped to self − rhs + 2^3072; the answer is self − rhs + p, PRIME_GAP less.
-            sub_small(&mut out.0, PRIME_GAP);
-        }
-        out
-    }
-
-    /// `self / 2^shift mod p` for `self` below p and `1 ≤ shift ≤ 63`; below p.
-    fn halve_mod(&self, shift: u32) -> Self {
-        // Add the multiple m·p (m < 2^shift) that makes the low `shift` bits zero, then shift:
-        // (x + m·p) / 2^shift < (p + (2^shift − 1)·p) / 2^shift = p.
-        let mask = (1u64 << shift) - 1;
-        let m = self.0[0].wrapping_mul(P0_INV).wrapping_neg() & mask;
-        // x + m·p = (x − m·PRIME_GAP) + m·2^3072.
-        let mut low = *self;
-        let (m_gap_lo, m_gap_hi) = {
-            let w = u128::from(m) * u128::from(PRIME_GAP);
-            (w as u64, (w >> 64) as u64)
-        };
-        let borrow = sub_two_limbs(&mut low.0, m_gap_lo, m_gap_hi);
-        let top = m - u64::from(borrow);
-        shr_small(&mut low.0, shift);
-        low.0[LIMBS - 1] |= top << (64 - shift);
-        low
     }
 }
 
@@ -269,39 +208,6 @@ fn sub_two_limbs(x: &mut [u64; LIMBS], lo: u64, hi: u64) -> bool {
         borrow = b;
     }
     borrow
-}
-
-/// `x −= y` modulo 2^3072; whether it borrowed.
-#[inline]
-fn sub_in_place(x: &mut [u64; LIMBS], y: &[u64; LIMBS]) -> bool {
-    let mut borrow = false;
-    for (a, &b) in x.iter_mut().zip(y.iter()) {
-        let (d, b1) = a.overflowing_sub(b);
-        let (d, b2) = d.overflowing_sub(u64::from(borrow));
-        *a = d;
-        borrow = b1 | b2;
-    }
-    borrow
-}
-
-/// `x >>= shift` for `1 ≤ shift ≤ 63`.
-#[inline]
-fn shr_small(x: &mut [u64; LIMBS], shift: u32) {
-    for i in 0..LIMBS - 1 {
-        x[i] = (x[i] >> shift) | (x[i + 1] << (64 - shift));
-    }
-    x[LIMBS - 1] >>= shift;
-}
-
-/// `x ≥ y`.
-#[inline]
-fn ge(x: &[u64; LIMBS], y: &[u64; LIMBS]) -> bool {
-    for (a, b) in x.iter().rev().zip(y.iter().rev()) {
-        if a != b {
-            return a > b;
-        }
-    }
-    true
 }
 
 #[cfg(test)]
@@ -377,6 +283,15 @@ mod tests {
         let small = Num3072::ONE.mul(&Num3072::ONE);
         assert_eq!(small.inverse(), Num3072::ONE);
         assert_eq!(edge(PRIME_GAP - 1).inverse(), edge(PRIME_GAP - 1).inverse_by_fermat());
+        let mut two = Num3072::ZERO;
+        two.0[0] = 2;
+        let mut minus_one = Num3072::PRIME;
+        sub_small(&mut minus_one.0, 1);
+        for x in [Num3072::ONE, two, minus_one, Num3072([u64::MAX; LIMBS])] {
+            assert_eq!(x.inverse(), x.inverse_by_fermat(), "{x:?}");
+            assert_eq!(x.mul(&x.inverse()).canonical(), Num3072::ONE, "{x:?}");
+        }
+        assert_eq!(minus_one.inverse(), minus_one);
     }
 
     #[test]
