@@ -81,13 +81,21 @@
 //!   back.
 //! - [`address`]: `pyrin:` addresses (Kaspa's bech32 variant) with typed parse errors,
 //!   canonical spellings only.
-//! - [`mass`]: the compute mass the network charges, and the mass a transaction will have
-//!   once signed.
+//! - [`mass`]: the compute mass the network charges, the mass a transaction will have
+//!   once signed, and KIP-9 storage mass (both of the reference's formulas).
+//! - [`rules`]: the consensus rules of a transaction in isolation, one public function per
+//!   rule, and finality by lock time; [`rules::TxRuleError`] for every transaction rule.
+//! - [`utxo`]: UTXO sets as plain data: the [`utxo::UtxoView`] trait, the in-memory
+//!   [`utxo::UtxoCollection`], and [`utxo::UtxoDiff`] (a transaction's effect, apply,
+//!   reverse, compose, a view through a diff).
+//! - [`body`]: the consensus rules of a block body in isolation (merkle root, one coinbase,
+//!   block mass, duplicates, double spends, chained transactions).
 //! - [`policy`]: the mempool's relay policy: minimum relay fee, dust, standard mass, the
 //!   standardness checks of a transaction alone and with its UTXO entries; why KIP-9
 //!   storage mass does not enter the fee on mainnet.
-//! - [`context`]: a transaction in its accepting block's context: coinbase maturity, input
-//!   and output totals, the fee, and the UTXO entries its outputs become.
+//! - [`context`]: a transaction in its accepting block's context: every consensus rule
+//!   with its UTXO entries (coinbase maturity, amounts, the fee, mass commitment, sequence
+//!   locks, sig-op counts, scripts), and the UTXO entries its outputs become.
 //! - [`muhash`]: the MuHash UTXO commitment (a header's `utxo_commitment`): add and remove
 //!   UTXOs or raw elements in any order, combine sets, serialize the running value,
 //!   finalize; a whole set on every core with the `rayon` feature.
@@ -161,6 +169,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod address;
+pub mod body;
 pub mod context;
 pub mod engine;
 pub mod mass;
@@ -168,11 +177,13 @@ pub mod muhash;
 pub mod multisig;
 pub mod opcodes;
 pub mod policy;
+pub mod rules;
 pub mod script;
 pub mod script_asm;
 pub mod script_builder;
 pub mod sighash;
 pub mod sign;
+pub mod utxo;
 
 use pyrin_core::{Amount, ScriptPublicKey};
 

@@ -21,12 +21,23 @@
 //! changing it. The fee that buys relay is [`crate::policy::RelayPolicy::minimum_fee`] of
 //! that mass.
 //!
-//! KIP-9 storage mass is not computed here: it is not a consensus rule on mainnet (see
+//! # Storage mass (KIP-9)
+//! [`storage_mass`] charges a transaction for the UTXO entries it leaves behind, from its
+//! output values and the amounts it spends, in both of the reference's formulas
+//! ([`Kip9Version`]); [`overall_mass`] combines it with the compute mass. It is a consensus
+//! rule only from `Params::storage_mass_activation_daa_score` (never on mainnet, see
 //! [`crate::policy`]).
+//!
+//! # Reference behaviour followed
+//! `Pyrinpyi/pyrin`'s mass calculator (`consensus/src/processes/mass.rs`) and estimated
+//! serialized size (`consensus/core/src/mass`), checked against `vectors/tx/mass.json`.
+//! Where the reference would divide by zero (a zero output or input amount, no inputs),
+//! [`storage_mass`] returns `None` instead of panicking.
 
 use pyrin_core::{params::Params, ScriptPublicKey, Transaction, TransactionInput};
 
 use crate::script::{self, ScriptClass};
+use crate::UtxoEntry;
 
 /// The per-unit prices of compute mass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -182,4 +193,106 @@ pub fn signed_compute_mass(tx: &Transaction, signed: &[SignedInput], prices: &Ma
     }
     let mut lens = signed.iter().map(|s| s.script_len());
     Ok(compute_mass_with(tx, prices, |_| lens.next().unwrap_or(0)))
+}
+
+/// Which KIP-9 storage-mass formula to apply.
+///
+/// The reference node carries both during KIP-9's transition: consensus (once storage mass
+/// activates) charges [`Kip9Version::Alpha`] added to the compute mass, the mempool charges
+/// [`Kip9Version::Beta`] and takes the larger of the two masses ([`overall_mass`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Kip9Version {
+    /// The first formula: `max(0, C·(|O|/H(O) − |I|/A(I)))` always.
+    Alpha,
+    /// The relaxed formula: `max(0, C·(|O|/H(O) − |I|/H(I)))` when the transaction has one
+    /// output, one input, or two of each; the Alpha formula otherwise.
+    Beta,
+}
+
+/// The KIP-9 storage mass of `tx` spending `entries` (one per input, in input order), with
+/// the storage-mass parameter `c` (`Params::storage_mass_parameter`):
+///
+/// ```text
+/// max(0, C·|O|/H(O) − C·|I|/A(I))      (Alpha; Beta in its general case)
+/// max(0, C·|O|/H(O) − C·|I|/H(I))      (Beta with |O| = 1, |I| = 1 or |O| = |I| = 2)
+/// ```
+///
+/// where `C·|S|/H(S)` is `Σ C / s` (integer divisions, term by term) and `C·|I|/A(I)` is
+/// `|I| · (C / (Σ I / |I|))`. A coinbase has storage mass 0.
+///
+/// `None` where the reference gives none (the outputs' sum of `C / value` overflows a
+/// `u64`), and also where the reference would divide by zero and panic: an output of value
+/// 0, an input amount of 0 in the harmonic formula, no inputs or an input mean of 0, or
+/// entries that are not one per input. The consensus rules refuse all of these before the
+/// storage mass is needed (zero outputs in isolation, no inputs in isolation).
+///
+/// ```
+/// use pyrin_core::{params::Network, Amount, ScriptPublicKey, Transaction, TransactionInput, TransactionOutput};
+/// use pyrin_tx::mass::{storage_mass, Kip9Version};
+/// use pyrin_tx::UtxoEntry;
+///
+/// let c = Network::Mainnet.params().storage_mass_parameter; // 10^12
+/// let entry = UtxoEntry { amount: Amount::from_pyi(100).unwrap(), script_public_key: ScriptPublicKey::default(), block_daa_score: 0, is_coinbase: false };
+/// let tx = Transaction {
+///     inputs: vec![TransactionInput::default()],
+///     outputs: vec![TransactionOutput::new(Amount::from_pyi(1).unwrap(), ScriptPublicKey::default())],
+///     ..Transaction::default()
+/// };
+/// // C / 1 PYI − C / 100 PYI = 10 000 − 100
+/// assert_eq!(storage_mass(&tx, &[entry], c, Kip9Version::Beta), Some(9_900));
+/// ```
+pub fn storage_mass(tx: &Transaction, entries: &[UtxoEntry], c: u64, version: Kip9Version) -> Option<u64> {
+    if tx.is_coinbase() {
+        return Some(0);
+    }
+    if entries.len() != tx.inputs.len() {
+        return None;
+    }
+    let harmonic_outs =
+        tx.outputs.iter().try_fold(0u64, |total, out| total.checked_add(c.checked_div(out.value.to_leor())?))?;
+    let outs = tx.outputs.len() as u64;
+    let ins = tx.inputs.len() as u64;
+    let relaxed = outs == 1 || ins == 1 || (outs == 2 && ins == 2);
+    if version == Kip9Version::Beta && relaxed {
+        let harmonic_ins = entries
+            .iter()
+            .try_fold(0u64, |total, entry| Some(total.saturating_add(c.checked_div(entry.amount.to_leor())?)))?;
+        return Some(harmonic_outs.saturating_sub(harmonic_ins));
+    }
+    // Entries within the supply cannot overflow a u64; hostile ones saturate (the
+    // reference would wrap or panic).
+    let sum_ins = entries.iter().fold(0u64, |total, entry| total.saturating_add(entry.amount.to_leor()));
+    let mean_ins = sum_ins.checked_div(ins)?;
+    let arithmetic_ins = ins.saturating_mul(c.checked_div(mean_ins)?);
+    Some(harmonic_outs.saturating_sub(arithmetic_ins))
+}
+
+/// The overall mass of `tx` spending `entries`: under [`Kip9Version::Alpha`] the storage
+/// mass plus the compute mass (`None` when the sum overflows), the consensus rule once
+/// storage mass is active; under [`Kip9Version::Beta`] the larger of the two, the mainnet
+/// mempool's rule. `None` whenever [`storage_mass`] is.
+///
+/// ```
+/// use pyrin_core::{params::Network, Transaction};
+/// use pyrin_tx::mass::{compute_mass, overall_mass, Kip9Version, MassPrices};
+///
+/// let params = Network::Mainnet.params();
+/// let prices = MassPrices::from_params(params);
+/// let coinbase = Transaction { subnetwork_id: pyrin_core::SubnetworkId::COINBASE, ..Transaction::default() };
+/// assert_eq!(overall_mass(&coinbase, &[], &prices, params.storage_mass_parameter, Kip9Version::Alpha), Some(0));
+/// ```
+pub fn overall_mass(
+    tx: &Transaction,
+    entries: &[UtxoEntry],
+    prices: &MassPrices,
+    c: u64,
+    version: Kip9Version,
+) -> Option<u64> {
+    let storage = storage_mass(tx, entries, c, version)?;
+    let compute = compute_mass(tx, prices);
+    match version {
+        Kip9Version::Alpha => storage.checked_add(compute),
+        Kip9Version::Beta => Some(storage.max(compute)),
+    }
 }

@@ -1,5 +1,5 @@
 //! Vector kinds checked against `pyrin-tx`: `sighash`, `address`, `address_script`, `script`,
-//! `script_multisig`, `muhash_element`, `utxo_commitment`.
+//! `script_multisig`, `muhash_element`, `utxo_commitment`, `transaction_mass`.
 
 use pyrin_core::{
     Amount, ScriptPublicKey, Transaction, TransactionId, TransactionInput, TransactionOutpoint, TransactionOutput,
@@ -27,6 +27,7 @@ pub fn checker(kind: &str) -> Option<CaseCheck> {
         "script_multisig" => Some(script_multisig),
         "muhash_element" => Some(muhash_element),
         "utxo_commitment" => Some(utxo_commitment),
+        "transaction_mass" => Some(transaction_mass),
         _ => None,
     }
 }
@@ -38,6 +39,42 @@ fn utxo_entry_of(v: &Value) -> Result<UtxoEntry, String> {
         block_daa_score: u64_field(v, "block_daa_score")?,
         is_coinbase: bool_field(v, "is_coinbase")?,
     })
+}
+
+/// Every expected field of a `transaction_mass` case, with mainnet's mass parameters.
+fn transaction_mass(input: &Value, expected: &Value) -> Result<(), String> {
+    use pyrin_tx::mass::{
+        compute_mass, estimated_serialized_size, overall_mass, storage_mass, Kip9Version, MassPrices,
+    };
+    let tx = transaction_of(field(input, "transaction")?)?;
+    let entries = array_field(input, "utxo_entries")?.iter().map(utxo_entry_of).collect::<Result<Vec<_>, _>>()?;
+    let params = pyrin_core::params::Network::Mainnet.params();
+    let prices = MassPrices::from_params(params);
+    let c = params.storage_mass_parameter;
+    let optional = |name: &str| -> Result<Option<u64>, String> {
+        match field(expected, name)? {
+            Value::Null => Ok(None),
+            v => u64_of(v).map(Some),
+        }
+    };
+    let show = |v: Option<u64>| v.map_or("none".to_string(), |v| v.to_string());
+    expect_eq("compute_mass", compute_mass(&tx, &prices), u64_field(expected, "compute_mass")?)?;
+    let checks = [
+        ("storage_mass", storage_mass(&tx, &entries, c, Kip9Version::Beta)),
+        ("storage_mass_alpha", storage_mass(&tx, &entries, c, Kip9Version::Alpha)),
+        ("storage_mass_beta", storage_mass(&tx, &entries, c, Kip9Version::Beta)),
+        ("overall_mass_alpha", overall_mass(&tx, &entries, &prices, c, Kip9Version::Alpha)),
+        ("overall_mass_beta", overall_mass(&tx, &entries, &prices, c, Kip9Version::Beta)),
+    ];
+    for (name, got) in checks {
+        expect_eq(name, show(got), show(optional(name)?))?;
+    }
+    expect_eq(
+        "estimated_serialized_size",
+        estimated_serialized_size(&tx),
+        u64_field(expected, "estimated_serialized_size")?,
+    )?;
+    expect_eq("transaction_id", tx.id(), hash_field(expected, "transaction_id")?)
 }
 
 fn sighash(input: &Value, expected: &Value) -> Result<(), String> {
