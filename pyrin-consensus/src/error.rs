@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use pyrin_core::{BlockHash, BlueWork, CompactTarget, MerkleRoot, TransactionId, TransactionOutpoint, UtxoCommitment};
 use pyrin_emission::coinbase::CoinbaseError;
-use pyrin_tx::sign::SignError;
+pub use pyrin_tx::rules::TxRuleError;
 
 /// Why a block was refused, or why a chain candidate was disqualified.
 ///
@@ -153,6 +153,19 @@ pub enum RuleError {
     /// The block's mass is above the limit.
     #[error("block exceeded mass limit of {0}")]
     ExceedsMassLimit(u64),
+    /// A transaction commits to less mass than its compute mass (once storage mass is active).
+    #[error("transaction {tx} has mass field of {committed} but mass should be at least {calculated}")]
+    MassFieldTooLow {
+        /// The transaction.
+        tx: TransactionId,
+        /// The mass it commits to.
+        committed: u64,
+        /// Its compute mass.
+        calculated: u64,
+    },
+    /// A body rule of `pyrin-tx` this crate does not know by name yet.
+    #[error(transparent)]
+    Body(pyrin_tx::body::BodyRuleError),
     /// The same transaction twice.
     #[error("block contains duplicate transactions: {0}")]
     DuplicateTransactions(TransactionId),
@@ -247,6 +260,8 @@ impl RuleError {
             Self::MultipleCoinbases(_) => "MultipleCoinbases",
             Self::TxInIsolationValidationFailed(..) => "TxInIsolationValidationFailed",
             Self::ExceedsMassLimit(_) => "ExceedsMassLimit",
+            Self::MassFieldTooLow { .. } => "MassFieldTooLow",
+            Self::Body(_) => "Body",
             Self::DuplicateTransactions(_) => "DuplicateTransactions",
             Self::DoubleSpendInSameBlock(_) => "DoubleSpendInSameBlock",
             Self::ChainedTransaction(_) => "ChainedTransaction",
@@ -260,89 +275,4 @@ impl RuleError {
             Self::InvalidTransactionsInUtxoContext { .. } => "InvalidTransactionsInUtxoContext",
         }
     }
-}
-
-/// Why a transaction breaks a rule, alone or in its UTXO context; named as the reference's
-/// `TxRuleError` variants. `#[non_exhaustive]`.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum TxRuleError {
-    /// A non-coinbase transaction without inputs.
-    #[error("transaction has no inputs")]
-    NoTxInputs,
-    /// More inputs than allowed.
-    #[error("transaction has {0} inputs where the max allowed is {1}")]
-    TooManyInputs(usize, usize),
-    /// A signature script longer than allowed.
-    #[error("signature script of input {0} is above the limit of {1} bytes")]
-    TooBigSignatureScript(usize, usize),
-    /// More outputs than allowed.
-    #[error("transaction has {0} outputs where the max allowed is {1}")]
-    TooManyOutputs(usize, usize),
-    /// A script public key longer than allowed.
-    #[error("script public key of output {0} is above the limit of {1} bytes")]
-    TooBigScriptPublicKey(usize, usize),
-    /// A coinbase with inputs.
-    #[error("coinbase has {0} inputs")]
-    CoinbaseHasInputs(usize),
-    /// A coinbase with more outputs than K + 2.
-    #[error("coinbase has {0} outputs where the max allowed is {1}")]
-    CoinbaseTooManyOutputs(usize, u64),
-    /// A coinbase output script above the coinbase script limit.
-    #[error("coinbase output {0} has a script public key that is too long")]
-    CoinbaseScriptPublicKeyTooLong(usize),
-    /// An output of zero value.
-    #[error("output {0} has zero value")]
-    TxOutZero(usize),
-    /// An output above the maximum supply.
-    #[error("output {0} is above the maximum supply")]
-    TxOutTooHigh(usize),
-    /// The outputs' sum overflows.
-    #[error("the outputs' values overflow")]
-    OutputsValueOverflow,
-    /// The outputs' sum is above the maximum supply.
-    #[error("the outputs' total is above the maximum supply")]
-    TotalTxOutTooHigh,
-    /// Two inputs spend one outpoint.
-    #[error("transaction has duplicate inputs")]
-    TxDuplicateInputs,
-    /// Non-zero gas on a native transaction.
-    #[error("transaction has non-zero gas")]
-    TxHasGas,
-    /// A payload on a non-coinbase transaction.
-    #[error("non-coinbase transaction has a payload")]
-    NonCoinbaseTxHasPayload,
-    /// An unknown transaction version.
-    #[error("unknown transaction version {0}")]
-    UnknownTxVersion(u16),
-    /// Not final by lock time (input index with a non-final sequence).
-    #[error("input {0} is not finalized")]
-    NotFinalized(usize),
-    /// An input's outpoint is not in the UTXO view.
-    #[error("transaction spends outpoints missing from the UTXO set")]
-    MissingTxOutpoints,
-    /// An input spends an immature coinbase output.
-    #[error("input {input} spends a coinbase output of DAA score {created} at {daa_score} (maturity {maturity})")]
-    ImmatureCoinbaseSpend {
-        /// Input index.
-        input: usize,
-        /// DAA score of the spent entry.
-        created: u64,
-        /// DAA score of the accepting block.
-        daa_score: u64,
-        /// The coinbase maturity.
-        maturity: u64,
-    },
-    /// The inputs' total is above the maximum supply (or overflows).
-    #[error("the inputs' total is above the maximum supply")]
-    InputAmountTooHigh,
-    /// The outputs pay more than the inputs hold.
-    #[error("outputs total {0} is higher than inputs total {1}")]
-    SpendTooHigh(u128, u128),
-    /// A relative lock (sequence) has not passed.
-    #[error("sequence lock conditions are not met")]
-    SequenceLockConditionsAreNotMet,
-    /// A script or signature check failed (sig-op count included).
-    #[error("signature or script invalid: {0}")]
-    SignatureInvalid(SignError),
 }

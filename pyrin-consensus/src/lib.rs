@@ -24,9 +24,10 @@
 //! [`RuleError::name`] gives the reference's variant name of every rule.
 //!
 //! # Modules
-//! - [`error`]: [`RuleError`] (one variant per block rule) and [`TxRuleError`].
-//! - [`tx_rules`]: transaction rules alone, by lock time, and with their UTXO entries.
-//! - [`utxo`]: the UTXO set, diffs and composed views.
+//! - [`error`]: [`RuleError`] (one variant per block rule); [`TxRuleError`] is
+//!   `pyrin-tx`'s, whose transaction and body rules (`pyrin_tx::rules`,
+//!   `pyrin_tx::context`, `pyrin_tx::body`) and UTXO types (`pyrin_tx::utxo`) the
+//!   validator calls.
 //! - [`parents`]: the parents a header lists at each block level.
 //! - [`validator`]: the [`BlockValidator`].
 //!
@@ -64,8 +65,6 @@ extern crate alloc;
 
 pub mod error;
 pub mod parents;
-pub mod tx_rules;
-pub mod utxo;
 pub mod validator;
 
 pub use error::{RuleError, TxRuleError};

@@ -16,15 +16,40 @@ use pyrin_emission::EmissionSchedule;
 use pyrin_ghostdag::{BlockId, Ghostdag, GhostdagData};
 use pyrin_pow::daa::{daa_score, past_median_time};
 use pyrin_pow::difficulty::{next_bits, DifficultyRules, WindowBlock};
-use pyrin_tx::mass::{compute_mass, MassPrices};
+use pyrin_tx::body::{check_block_body_in_isolation, BodyRuleError};
+use pyrin_tx::context::{check_transaction_in_context, TxContext, TxValidationFlags};
 use pyrin_tx::muhash::MuHash;
+use pyrin_tx::rules::check_tx_is_finalized;
+use pyrin_tx::utxo::{entries_of, UtxoCollection, UtxoDiff, UtxoView};
 use pyrin_tx::UtxoEntry;
 
 use crate::error::RuleError;
 use crate::parents::{expected_parents, same_parents, ParentsSource};
-use crate::tx_rules;
-use crate::utxo::{populate, Composed, UtxoDiff, UtxoSet, UtxoView};
 use crate::{BlockStatus, Config, BLOCK_VERSION};
+
+/// Records an accepted transaction in a mergeset diff and the running MuHash: the entries
+/// it spends leave, its outputs arrive with the accepting block's DAA score.
+fn accept(diff: &mut UtxoDiff, multiset: &mut MuHash, tx: &Transaction, spent: &[UtxoEntry], daa_score: u64) {
+    for (input, entry) in tx.inputs.iter().zip(spent) {
+        multiset.remove_utxo(&input.previous_outpoint, entry);
+    }
+    for (outpoint, entry) in pyrin_tx::context::created_entries(tx, daa_score) {
+        multiset.add_utxo(&outpoint, &entry);
+    }
+    // The entries come from the view this diff extends and the body rules forbid spending
+    // an outpoint twice, so the diff always takes the transaction.
+    diff.add_transaction(tx, spent, daa_score).expect("an accepted transaction fits its mergeset diff");
+}
+
+/// Applies a diff computed against `set`'s exact state.
+fn apply(set: &mut UtxoCollection, diff: &UtxoDiff) {
+    diff.apply_to(set).expect("a chain block's diff fits its selected parent's set");
+}
+
+/// Undoes the diff applied last to `set`.
+fn undo(set: &mut UtxoCollection, diff: &UtxoDiff) {
+    diff.reversed().apply_to(set).expect("the last diff applied can be undone");
+}
 
 /// The transactions a chain block accepted from one block of its mergeset.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,13 +126,12 @@ pub struct BlockValidator {
     params: Params,
     schedule: EmissionSchedule,
     limits: PayloadLimits,
-    mass_prices: MassPrices,
     dag: Ghostdag,
     blocks: HashMap<BlockHash, Stored>,
     hashes: Vec<BlockHash>,
     statuses: HashMap<BlockHash, BlockStatus>,
     body_tips: Vec<BlockHash>,
-    utxo: UtxoSet,
+    utxo: UtxoCollection,
     utxo_at: BlockId,
     virtual_state: VirtualState,
 }
@@ -164,14 +188,13 @@ impl BlockValidator {
         let mut validator = Self {
             schedule: EmissionSchedule::from_params(&params),
             limits: PayloadLimits::from_params(&params),
-            mass_prices: MassPrices::from_params(&params),
             params,
             dag,
             blocks,
             hashes: vec![hash],
             statuses,
             body_tips: vec![hash],
-            utxo: UtxoSet::default(),
+            utxo: UtxoCollection::new(),
             utxo_at: BlockId::GENESIS,
             virtual_state,
         };
@@ -426,51 +449,9 @@ impl BlockValidator {
 
     /// Rules 17–25: the body alone, then in the block's context.
     fn validate_body(&self, block: &Block, context: &HeaderContext) -> Result<(), RuleError> {
+        check_block_body_in_isolation(block, &self.params).map_err(body_error)?;
         let txs = &block.transactions;
-        let Some(coinbase) = txs.first() else { return Err(RuleError::NoTransactions) };
-        let merkle = block.hash_merkle_root();
-        if merkle != block.header.hash_merkle_root {
-            return Err(RuleError::BadMerkleRoot { found: block.header.hash_merkle_root, expected: merkle });
-        }
-        if !coinbase.is_coinbase() {
-            return Err(RuleError::FirstTxNotCoinbase);
-        }
-        if let Some(i) = txs[1..].iter().position(Transaction::is_coinbase) {
-            return Err(RuleError::MultipleCoinbases(i));
-        }
-        for tx in txs {
-            tx_rules::check_in_isolation(tx, &self.params)
-                .map_err(|e| RuleError::TxInIsolationValidationFailed(tx.id(), e))?;
-        }
-        let mut mass = 0u64;
-        for tx in txs {
-            mass = mass.saturating_add(compute_mass(tx, &self.mass_prices));
-            if mass > self.params.max_block_mass {
-                return Err(RuleError::ExceedsMassLimit(self.params.max_block_mass));
-            }
-        }
-        let mut ids = HashSet::with_capacity(txs.len());
-        for tx in txs {
-            let id = tx.id();
-            if !ids.insert(id) {
-                return Err(RuleError::DuplicateTransactions(id));
-            }
-        }
-        let mut spent = HashSet::new();
-        for input in txs.iter().flat_map(|tx| &tx.inputs) {
-            if !spent.insert(input.previous_outpoint) {
-                return Err(RuleError::DoubleSpendInSameBlock(input.previous_outpoint));
-            }
-        }
-        for input in txs.iter().flat_map(|tx| &tx.inputs) {
-            let outpoint = input.previous_outpoint;
-            if ids.contains(&outpoint.transaction_id) {
-                let creator = txs.iter().find(|t| t.id() == outpoint.transaction_id);
-                if creator.is_some_and(|t| (outpoint.index as usize) < t.outputs.len()) {
-                    return Err(RuleError::ChainedTransaction(outpoint));
-                }
-            }
-        }
+        let coinbase = &txs[0];
         // In context. Parent bodies exist: every stored parent has its body here.
         let data = CoinbaseData::decode(&coinbase.payload, &self.limits).map_err(RuleError::BadCoinbasePayload)?;
         if data.blue_score != block.header.blue_score {
@@ -484,7 +465,7 @@ impl BlockValidator {
             return Err(RuleError::WrongSubsidy { expected: subsidy.to_leor(), found: data.subsidy.to_leor() });
         }
         for tx in txs {
-            tx_rules::check_finalized(tx, block.header.daa_score, context.past_median_time)
+            check_tx_is_finalized(tx, block.header.daa_score, context.past_median_time)
                 .map_err(|e| RuleError::TxInContextFailed(tx.id(), e))?;
         }
         Ok(())
@@ -496,7 +477,7 @@ impl BlockValidator {
     /// that are valid, in consensus order, over `base` (the selected parent's UTXO set).
     fn calculate_utxo_state(
         &self,
-        base: &UtxoSet,
+        base: &UtxoCollection,
         ghostdag: &GhostdagData,
         selected_parent_multiset: &MuHash,
         pov_daa_score: u64,
@@ -510,23 +491,23 @@ impl BlockValidator {
             rewards: HashMap::new(),
         };
         let sp_coinbase = &self.stored(sp).transactions[0];
-        ctx.diff.add_transaction(sp_coinbase, &[], pov_daa_score, &mut ctx.multiset);
+        accept(&mut ctx.diff, &mut ctx.multiset, sp_coinbase, &[], pov_daa_score);
         ctx.accepted_ids.push(sp_coinbase.id());
-        let maturity = self.params.coinbase_maturity;
+        let tx_context = TxContext::from_params(&self.params, pov_daa_score);
         for (i, merged) in self.dag.consensus_ordered_mergeset(ghostdag).into_iter().enumerate() {
             let is_selected_parent = i == 0;
             let txs = &self.stored(merged).transactions;
             let mut validated: Vec<(usize, Vec<UtxoEntry>, u64)> = Vec::new();
             {
-                let view = Composed { base, diff: &ctx.diff };
+                let view = ctx.diff.view(base);
+                // The selected parent's transactions passed the scripts in this same
+                // context when it was verified.
+                let flags =
+                    if is_selected_parent { TxValidationFlags::SkipScriptChecks } else { TxValidationFlags::Full };
                 for (index, tx) in txs.iter().enumerate().skip(1) {
-                    let Some(entries) = populate(&view, tx) else { continue };
-                    // The selected parent's transactions passed the scripts in this same
-                    // context when it was verified.
-                    if let Ok(fee) =
-                        tx_rules::check_populated(tx, &entries, pov_daa_score, maturity, !is_selected_parent)
-                    {
-                        validated.push((index, entries, fee));
+                    let Ok(entries) = entries_of(&view, tx) else { continue };
+                    if let Ok(fee) = check_transaction_in_context(tx, &entries, &tx_context, flags) {
+                        validated.push((index, entries, fee.to_leor()));
                     }
                 }
             }
@@ -537,7 +518,7 @@ impl BlockValidator {
             }
             for (index, entries, fee) in validated {
                 let tx = &txs[index];
-                ctx.diff.add_transaction(tx, &entries, pov_daa_score, &mut ctx.multiset);
+                accept(&mut ctx.diff, &mut ctx.multiset, tx, &entries, pov_daa_score);
                 ctx.accepted_ids.push(tx.id());
                 ids.push(tx.id());
                 fees = fees.saturating_add(fee);
@@ -567,7 +548,7 @@ impl BlockValidator {
     fn verify_expected_utxo_state(
         &self,
         ctx: &UtxoContext,
-        base: &UtxoSet,
+        base: &UtxoCollection,
         stored: &Stored,
         ghostdag: &GhostdagData,
     ) -> Result<(), RuleError> {
@@ -594,16 +575,16 @@ impl BlockValidator {
         if expected.hash() != coinbase.hash() {
             return Err(RuleError::BadCoinbaseTransaction);
         }
-        let view = Composed { base, diff: &ctx.diff };
+        let view = ctx.diff.view(base);
+        let tx_context = TxContext::from_params(&self.params, header.daa_score);
         let total = stored.transactions.len() - 1;
         let valid = stored
             .transactions
             .iter()
             .skip(1)
             .filter(|tx| {
-                populate(&view, tx).is_some_and(|entries| {
-                    tx_rules::check_populated(tx, &entries, header.daa_score, self.params.coinbase_maturity, true)
-                        .is_ok()
+                entries_of(&view, tx).is_ok_and(|entries| {
+                    check_transaction_in_context(tx, &entries, &tx_context, TxValidationFlags::Full).is_ok()
                 })
             })
             .count();
@@ -653,7 +634,7 @@ impl BlockValidator {
             if key(self, down) > key(self, up) {
                 let hash = self.hash_of(down);
                 let diff = &self.blocks[&hash].chain.as_ref().expect("a block the set passed was verified").diff;
-                self.utxo.undo(diff);
+                undo(&mut self.utxo, diff);
                 down = self.dag.data(down).selected_parent.expect("genesis is on every chain");
             } else {
                 path.push(up);
@@ -669,7 +650,7 @@ impl BlockValidator {
                 continue;
             }
             if let Some(chain) = &self.blocks[&hash].chain {
-                self.utxo.apply(&chain.diff);
+                apply(&mut self.utxo, &chain.diff);
                 diff_point = current;
                 continue;
             }
@@ -682,7 +663,7 @@ impl BlockValidator {
             let ctx = self.calculate_utxo_state(&self.utxo, ghostdag, sp_multiset, stored.header.daa_score);
             match self.verify_expected_utxo_state(&ctx, &self.utxo, stored, ghostdag) {
                 Ok(()) => {
-                    self.utxo.apply(&ctx.diff);
+                    apply(&mut self.utxo, &ctx.diff);
                     let chain = ChainState { diff: ctx.diff, multiset: ctx.multiset, acceptance: ctx.acceptance };
                     if let Some(s) = self.blocks.get_mut(&hash) {
                         s.chain = Some(chain);
@@ -845,7 +826,7 @@ impl BlockValidator {
         let mut set: Vec<(TransactionOutpoint, UtxoEntry)> = self
             .utxo
             .iter()
-            .filter(|(o, _)| !diff.removed.contains_key(*o))
+            .filter(|(o, _)| !diff.removed.contains(o))
             .map(|(o, e)| (*o, e.clone()))
             .chain(diff.added.iter().map(|(o, e)| (*o, e.clone())))
             .collect();
@@ -854,15 +835,8 @@ impl BlockValidator {
     }
 
     /// The entry at `outpoint` in the virtual UTXO set.
-    pub fn virtual_utxo(&self, outpoint: &TransactionOutpoint) -> Option<&UtxoEntry> {
-        let diff = &self.virtual_state.diff;
-        if let Some(entry) = diff.added.get(outpoint) {
-            return Some(entry);
-        }
-        if diff.removed.contains_key(outpoint) {
-            return None;
-        }
-        self.utxo.get(outpoint)
+    pub fn virtual_utxo(&self, outpoint: &TransactionOutpoint) -> Option<UtxoEntry> {
+        self.virtual_state.diff.view(&self.utxo).get(outpoint)
     }
 
     /// The selected chain from genesis (exclusive) to the sink, each block with what it
@@ -913,5 +887,29 @@ impl ParentsSource for BlockValidator {
             (Some(a), Some(b)) => self.dag.is_ancestor(a.id, b.id),
             _ => false,
         }
+    }
+}
+
+/// The block rule of a body rule of pyrin-tx (same names as the reference's).
+fn body_error(e: BodyRuleError) -> RuleError {
+    match e {
+        BodyRuleError::NoTransactions => RuleError::NoTransactions,
+        BodyRuleError::BadMerkleRoot { header, calculated } => {
+            RuleError::BadMerkleRoot { found: header, expected: calculated }
+        }
+        BodyRuleError::FirstTxNotCoinbase => RuleError::FirstTxNotCoinbase,
+        BodyRuleError::MultipleCoinbases(i) => RuleError::MultipleCoinbases(i),
+        BodyRuleError::TxInIsolationValidationFailed { tx, source } => {
+            RuleError::TxInIsolationValidationFailed(tx, source)
+        }
+        BodyRuleError::ExceedsMassLimit(max) => RuleError::ExceedsMassLimit(max),
+        BodyRuleError::MassFieldTooLow { tx, committed, calculated } => {
+            RuleError::MassFieldTooLow { tx, committed, calculated }
+        }
+        BodyRuleError::DuplicateTransactions(id) => RuleError::DuplicateTransactions(id),
+        BodyRuleError::DoubleSpendInSameBlock(o) => RuleError::DoubleSpendInSameBlock(o),
+        BodyRuleError::ChainedTransaction(o) => RuleError::ChainedTransaction(o),
+        // A body rule pyrin-tx adds later: keep its name visible.
+        other => RuleError::Body(other),
     }
 }
