@@ -166,6 +166,18 @@ pub enum RuleError {
     /// A body rule of `pyrin-tx` this crate does not know by name yet.
     #[error(transparent)]
     Body(pyrin_tx::body::BodyRuleError),
+    /// A header rule of `pyrin-core` this crate does not know by name yet.
+    #[error(transparent)]
+    Header(pyrin_core::header_rules::HeaderRuleError),
+    /// A rule of `pyrin-pow` this crate does not know by name yet.
+    #[error(transparent)]
+    Pow(pyrin_pow::rules::PowRuleError),
+    /// A rule of `pyrin-ghostdag` this crate does not know by name yet.
+    #[error(transparent)]
+    Ghostdag(pyrin_ghostdag::rules::GhostdagRuleError),
+    /// A coinbase rule of `pyrin-emission` this crate does not know by name yet.
+    #[error(transparent)]
+    Coinbase(pyrin_emission::rules::CoinbaseRuleError),
     /// The same transaction twice.
     #[error("block contains duplicate transactions: {0}")]
     DuplicateTransactions(TransactionId),
@@ -262,6 +274,10 @@ impl RuleError {
             Self::ExceedsMassLimit(_) => "ExceedsMassLimit",
             Self::MassFieldTooLow { .. } => "MassFieldTooLow",
             Self::Body(_) => "Body",
+            Self::Header(_) => "Header",
+            Self::Pow(_) => "Pow",
+            Self::Ghostdag(_) => "Ghostdag",
+            Self::Coinbase(_) => "Coinbase",
             Self::DuplicateTransactions(_) => "DuplicateTransactions",
             Self::DoubleSpendInSameBlock(_) => "DoubleSpendInSameBlock",
             Self::ChainedTransaction(_) => "ChainedTransaction",
@@ -273,6 +289,60 @@ impl RuleError {
             Self::BadAcceptedIDMerkleRoot { .. } => "BadAcceptedIDMerkleRoot",
             Self::BadCoinbaseTransaction => "BadCoinbaseTransaction",
             Self::InvalidTransactionsInUtxoContext { .. } => "InvalidTransactionsInUtxoContext",
+        }
+    }
+}
+
+impl From<pyrin_core::header_rules::HeaderRuleError> for RuleError {
+    fn from(e: pyrin_core::header_rules::HeaderRuleError) -> Self {
+        use pyrin_core::header_rules::HeaderRuleError as E;
+        match e {
+            E::WrongBlockVersion { found, expected } => Self::WrongBlockVersion { found, expected },
+            E::TimeTooFarIntoTheFuture { timestamp, max } => Self::TimeTooFarIntoTheFuture { timestamp, max },
+            E::NoParents => Self::NoParents,
+            E::TooManyParents { found, max } => Self::TooManyParents { found, max },
+            other => Self::Header(other),
+        }
+    }
+}
+
+impl From<pyrin_pow::rules::PowRuleError> for RuleError {
+    fn from(e: pyrin_pow::rules::PowRuleError) -> Self {
+        use pyrin_pow::rules::PowRuleError as E;
+        match e {
+            E::UnexpectedHeaderDaaScore { expected, found } => Self::UnexpectedHeaderDaaScore { expected, found },
+            E::UnexpectedDifficulty { found, expected } => Self::UnexpectedDifficulty { found, expected },
+            E::TimeTooOld { timestamp, past_median_time } => Self::TimeTooOld { timestamp, past_median_time },
+            E::InvalidPoW => Self::InvalidPoW,
+            other => Self::Pow(other),
+        }
+    }
+}
+
+impl From<pyrin_ghostdag::rules::GhostdagRuleError> for RuleError {
+    fn from(e: pyrin_ghostdag::rules::GhostdagRuleError) -> Self {
+        use pyrin_ghostdag::rules::GhostdagRuleError as E;
+        match e {
+            E::UnexpectedHeaderBlueScore { expected, found } => Self::UnexpectedHeaderBlueScore { expected, found },
+            E::UnexpectedHeaderBlueWork { expected, found } => Self::UnexpectedHeaderBlueWork { expected, found },
+            E::MergeSetTooBig { size, limit } => Self::MergeSetTooBig { size, limit },
+            E::ViolatingBoundedMergeDepth => Self::ViolatingBoundedMergeDepth,
+            other => Self::Ghostdag(other),
+        }
+    }
+}
+
+impl From<pyrin_emission::rules::CoinbaseRuleError> for RuleError {
+    fn from(e: pyrin_emission::rules::CoinbaseRuleError) -> Self {
+        use pyrin_emission::rules::CoinbaseRuleError as E;
+        match e {
+            E::BadCoinbasePayload(e) => Self::BadCoinbasePayload(e),
+            E::BadCoinbasePayloadBlueScore { payload, header } => Self::BadCoinbasePayloadBlueScore { payload, header },
+            E::WrongSubsidy { expected, found } => {
+                Self::WrongSubsidy { expected: expected.to_leor(), found: found.to_leor() }
+            }
+            E::BadCoinbaseTransaction => Self::BadCoinbaseTransaction,
+            other => Self::Coinbase(other),
         }
     }
 }

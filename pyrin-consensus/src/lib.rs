@@ -72,9 +72,6 @@ pub use validator::{BlockValidator, ChainBlock, MergedBlockAcceptance};
 
 use pyrin_core::params::Params;
 
-/// The header version every block after genesis carries (rule 1).
-pub const BLOCK_VERSION: u16 = 1;
-
 /// A block's status, as the reference records it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -5,17 +5,25 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use hashbrown::{HashMap, HashSet};
+use pyrin_core::header_rules::{
+    check_block_timestamp_in_isolation, check_header_version, check_parents_limit, BLOCK_VERSION,
+};
 use pyrin_core::merkle::accepted_id_merkle_root;
 use pyrin_core::params::Params;
 use pyrin_core::{
     Block, BlockHash, BlueWork, CompactTarget, Header, Transaction, TransactionId, TransactionOutpoint, UtxoCommitment,
     Work,
 };
-use pyrin_emission::coinbase::{coinbase_transaction, BlockReward, CoinbaseData, PayloadLimits};
+use pyrin_emission::coinbase::{BlockReward, CoinbaseData, PayloadLimits};
+use pyrin_emission::rules::{check_coinbase_blue_score_and_subsidy, paid_rewards, verify_coinbase_transaction};
 use pyrin_emission::EmissionSchedule;
+use pyrin_ghostdag::rules::{
+    check_blue_score, check_blue_work, check_bounded_merge_depth, check_merge_size_limit, merge_depth_root,
+};
 use pyrin_ghostdag::{BlockId, Ghostdag, GhostdagData};
 use pyrin_pow::daa::{daa_score, past_median_time};
 use pyrin_pow::difficulty::{next_bits, DifficultyRules, WindowBlock};
+use pyrin_pow::rules::{check_difficulty_and_daa_score, check_median_timestamp, check_pow_and_calc_block_level};
 use pyrin_tx::body::{check_block_body_in_isolation, BodyRuleError};
 use pyrin_tx::context::{check_transaction_in_context, TxContext, TxValidationFlags};
 use pyrin_tx::muhash::MuHash;
@@ -25,7 +33,7 @@ use pyrin_tx::UtxoEntry;
 
 use crate::error::RuleError;
 use crate::parents::{expected_parents, same_parents, ParentsSource};
-use crate::{BlockStatus, Config, BLOCK_VERSION};
+use crate::{BlockStatus, Config};
 
 /// Records an accepted transaction in a mergeset diff and the running MuHash: the entries
 /// it spends leave, its outputs arrive with the accepting block's DAA score.
@@ -284,30 +292,12 @@ impl BlockValidator {
     /// Rules 1–7 and 9: in isolation, parent relations, then DAA score and bits. None of
     /// these record the block.
     fn validate_header(&self, header: &Header, now_ms: u64) -> Result<(HeaderContext, u8), RuleError> {
-        if header.version != BLOCK_VERSION {
-            return Err(RuleError::WrongBlockVersion { found: header.version, expected: BLOCK_VERSION });
-        }
-        let max = now_ms.saturating_add(self.params.legacy_timestamp_deviation_tolerance.saturating_mul(1000));
-        if header.timestamp > max {
-            return Err(RuleError::TimeTooFarIntoTheFuture { timestamp: header.timestamp, max });
-        }
+        check_header_version(header, BLOCK_VERSION)?;
+        check_block_timestamp_in_isolation(header, now_ms, self.params.legacy_timestamp_deviation_tolerance)?;
+        check_parents_limit(header, usize::from(self.params.max_block_parents))?;
         let parents = header.direct_parents();
-        if parents.is_empty() {
-            return Err(RuleError::NoParents);
-        }
-        if parents.len() > usize::from(self.params.max_block_parents) {
-            return Err(RuleError::TooManyParents {
-                found: parents.len(),
-                max: usize::from(self.params.max_block_parents),
-            });
-        }
-        let level = pyrin_pow::block_level(header, self.params.max_block_level).map_err(|_| RuleError::InvalidPoW)?;
-        if !self.params.skip_proof_of_work {
-            let state = pyrin_pow::PowState::new(header).map_err(|_| RuleError::InvalidPoW)?;
-            if !state.check(header.nonce).meets_target {
-                return Err(RuleError::InvalidPoW);
-            }
-        }
+        let level =
+            check_pow_and_calc_block_level(header, self.params.max_block_level, self.params.skip_proof_of_work)?;
         let mut missing = Vec::new();
         let mut ids = Vec::with_capacity(parents.len());
         for parent in parents {
@@ -334,12 +324,7 @@ impl BlockValidator {
         let ghostdag =
             self.dag.ghostdag_of(parents, work_of(header.bits)).map_err(|_| RuleError::MissingParents(Vec::new()))?;
         let context = self.header_context(ghostdag);
-        if context.daa_score != header.daa_score {
-            return Err(RuleError::UnexpectedHeaderDaaScore { expected: context.daa_score, found: header.daa_score });
-        }
-        if context.bits != header.bits {
-            return Err(RuleError::UnexpectedDifficulty { found: header.bits, expected: context.bits });
-        }
+        check_difficulty_and_daa_score(header, context.daa_score, context.bits)?;
         Ok((context, level))
     }
 
@@ -378,23 +363,11 @@ impl BlockValidator {
     /// Rules 10–16: after these fail the reference marks the block invalid.
     fn validate_header_in_context(&self, header: &Header, context: &HeaderContext) -> Result<(), RuleError> {
         let g = &context.ghostdag;
-        if g.blue_score != header.blue_score {
-            return Err(RuleError::UnexpectedHeaderBlueScore { expected: g.blue_score, found: header.blue_score });
-        }
-        if g.blue_work != header.blue_work {
-            return Err(RuleError::UnexpectedHeaderBlueWork { expected: g.blue_work, found: header.blue_work });
-        }
-        if header.timestamp <= context.past_median_time {
-            return Err(RuleError::TimeTooOld {
-                timestamp: header.timestamp,
-                past_median_time: context.past_median_time,
-            });
-        }
-        let size = (g.mergeset_blues.len() + g.mergeset_reds.len()) as u64;
-        if size > self.params.mergeset_size_limit {
-            return Err(RuleError::MergeSetTooBig { size, limit: self.params.mergeset_size_limit });
-        }
-        self.check_bounded_merge_depth(g)?;
+        check_blue_score(g, header.blue_score)?;
+        check_blue_work(g, header.blue_work)?;
+        check_median_timestamp(header, context.past_median_time)?;
+        check_merge_size_limit(g, self.params.mergeset_size_limit)?;
+        check_bounded_merge_depth(&self.dag, g, self.params.merge_depth)?;
         let pruning_point = self.params.genesis.hash;
         if header.pruning_point != pruning_point {
             return Err(RuleError::WrongHeaderPruningPoint { expected: pruning_point, found: header.pruning_point });
@@ -407,44 +380,6 @@ impl BlockValidator {
         Ok(())
     }
 
-    /// The chain block at merge depth below a block with this data: genesis while the
-    /// chain is shorter than the merge depth (the pruning point never moves here).
-    fn merge_depth_root(&self, g: &GhostdagData) -> BlockId {
-        let depth = self.params.merge_depth;
-        if g.blue_score < depth {
-            return BlockId::GENESIS;
-        }
-        let required = g.blue_score - depth;
-        let mut root = BlockId::GENESIS;
-        let mut current = g.selected_parent;
-        while let Some(c) = current {
-            let data = self.dag.data(c);
-            if data.blue_score < required {
-                break;
-            }
-            root = c;
-            current = data.selected_parent;
-        }
-        root
-    }
-
-    /// Rule 14: every merged red is in the future of the merge depth root or in the past
-    /// of a blue of the mergeset that is.
-    fn check_bounded_merge_depth(&self, g: &GhostdagData) -> Result<(), RuleError> {
-        let root = self.merge_depth_root(g);
-        let kosherizing: Vec<BlockId> =
-            g.mergeset_blues.iter().copied().filter(|&b| self.dag.is_ancestor(root, b)).collect();
-        for &red in &g.mergeset_reds {
-            if self.dag.is_ancestor(root, red) {
-                continue;
-            }
-            if !kosherizing.iter().any(|&b| self.dag.is_ancestor(red, b)) {
-                return Err(RuleError::ViolatingBoundedMergeDepth);
-            }
-        }
-        Ok(())
-    }
-
     // ---- body ------------------------------------------------------------------------
 
     /// Rules 17–25: the body alone, then in the block's context.
@@ -453,17 +388,12 @@ impl BlockValidator {
         let txs = &block.transactions;
         let coinbase = &txs[0];
         // In context. Parent bodies exist: every stored parent has its body here.
-        let data = CoinbaseData::decode(&coinbase.payload, &self.limits).map_err(RuleError::BadCoinbasePayload)?;
-        if data.blue_score != block.header.blue_score {
-            return Err(RuleError::BadCoinbasePayloadBlueScore {
-                payload: data.blue_score,
-                header: block.header.blue_score,
-            });
-        }
-        let subsidy = self.schedule.subsidy(block.header.daa_score);
-        if data.subsidy != subsidy {
-            return Err(RuleError::WrongSubsidy { expected: subsidy.to_leor(), found: data.subsidy.to_leor() });
-        }
+        check_coinbase_blue_score_and_subsidy(
+            coinbase,
+            block.header.blue_score,
+            self.schedule.subsidy(block.header.daa_score),
+            &self.limits,
+        )?;
         for tx in txs {
             check_tx_is_finalized(tx, block.header.daa_score, context.past_median_time)
                 .map_err(|e| RuleError::TxInContextFailed(tx.id(), e))?;
@@ -570,11 +500,15 @@ impl BlockValidator {
                 expected: accepted,
             });
         }
-        let coinbase = &stored.transactions[0];
-        let expected = self.expected_coinbase(coinbase, header.daa_score, ghostdag, &ctx.rewards, &stored.non_daa)?;
-        if expected.hash() != coinbase.hash() {
-            return Err(RuleError::BadCoinbaseTransaction);
-        }
+        let reward_of = |b: &BlockId| ctx.rewards.get(b).cloned();
+        verify_coinbase_transaction(
+            &stored.transactions[0],
+            ghostdag.blue_score,
+            self.schedule.subsidy(header.daa_score),
+            &paid_rewards(&ghostdag.mergeset_blues, &stored.non_daa, reward_of),
+            &paid_rewards(&ghostdag.mergeset_reds, &stored.non_daa, reward_of),
+            &self.limits,
+        )?;
         let view = ctx.diff.view(base);
         let tx_context = TxContext::from_params(&self.params, header.daa_score);
         let total = stored.transactions.len() - 1;
@@ -592,32 +526,6 @@ impl BlockValidator {
             return Err(RuleError::InvalidTransactionsInUtxoContext { invalid: total - valid, total });
         }
         Ok(())
-    }
-
-    /// Rule 45: the coinbase a block must carry: one output per blue of its mergeset
-    /// inside the DAA window paying that block's subsidy and fees, the reds' rewards
-    /// together to the block's own miner; the payload with the block's blue score, the
-    /// schedule's subsidy and the miner data of the block's own coinbase.
-    fn expected_coinbase(
-        &self,
-        coinbase: &Transaction,
-        daa_score: u64,
-        ghostdag: &GhostdagData,
-        rewards: &HashMap<BlockId, BlockReward>,
-        non_daa: &[BlockId],
-    ) -> Result<Transaction, RuleError> {
-        let own = CoinbaseData::decode(&coinbase.payload, &self.limits).map_err(RuleError::BadCoinbasePayload)?;
-        let paid = |blocks: &[BlockId]| -> Vec<BlockReward> {
-            blocks.iter().filter(|b| !non_daa.contains(b)).filter_map(|b| rewards.get(b).cloned()).collect()
-        };
-        let data = CoinbaseData {
-            blue_score: ghostdag.blue_score,
-            subsidy: self.schedule.subsidy(daa_score),
-            script_public_key: own.script_public_key,
-            extra_data: own.extra_data,
-        };
-        coinbase_transaction(&data, &paid(&ghostdag.mergeset_blues), &paid(&ghostdag.mergeset_reds), &self.limits)
-            .map_err(|_| RuleError::BadCoinbaseTransaction)
     }
 
     /// Moves the UTXO set from chain block `from` (where it stands) towards `to`, verifying
@@ -695,7 +603,7 @@ impl BlockValidator {
             };
             diff_point = self.utxo_state_relatively(diff_point, candidate);
             if diff_point == candidate {
-                let root = self.merge_depth_root(self.dag.data(candidate));
+                let root = merge_depth_root(&self.dag, self.dag.data(candidate), self.params.merge_depth);
                 let floor = self.dag.data(root).blue_work;
                 let rest: Vec<BlockId> =
                     heap.into_sorted_vec().into_iter().rev().take_while(|k| k.0 >= floor).map(|k| k.2).collect();
