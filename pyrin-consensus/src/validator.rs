@@ -680,6 +680,87 @@ impl BlockValidator {
         self.stored(id).header.direct_parents().iter().filter_map(|h| self.blocks.get(h).map(|s| s.id)).collect()
     }
 
+    // ---- templates -----------------------------------------------------------------
+
+    /// A block on `parents` that these rules accept: the header fields the rules derive
+    /// (parents at every level, bits, DAA score, blue score and work, the accepted-id merkle
+    /// root and UTXO commitment of its mergeset, the pruning point), the expected coinbase
+    /// paying `miner` (its script public key and extra data; blue score and subsidy are
+    /// filled in), then `transactions` as given, which the caller picks valid in the
+    /// block's UTXO context. The timestamp is `timestamp`, raised to the past median time
+    /// plus one when below it; the nonce is zero (mine it, or validate with
+    /// `skip_proof_of_work`).
+    ///
+    /// # Errors
+    /// [`RuleError::MissingParents`] for parents that are not stored valid blocks or whose
+    /// selected parent has no verified UTXO state (a disqualified or never-checked chain),
+    /// [`RuleError::InvalidParentsRelation`] when they are not an antichain, and
+    /// [`RuleError::BadCoinbaseTransaction`] when the rewards overflow.
+    pub fn block_template(
+        &mut self,
+        parents: &[BlockHash],
+        miner: &CoinbaseData,
+        transactions: Vec<Transaction>,
+        timestamp: u64,
+    ) -> Result<Block, RuleError> {
+        let missing: Vec<BlockHash> = parents.iter().filter(|p| !self.blocks.contains_key(*p)).copied().collect();
+        if !missing.is_empty() || parents.is_empty() {
+            return Err(RuleError::MissingParents(missing));
+        }
+        let ghostdag = self.dag.ghostdag_of(parents, BlueWork::ZERO).map_err(|_| {
+            RuleError::InvalidParentsRelation(parents[0], parents.get(1).copied().unwrap_or(parents[0]))
+        })?;
+        let sp = ghostdag.selected_parent.expect("a block with parents has a selected parent");
+        if self.stored(sp).chain.is_none() {
+            return Err(RuleError::MissingParents(vec![self.hash_of(sp)]));
+        }
+        let context = self.header_context(ghostdag);
+        // Move the set to the selected parent's view, build, and come back to the sink's.
+        let sink = self.utxo_at;
+        let reached = self.utxo_state_relatively(sink, sp);
+        debug_assert_eq!(reached, sp);
+        let sp_multiset = &self.stored(sp).chain.as_ref().expect("checked above").multiset;
+        let ctx = self.calculate_utxo_state(&self.utxo, &context.ghostdag, sp_multiset, context.daa_score);
+        let back = self.utxo_state_relatively(sp, sink);
+        debug_assert_eq!(back, sink);
+        let g = &context.ghostdag;
+        let data = CoinbaseData {
+            blue_score: g.blue_score,
+            subsidy: self.schedule.subsidy(context.daa_score),
+            script_public_key: miner.script_public_key.clone(),
+            extra_data: miner.extra_data.clone(),
+        };
+        let payload_only = pyrin_emission::coinbase::coinbase_transaction(&data, &[], &[], &self.limits)
+            .map_err(|_| RuleError::BadCoinbaseTransaction)?;
+        let reward_of = |b: &BlockId| ctx.rewards.get(b).cloned();
+        let coinbase = pyrin_emission::rules::expected_coinbase(
+            &payload_only,
+            g.blue_score,
+            data.subsidy,
+            &paid_rewards(&g.mergeset_blues, &context.non_daa, reward_of),
+            &paid_rewards(&g.mergeset_reds, &context.non_daa, reward_of),
+            &self.limits,
+        )?;
+        let mut all = Vec::with_capacity(transactions.len() + 1);
+        all.push(coinbase);
+        all.extend(transactions);
+        let header = Header {
+            version: BLOCK_VERSION,
+            parents_by_level: expected_parents(self, parents, &self.params.genesis.hash, self.params.max_block_level),
+            hash_merkle_root: pyrin_core::merkle::hash_merkle_root(&all),
+            accepted_id_merkle_root: accepted_id_merkle_root(ctx.accepted_ids.iter().copied()),
+            utxo_commitment: ctx.multiset.finalize(),
+            timestamp: timestamp.max(context.past_median_time.saturating_add(1)),
+            bits: context.bits,
+            nonce: 0,
+            daa_score: context.daa_score,
+            blue_score: g.blue_score,
+            blue_work: g.blue_work,
+            pruning_point: self.params.genesis.hash,
+        };
+        Ok(Block::new(header, all))
+    }
+
     // ---- state ---------------------------------------------------------------------
 
     /// The virtual block's selected parent: the head of the selected chain.
