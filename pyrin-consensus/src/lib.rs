@@ -43,7 +43,9 @@
 //! transaction validator, and the virtual processor (`processor.rs`,
 //! `utxo_validation.rs`): the sink search over the tips by blue work that verifies chain
 //! blocks from the split point up and disqualifies a failing one and everything above it,
-//! virtual parents picked from the remaining candidates, the selected parent's coinbase
+//! virtual parents picked from the remaining candidates (within the parent and mergeset
+//! limits, dropping those that would merge a red beyond the merge depth bound), the
+//! selected parent's coinbase
 //! accepted first, mergeset transactions validated against the view before their own
 //! block's (the selected parent's without scripts), accepted ids sorted before their
 //! merkle root, and the four checks of a chain candidate in the reference's order.
@@ -51,10 +53,11 @@
 //! # Not implemented (see `RULES.md`)
 //! Pruning: the pruning point stays at genesis and no pruning proof is built or checked;
 //! finality is never violated (the finality point stays at genesis); the virtual parents'
-//! random choice among more candidates than half the parent limit and the merge-depth
-//! filtering of virtual parents are not done; storage mass (KIP-9) is taken as inactive.
-//! These only matter once a DAG is deeper than the merge depth or wider than the parent
-//! limit.
+//! random shuffle among more candidates than half the parent limit is not done (all are
+//! taken in blue-work order while they fit); `pyrin_core::Transaction` carries no mass
+//! commitment, so storage mass (KIP-9, inactive on mainnet) would refuse every transfer.
+//! These only matter once a DAG is deeper than the finality depth, has more tips than half
+//! the parent limit, or runs on a network with storage mass active.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]

@@ -19,6 +19,7 @@ use pyrin_emission::rules::{check_coinbase_blue_score_and_subsidy, paid_rewards,
 use pyrin_emission::EmissionSchedule;
 use pyrin_ghostdag::rules::{
     check_blue_score, check_blue_work, check_bounded_merge_depth, check_merge_size_limit, merge_depth_root,
+    merge_depth_violators,
 };
 use pyrin_ghostdag::{BlockId, Ghostdag, GhostdagData};
 use pyrin_pow::daa::{daa_score, past_median_time};
@@ -637,43 +638,69 @@ impl BlockValidator {
     }
 
     /// The sink first, then candidates by descending blue work while the parent count and
-    /// the mergeset size limit allow.
+    /// the mergeset size limit allow; a candidate that would pass the limit is replaced by
+    /// the block of its past where the budget ran out. Then the parents that would merge a
+    /// red breaking the merge depth bound are dropped.
+    ///
+    /// Unlike the reference, the order of the candidates beyond half the parent limit is
+    /// not shuffled (the reference shuffles them at random, so only a DAG whose
+    /// candidates all fit has a reproducible virtual block).
     fn pick_virtual_parents(&self, sink: BlockId, candidates: Vec<BlockId>) -> Vec<BlockId> {
+        use alloc::collections::VecDeque;
         let max_parents = usize::from(self.params.max_block_parents);
         let limit = self.params.mergeset_size_limit;
+        let mut candidates: VecDeque<BlockId> = candidates.into_iter().collect();
         let mut parents = vec![sink];
         let mut mergeset_size = 1u64;
-        for candidate in candidates {
+        while let Some(candidate) = candidates.pop_front() {
             if mergeset_size >= limit || parents.len() >= max_parents {
                 break;
             }
-            let increase = self.mergeset_increase(&parents, candidate);
-            if increase <= limit - mergeset_size {
-                mergeset_size += increase;
-                parents.push(candidate);
+            match self.mergeset_increase(&parents, candidate, limit - mergeset_size) {
+                Ok(increase) => {
+                    mergeset_size += increase;
+                    parents.push(candidate);
+                }
+                Err(new_candidate) => {
+                    if candidates.iter().any(|&c| self.dag.is_ancestor(c, new_candidate)) {
+                        continue;
+                    }
+                    candidates.retain(|&c| !self.dag.is_ancestor(new_candidate, c));
+                    candidates.push_back(new_candidate);
+                }
             }
+        }
+        let hashes: Vec<BlockHash> = parents.iter().map(|&p| self.hash_of(p)).collect();
+        let Ok(ghostdag) = self.dag.ghostdag_of(&hashes, BlueWork::ZERO) else { return parents };
+        let bad = merge_depth_violators(&self.dag, &ghostdag, self.params.merge_depth);
+        if !bad.is_empty() {
+            parents.retain(|&p| !bad.iter().any(|&r| self.dag.is_ancestor(r, p)));
         }
         parents
     }
 
-    /// How many blocks `candidate` adds to the mergeset of a block over `parents`: itself
-    /// and its past outside theirs.
-    fn mergeset_increase(&self, parents: &[BlockId], candidate: BlockId) -> u64 {
-        let mut queue: Vec<BlockId> = self.direct_parent_ids(candidate);
+    /// How many blocks `candidate` adds to the mergeset of a block over `parents` (itself
+    /// and its past outside theirs), or the block where that passes `budget`.
+    fn mergeset_increase(&self, parents: &[BlockId], candidate: BlockId, budget: u64) -> Result<u64, BlockId> {
+        use alloc::collections::VecDeque;
+        let mut queue: VecDeque<BlockId> = self.direct_parent_ids(candidate).into_iter().collect();
         let mut visited: HashSet<BlockId> = queue.iter().copied().collect();
         let mut increase = 1u64;
-        while let Some(current) = queue.pop() {
+        while let Some(current) = queue.pop_front() {
             if parents.iter().any(|&p| self.dag.is_ancestor(current, p)) {
                 continue;
             }
             increase += 1;
+            if increase > budget {
+                return Err(current);
+            }
             for parent in self.direct_parent_ids(current) {
                 if visited.insert(parent) {
-                    queue.push(parent);
+                    queue.push_back(parent);
                 }
             }
         }
-        increase
+        Ok(increase)
     }
 
     fn direct_parent_ids(&self, id: BlockId) -> Vec<BlockId> {

@@ -120,6 +120,23 @@ pub fn is_chain_ancestor<S: GhostdagStore>(dag: &Ghostdag<S>, ancestor: BlockId,
     false
 }
 
+/// The merged reds that break the merge depth bound: neither in the future of the merge
+/// depth root nor in the past of a kosherizing blue. The virtual block drops the parents
+/// that would merge them.
+pub fn merge_depth_violators<S: GhostdagStore>(
+    dag: &Ghostdag<S>,
+    data: &GhostdagData,
+    merge_depth: u64,
+) -> alloc::vec::Vec<BlockId> {
+    let root = merge_depth_root(dag, data, merge_depth);
+    let kosherizing = || data.mergeset_blues.iter().copied().filter(move |&b| is_chain_ancestor(dag, root, b));
+    data.mergeset_reds
+        .iter()
+        .copied()
+        .filter(|&red| !dag.is_ancestor(root, red) && !kosherizing().any(|b| dag.is_ancestor(red, b)))
+        .collect()
+}
+
 /// Rule: every merged red is in the future of the merge depth root, or in the past of a
 /// mergeset blue that is (a "kosherizing" blue).
 ///
@@ -130,17 +147,11 @@ pub fn check_bounded_merge_depth<S: GhostdagStore>(
     data: &GhostdagData,
     merge_depth: u64,
 ) -> Result<(), GhostdagRuleError> {
-    let root = merge_depth_root(dag, data, merge_depth);
-    let kosherizing = || data.mergeset_blues.iter().copied().filter(move |&b| is_chain_ancestor(dag, root, b));
-    for &red in &data.mergeset_reds {
-        if dag.is_ancestor(root, red) {
-            continue;
-        }
-        if !kosherizing().any(|b| dag.is_ancestor(red, b)) {
-            return Err(GhostdagRuleError::ViolatingBoundedMergeDepth);
-        }
+    if merge_depth_violators(dag, data, merge_depth).is_empty() {
+        Ok(())
+    } else {
+        Err(GhostdagRuleError::ViolatingBoundedMergeDepth)
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -195,6 +206,7 @@ mod tests {
         assert_eq!(check_bounded_merge_depth(&dag, &data, 1), Ok(()));
         assert_eq!(merge_depth_root(&dag, &data, 0), sp);
         assert_eq!(check_bounded_merge_depth(&dag, &data, 0), Err(GhostdagRuleError::ViolatingBoundedMergeDepth));
+        assert_eq!(merge_depth_violators(&dag, &data, 0), data.mergeset_reds);
         assert!(is_chain_ancestor(&dag, BlockId::GENESIS, sp));
         // A deep bound keeps the root at genesis, whose future holds everything.
         assert_eq!(merge_depth_root(&dag, &data, 100), BlockId::GENESIS);
