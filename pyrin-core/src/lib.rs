@@ -13,7 +13,9 @@
 //!   hash, [`Block`], and the merkle roots ([`merkle`]);
 //! - the consensus byte encoding of all of them ([`Encode`], [`Decode`]), whose decoder never panics
 //!   and never allocates more than the input justifies;
-//! - network parameters and genesis blocks ([`params`]).
+//! - network parameters and genesis blocks ([`params`]);
+//! - the rules a header passes on its own: version, timestamp against "now", parents
+//!   limit ([`header_rules`]).
 //!
 //! Everything is bit-exact with the Pyrin reference node (`Pyrinpyi/pyrin`, a rusty-kaspa
 //! fork): the header and transaction layouts, the keyed-BLAKE3 domains, the merkle tree
@@ -154,6 +156,7 @@ mod encoding;
 mod hash;
 pub mod hashers;
 mod header;
+pub mod header_rules;
 pub mod hex;
 pub mod merkle;
 pub mod params;

@@ -8,6 +8,8 @@
 //!   given supply is reached.
 //! - [`coinbase`]: the coinbase payload (encode/decode with the network's limits) and the
 //!   coinbase outputs of a block from its mergeset's rewards.
+//! - [`rules`]: the block rules about the coinbase (payload blue score and subsidy, the
+//!   whole coinbase against the mergeset's rewards), with the reference's error names.
 //! - [`payout`]: proportional and PPLNS splits of a block reward that always sum to the
 //!   reward exactly.
 //!
@@ -103,6 +105,7 @@ extern crate std;
 
 pub mod coinbase;
 pub mod payout;
+pub mod rules;
 mod schedule;
 mod table;
 

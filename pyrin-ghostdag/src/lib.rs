@@ -101,6 +101,7 @@ extern crate std;
 pub mod k;
 mod protocol;
 pub mod reachability;
+pub mod rules;
 mod store;
 
 pub use protocol::{Ghostdag, GhostdagError};

@@ -18,6 +18,8 @@
 //!   once; [`block_level`] and [`difficulty::next_bits`] are the other PoW rules, with
 //!   [`daa::daa_score()`] and [`daa::past_median_time`] deriving the rest of what a
 //!   block's windows say: its DAA score, the mergeset blocks it pays, the time it must pass.
+//! - [`rules`]: the header rules over those values (PoW with the block level, DAA score
+//!   then bits, timestamp after the past median time), each with the reference's error name.
 //!
 //! ```
 //! use pyrin_core::params::Network;
@@ -117,6 +119,7 @@ pub mod difficulty;
 mod fast;
 mod level;
 mod matrix;
+pub mod rules;
 mod search;
 pub mod share;
 #[allow(unsafe_code)]

@@ -96,20 +96,26 @@
 //! - [`context`]: a transaction in its accepting block's context: every consensus rule
 //!   with its UTXO entries (coinbase maturity, amounts, the fee, mass commitment, sequence
 //!   locks, sig-op counts, scripts), and the UTXO entries its outputs become.
+//! - [`muhash`]: the MuHash UTXO commitment (a header's `utxo_commitment`): add and remove
+//!   UTXOs or raw elements in any order, combine sets, serialize the running value,
+//!   finalize; a whole set on every core with the `rayon` feature.
 //!
 //! # Features
 //! Without default features the crate is `no_std` + `alloc`. `std` (default) only adds
 //! `std::error::Error` impls through the dependencies; `rand` takes randomness from the
 //! operating system (`getrandom`) for signing; `rayon` (needs `std`) verifies inputs in
-//! parallel; `serde` writes and reads addresses as strings.
+//! parallel and hashes a UTXO set's MuHash on every core; `serde` writes and reads addresses
+//! as strings.
 //!
 //! # Reference behaviour followed
 //! The Rust reference node `Pyrinpyi/pyrin`: `consensus/core/src/hashing/sighash.rs`
 //! (the payload hash is zero for native-subnetwork transactions; `SINGLE` with no output
 //! at the input's index hashes zero), `crypto/addresses` (polymod, charset, no upper case),
 //! `crypto/txscript/src/standard.rs` (P2SH with `OP_BLAKE3`) with `standard/multisig.rs`,
-//! `script_builder.rs` and `script_class.rs`, the mass calculator, and the mempool's
-//! standardness rules (`mining/src/mempool`). Where the reference panics (an
+//! `script_builder.rs` and `script_class.rs`, the mass calculator, the mempool's
+//! standardness rules (`mining/src/mempool`), and `crypto/muhash` with
+//! `consensus/core/src/muhash.rs` for the UTXO commitment (details in [`muhash`]). Where
+//! the reference panics (an
 //! address with a payload of the wrong length, or with no payload at all), this crate
 //! returns an error; where it accepts two spellings of one address, this crate accepts
 //! only the canonical one ([`address`]).
@@ -167,6 +173,7 @@ pub mod body;
 pub mod context;
 pub mod engine;
 pub mod mass;
+pub mod muhash;
 pub mod multisig;
 pub mod opcodes;
 pub mod policy;

@@ -1,5 +1,6 @@
 //! Per-area checkers: each module maps the vector kinds it supports to a check function.
 
+pub mod consensus;
 pub mod core;
 pub mod emission;
 pub mod ghostdag;
@@ -19,4 +20,5 @@ pub fn checker(kind: &str) -> Option<CaseCheck> {
         .or_else(|| tx::checker(kind))
         .or_else(|| ghostdag::checker(kind))
         .or_else(|| emission::checker(kind))
+        .or_else(|| consensus::checker(kind))
 }

@@ -1,5 +1,5 @@
 //! Vector kinds checked against `pyrin-tx`: `sighash`, `address`, `address_script`, `script`,
-//! `script_multisig`, `transaction_mass`.
+//! `script_multisig`, `muhash_element`, `utxo_commitment`, `transaction_mass`.
 
 use pyrin_core::{
     Amount, ScriptPublicKey, Transaction, TransactionId, TransactionInput, TransactionOutpoint, TransactionOutput,
@@ -7,6 +7,7 @@ use pyrin_core::{
 use pyrin_tx::{
     address::{Address, Prefix, Version},
     engine::{Engine, ScriptError},
+    muhash::{MuHash, EMPTY_COMMITMENT},
     script, script_asm,
     sighash::{SigHashType, SighashCache},
     UtxoEntry,
@@ -24,6 +25,8 @@ pub fn checker(kind: &str) -> Option<CaseCheck> {
         "address_script" => Some(address_script),
         "script" => Some(script_case),
         "script_multisig" => Some(script_multisig),
+        "muhash_element" => Some(muhash_element),
+        "utxo_commitment" => Some(utxo_commitment),
         "transaction_mass" => Some(transaction_mass),
         _ => None,
     }
@@ -206,4 +209,40 @@ fn script_multisig(input: &Value, expected: &Value) -> Result<(), String> {
         return Err(format!("{ACCEPTED}, or rather refuses it otherwise: input {i} fails with {e} ({variant}), the reference's input {want_input} with {want}"));
     }
     Err(format!("input {i} refused: {e}"))
+}
+
+/// One raw element: the MuHash holding it, the MuHash of its removal alone, and the empty
+/// set's commitment.
+fn muhash_element(input: &Value, expected: &Value) -> Result<(), String> {
+    let data = bytes_field(input, "data")?;
+    let mut added = MuHash::new();
+    added.add_element(&data);
+    expect_eq("finalize", added.finalize(), hash_field(expected, "finalize")?)?;
+    let mut removed = MuHash::new();
+    removed.remove_element(&data);
+    expect_eq("finalize_removed", removed.finalize(), hash_field(expected, "finalize_removed")?)?;
+    expect_eq("empty", MuHash::new().finalize(), hash_field(expected, "empty")?)?;
+    expect_eq("empty constant", EMPTY_COMMITMENT, hash_field(expected, "empty")?)
+}
+
+/// A UTXO set's commitment: every `add`, then every `remove`.
+fn utxo_commitment(input: &Value, expected: &Value) -> Result<(), String> {
+    let utxo = |pair: &Value| -> Result<(TransactionOutpoint, UtxoEntry), String> {
+        let pair = pair.as_array().filter(|p| p.len() == 2).ok_or("a UTXO is not an [outpoint, entry] pair")?;
+        let outpoint = TransactionOutpoint::new(
+            hash_field(&pair[0], "transaction_id")?,
+            u32::try_from(u64_field(&pair[0], "index")?).map_err(|_| "`index` exceeds u32")?,
+        );
+        Ok((outpoint, utxo_entry_of(&pair[1])?))
+    };
+    let mut set = MuHash::new();
+    for pair in array_field(input, "add")? {
+        let (outpoint, entry) = utxo(pair)?;
+        set.add_utxo(&outpoint, &entry);
+    }
+    for pair in array_field(input, "remove")? {
+        let (outpoint, entry) = utxo(pair)?;
+        set.remove_utxo(&outpoint, &entry);
+    }
+    expect_eq("commitment", set.finalize(), hash_field(expected, "commitment")?)
 }

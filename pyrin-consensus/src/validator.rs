@@ -1,0 +1,931 @@
+//! [`BlockValidator`]: blocks in, verdicts and the virtual state out.
+
+use alloc::collections::BinaryHeap;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use hashbrown::{HashMap, HashSet};
+use pyrin_core::header_rules::{
+    check_block_timestamp_in_isolation, check_header_version, check_parents_limit, BLOCK_VERSION,
+};
+use pyrin_core::merkle::accepted_id_merkle_root;
+use pyrin_core::params::Params;
+use pyrin_core::{
+    Block, BlockHash, BlueWork, CompactTarget, Header, Transaction, TransactionId, TransactionOutpoint, UtxoCommitment,
+    Work,
+};
+use pyrin_emission::coinbase::{BlockReward, CoinbaseData, PayloadLimits};
+use pyrin_emission::rules::{check_coinbase_blue_score_and_subsidy, paid_rewards, verify_coinbase_transaction};
+use pyrin_emission::EmissionSchedule;
+use pyrin_ghostdag::rules::{
+    check_blue_score, check_blue_work, check_bounded_merge_depth, check_merge_size_limit, merge_depth_root,
+    merge_depth_violators,
+};
+use pyrin_ghostdag::{BlockId, Ghostdag, GhostdagData};
+use pyrin_pow::daa::{daa_score, past_median_time};
+use pyrin_pow::difficulty::{next_bits, DifficultyRules, WindowBlock};
+use pyrin_pow::rules::{check_difficulty_and_daa_score, check_median_timestamp, check_pow_and_calc_block_level};
+use pyrin_tx::body::{check_block_body_in_isolation, BodyRuleError};
+use pyrin_tx::context::{check_transaction_in_context, TxContext, TxValidationFlags};
+use pyrin_tx::muhash::MuHash;
+use pyrin_tx::rules::check_tx_is_finalized;
+use pyrin_tx::utxo::{entries_of, UtxoCollection, UtxoDiff, UtxoView};
+use pyrin_tx::UtxoEntry;
+
+use crate::error::RuleError;
+use crate::parents::{expected_parents, same_parents, ParentsSource};
+use crate::{BlockStatus, Config};
+
+/// Records an accepted transaction in a mergeset diff and the running MuHash: the entries
+/// it spends leave, its outputs arrive with the accepting block's DAA score.
+fn accept(diff: &mut UtxoDiff, multiset: &mut MuHash, tx: &Transaction, spent: &[UtxoEntry], daa_score: u64) {
+    for (input, entry) in tx.inputs.iter().zip(spent) {
+        multiset.remove_utxo(&input.previous_outpoint, entry);
+    }
+    for (outpoint, entry) in pyrin_tx::context::created_entries(tx, daa_score) {
+        multiset.add_utxo(&outpoint, &entry);
+    }
+    // The entries come from the view this diff extends and the body rules forbid spending
+    // an outpoint twice, so the diff always takes the transaction.
+    diff.add_transaction(tx, spent, daa_score).expect("an accepted transaction fits its mergeset diff");
+}
+
+/// Applies a diff computed against `set`'s exact state.
+fn apply(set: &mut UtxoCollection, diff: &UtxoDiff) {
+    diff.apply_to(set).expect("a chain block's diff fits its selected parent's set");
+}
+
+/// Undoes the diff applied last to `set`.
+fn undo(set: &mut UtxoCollection, diff: &UtxoDiff) {
+    diff.reversed().apply_to(set).expect("the last diff applied can be undone");
+}
+
+/// The transactions a chain block accepted from one block of its mergeset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MergedBlockAcceptance {
+    /// The merged block.
+    pub block: BlockHash,
+    /// The ids accepted from it, in block order (for the selected parent, its coinbase
+    /// first).
+    pub transaction_ids: Vec<TransactionId>,
+}
+
+/// A block of the selected chain with what it accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainBlock {
+    /// The chain block.
+    pub hash: BlockHash,
+    /// Its mergeset in consensus order (selected parent first), each with the ids accepted.
+    pub accepted: Vec<MergedBlockAcceptance>,
+}
+
+/// What verifying a chain block's UTXO state stored.
+#[derive(Clone)]
+struct ChainState {
+    diff: UtxoDiff,
+    multiset: MuHash,
+    acceptance: Vec<MergedBlockAcceptance>,
+}
+
+#[derive(Clone)]
+struct Stored {
+    header: Header,
+    transactions: Vec<Transaction>,
+    id: BlockId,
+    level: u8,
+    non_daa: Vec<BlockId>,
+    chain: Option<ChainState>,
+}
+
+/// Everything the header rules derive from a block's parents.
+struct HeaderContext {
+    ghostdag: GhostdagData,
+    daa_score: u64,
+    bits: CompactTarget,
+    past_median_time: u64,
+    non_daa: Vec<BlockId>,
+}
+
+/// The virtual block: the view over the DAG's valid tips.
+#[derive(Clone)]
+struct VirtualState {
+    parents: Vec<BlockHash>,
+    ghostdag: GhostdagData,
+    daa_score: u64,
+    bits: CompactTarget,
+    past_median_time: u64,
+    diff: UtxoDiff,
+    multiset: MuHash,
+}
+
+struct UtxoContext {
+    diff: UtxoDiff,
+    multiset: MuHash,
+    accepted_ids: Vec<TransactionId>,
+    acceptance: Vec<MergedBlockAcceptance>,
+    rewards: HashMap<BlockId, BlockReward>,
+}
+
+/// Validates blocks one by one as the Pyrin reference node does and keeps the state it
+/// needs: the DAG with its GHOSTDAG data, every valid block, the statuses, the UTXO set at
+/// the sink and the virtual block over the valid tips.
+///
+/// Nothing is read from a clock: [`BlockValidator::validate_and_insert`] takes "now".
+pub struct BlockValidator {
+    params: Params,
+    schedule: EmissionSchedule,
+    limits: PayloadLimits,
+    dag: Ghostdag,
+    blocks: HashMap<BlockHash, Stored>,
+    hashes: Vec<BlockHash>,
+    statuses: HashMap<BlockHash, BlockStatus>,
+    body_tips: Vec<BlockHash>,
+    utxo: UtxoCollection,
+    utxo_at: BlockId,
+    virtual_state: VirtualState,
+}
+
+impl core::fmt::Debug for BlockValidator {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("BlockValidator")
+            .field("network", &self.params.network)
+            .field("blocks", &self.blocks.len())
+            .field("sink", &self.sink())
+            .finish_non_exhaustive()
+    }
+}
+
+fn work_of(bits: CompactTarget) -> BlueWork {
+    Work::from_compact(bits).and_then(Work::to_blue_work).unwrap_or(BlueWork::ZERO)
+}
+
+impl BlockValidator {
+    /// A validator holding only the genesis of `params`, with `config`'s test settings
+    /// applied.
+    ///
+    /// # Panics
+    /// When the network's genesis bits encode no target (no network's do).
+    pub fn new(params: &Params, config: &Config) -> Self {
+        let params = config.apply(params);
+        let genesis = params.genesis.block();
+        let hash = params.genesis.hash;
+        let dag = Ghostdag::new(params.ghostdag_k, hash, work_of(genesis.header.bits))
+            .expect("a network's genesis bits encode a target")
+            .with_mergeset_size_limit(params.mergeset_size_limit);
+        let ghostdag = dag.data(BlockId::GENESIS).clone();
+        let stored = Stored {
+            header: genesis.header.clone(),
+            transactions: genesis.transactions,
+            id: BlockId::GENESIS,
+            level: params.max_block_level,
+            non_daa: Vec::new(),
+            chain: Some(ChainState { diff: UtxoDiff::default(), multiset: MuHash::new(), acceptance: Vec::new() }),
+        };
+        let mut blocks = HashMap::new();
+        blocks.insert(hash, stored);
+        let mut statuses = HashMap::new();
+        statuses.insert(hash, BlockStatus::UtxoValid);
+        let virtual_state = VirtualState {
+            parents: vec![hash],
+            ghostdag,
+            daa_score: params.genesis.daa_score,
+            bits: params.genesis.bits,
+            past_median_time: params.genesis.timestamp,
+            diff: UtxoDiff::default(),
+            multiset: MuHash::new(),
+        };
+        let mut validator = Self {
+            schedule: EmissionSchedule::from_params(&params),
+            limits: PayloadLimits::from_params(&params),
+            params,
+            dag,
+            blocks,
+            hashes: vec![hash],
+            statuses,
+            body_tips: vec![hash],
+            utxo: UtxoCollection::new(),
+            utxo_at: BlockId::GENESIS,
+            virtual_state,
+        };
+        validator.resolve_virtual();
+        validator
+    }
+
+    /// The parameters in force (the network's with the config applied).
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// The GHOSTDAG state of the valid blocks.
+    pub fn dag(&self) -> &Ghostdag {
+        &self.dag
+    }
+
+    fn stored(&self, id: BlockId) -> &Stored {
+        &self.blocks[&self.hashes[id.index() as usize]]
+    }
+
+    fn hash_of(&self, id: BlockId) -> BlockHash {
+        self.hashes[id.index() as usize]
+    }
+
+    /// Validates `block` at wall-clock time `now_ms` (milliseconds since the Unix epoch,
+    /// only used for the "not too far in the future" rule) and, when it is valid, stores it
+    /// and resolves the virtual block. Returns the block's status after that: `UtxoValid`
+    /// when it became (or was checked as) a chain block, `UtxoPendingVerification` when it
+    /// was not a selected-chain candidate, `DisqualifiedFromChain` when it was a candidate
+    /// whose UTXO state is wrong (it stays stored and a tip).
+    ///
+    /// A block already known returns its status again.
+    ///
+    /// # Errors
+    /// The first rule the block breaks, in the reference's order. The block is not stored;
+    /// [`BlockValidator::block_status`] then reports it as the reference would (`Invalid`,
+    /// `HeaderOnly` after a bad merkle root, or unknown for the checks that run before a
+    /// block is recorded).
+    pub fn validate_and_insert(&mut self, block: &Block, now_ms: u64) -> Result<BlockStatus, RuleError> {
+        let hash = block.header.hash();
+        match self.statuses.get(&hash) {
+            Some(BlockStatus::Invalid) => return Err(RuleError::KnownInvalid),
+            Some(BlockStatus::HeaderOnly) | None => {}
+            Some(status) => return Ok(*status),
+        }
+        let (context, level) = self.validate_header(&block.header, now_ms)?;
+        // From here on the header is recorded: a failure marks the block.
+        if let Err(e) = self.validate_header_in_context(&block.header, &context) {
+            self.statuses.insert(hash, BlockStatus::Invalid);
+            return Err(e);
+        }
+        self.statuses.entry(hash).or_insert(BlockStatus::HeaderOnly);
+        if let Err(e) = self.validate_body(block, &context) {
+            if !matches!(e, RuleError::BadMerkleRoot { .. } | RuleError::MissingParents(_)) {
+                self.statuses.insert(hash, BlockStatus::Invalid);
+            }
+            return Err(e);
+        }
+        let parents = block.header.direct_parents().to_vec();
+        let id = self
+            .dag
+            .add_block(hash, &parents, work_of(block.header.bits))
+            .map_err(|_| RuleError::MissingParents(parents.clone()))?;
+        debug_assert_eq!(id.index() as usize, self.hashes.len());
+        self.hashes.push(hash);
+        self.blocks.insert(
+            hash,
+            Stored {
+                header: block.header.clone(),
+                transactions: block.transactions.clone(),
+                id,
+                level,
+                non_daa: context.non_daa,
+                chain: None,
+            },
+        );
+        self.statuses.insert(hash, BlockStatus::UtxoPendingVerification);
+        self.body_tips.retain(|t| !parents.contains(t));
+        self.body_tips.push(hash);
+        self.resolve_virtual();
+        Ok(self.statuses[&hash])
+    }
+
+    // ---- header ----------------------------------------------------------------------
+
+    /// Rules 1–7 and 9: in isolation, parent relations, then DAA score and bits. None of
+    /// these record the block.
+    fn validate_header(&self, header: &Header, now_ms: u64) -> Result<(HeaderContext, u8), RuleError> {
+        check_header_version(header, BLOCK_VERSION)?;
+        check_block_timestamp_in_isolation(header, now_ms, self.params.legacy_timestamp_deviation_tolerance)?;
+        check_parents_limit(header, usize::from(self.params.max_block_parents))?;
+        let parents = header.direct_parents();
+        let level =
+            check_pow_and_calc_block_level(header, self.params.max_block_level, self.params.skip_proof_of_work)?;
+        let mut missing = Vec::new();
+        let mut ids = Vec::with_capacity(parents.len());
+        for parent in parents {
+            match self.statuses.get(parent) {
+                None => missing.push(*parent),
+                Some(BlockStatus::Invalid) => return Err(RuleError::InvalidParent(*parent)),
+                Some(_) => match self.blocks.get(parent) {
+                    Some(s) => ids.push(s.id),
+                    // A header without its body: the body rules refuse the child.
+                    None => missing.push(*parent),
+                },
+            }
+        }
+        if !missing.is_empty() {
+            return Err(RuleError::MissingParents(missing));
+        }
+        for (i, &a) in ids.iter().enumerate() {
+            for (j, &b) in ids.iter().enumerate() {
+                if i != j && self.dag.is_ancestor(a, b) {
+                    return Err(RuleError::InvalidParentsRelation(parents[i], parents[j]));
+                }
+            }
+        }
+        let ghostdag =
+            self.dag.ghostdag_of(parents, work_of(header.bits)).map_err(|_| RuleError::MissingParents(Vec::new()))?;
+        let context = self.header_context(ghostdag);
+        check_difficulty_and_daa_score(header, context.daa_score, context.bits)?;
+        Ok((context, level))
+    }
+
+    /// The DAA score, bits, past median time and non-DAA mergeset blocks of a block (or
+    /// the virtual) with this GHOSTDAG data: full windows of the blocks with the most blue
+    /// work.
+    fn header_context(&self, ghostdag: GhostdagData) -> HeaderContext {
+        let sp = ghostdag.selected_parent.unwrap_or(BlockId::GENESIS);
+        let sp_daa = self.stored(sp).header.daa_score;
+        let difficulty_size = usize::try_from(self.params.difficulty_window_size(sp_daa)).unwrap_or(usize::MAX);
+        let median_size = usize::try_from(self.params.past_median_time_window_size(sp_daa)).unwrap_or(usize::MAX);
+        let window = self.dag.blue_work_window(&ghostdag, difficulty_size.max(median_size));
+        let difficulty_window = &window[..difficulty_size.min(window.len())];
+        let in_window: HashSet<BlockId> = difficulty_window.iter().copied().collect();
+        let daa = daa_score(sp_daa, &ghostdag.mergeset_blues, &ghostdag.mergeset_reds, |b| in_window.contains(b));
+        let window_blocks: Vec<WindowBlock> = difficulty_window
+            .iter()
+            .map(|&b| {
+                let h = &self.stored(b).header;
+                WindowBlock {
+                    timestamp: h.timestamp,
+                    bits: h.bits,
+                    blue_work: self.dag.data(b).blue_work,
+                    hash: self.hash_of(b),
+                }
+            })
+            .collect();
+        let bits = next_bits(&window_blocks, &DifficultyRules::from_params(&self.params, sp_daa));
+        let past_median_time = past_median_time(
+            window[..median_size.min(window.len())].iter().map(|&b| self.stored(b).header.timestamp),
+            self.params.genesis.timestamp,
+        );
+        HeaderContext { ghostdag, daa_score: daa.daa_score, bits, past_median_time, non_daa: daa.non_daa }
+    }
+
+    /// Rules 10–16: after these fail the reference marks the block invalid.
+    fn validate_header_in_context(&self, header: &Header, context: &HeaderContext) -> Result<(), RuleError> {
+        let g = &context.ghostdag;
+        check_blue_score(g, header.blue_score)?;
+        check_blue_work(g, header.blue_work)?;
+        check_median_timestamp(header, context.past_median_time)?;
+        check_merge_size_limit(g, self.params.mergeset_size_limit)?;
+        check_bounded_merge_depth(&self.dag, g, self.params.merge_depth)?;
+        let pruning_point = self.params.genesis.hash;
+        if header.pruning_point != pruning_point {
+            return Err(RuleError::WrongHeaderPruningPoint { expected: pruning_point, found: header.pruning_point });
+        }
+        let expected =
+            expected_parents(self, header.direct_parents(), &self.params.genesis.hash, self.params.max_block_level);
+        if !same_parents(&expected, &header.parents_by_level) {
+            return Err(RuleError::UnexpectedIndirectParents { expected, found: header.parents_by_level.clone() });
+        }
+        Ok(())
+    }
+
+    // ---- body ------------------------------------------------------------------------
+
+    /// Rules 17–25: the body alone, then in the block's context.
+    fn validate_body(&self, block: &Block, context: &HeaderContext) -> Result<(), RuleError> {
+        check_block_body_in_isolation(block, &self.params).map_err(body_error)?;
+        let txs = &block.transactions;
+        let coinbase = &txs[0];
+        // In context. Parent bodies exist: every stored parent has its body here.
+        check_coinbase_blue_score_and_subsidy(
+            coinbase,
+            block.header.blue_score,
+            self.schedule.subsidy(block.header.daa_score),
+            &self.limits,
+        )?;
+        for tx in txs {
+            check_tx_is_finalized(tx, block.header.daa_score, context.past_median_time)
+                .map_err(|e| RuleError::TxInContextFailed(tx.id(), e))?;
+        }
+        Ok(())
+    }
+
+    // ---- UTXO state ------------------------------------------------------------------
+
+    /// Rule 44: accepts the selected parent's coinbase and the mergeset's transactions
+    /// that are valid, in consensus order, over `base` (the selected parent's UTXO set).
+    fn calculate_utxo_state(
+        &self,
+        base: &UtxoCollection,
+        ghostdag: &GhostdagData,
+        selected_parent_multiset: &MuHash,
+        pov_daa_score: u64,
+    ) -> UtxoContext {
+        let sp = ghostdag.selected_parent.unwrap_or(BlockId::GENESIS);
+        let mut ctx = UtxoContext {
+            diff: UtxoDiff::default(),
+            multiset: selected_parent_multiset.clone(),
+            accepted_ids: Vec::new(),
+            acceptance: Vec::new(),
+            rewards: HashMap::new(),
+        };
+        let sp_coinbase = &self.stored(sp).transactions[0];
+        accept(&mut ctx.diff, &mut ctx.multiset, sp_coinbase, &[], pov_daa_score);
+        ctx.accepted_ids.push(sp_coinbase.id());
+        let tx_context = TxContext::from_params(&self.params, pov_daa_score);
+        for (i, merged) in self.dag.consensus_ordered_mergeset(ghostdag).into_iter().enumerate() {
+            let is_selected_parent = i == 0;
+            let txs = &self.stored(merged).transactions;
+            let mut validated: Vec<(usize, Vec<UtxoEntry>, u64)> = Vec::new();
+            {
+                let view = ctx.diff.view(base);
+                // The selected parent's transactions passed the scripts in this same
+                // context when it was verified.
+                let flags =
+                    if is_selected_parent { TxValidationFlags::SkipScriptChecks } else { TxValidationFlags::Full };
+                for (index, tx) in txs.iter().enumerate().skip(1) {
+                    let Ok(entries) = entries_of(&view, tx) else { continue };
+                    if let Ok(fee) = check_transaction_in_context(tx, &entries, &tx_context, flags) {
+                        validated.push((index, entries, fee.to_leor()));
+                    }
+                }
+            }
+            let mut fees = 0u64;
+            let mut ids = Vec::with_capacity(validated.len() + 1);
+            if is_selected_parent {
+                ids.push(sp_coinbase.id());
+            }
+            for (index, entries, fee) in validated {
+                let tx = &txs[index];
+                accept(&mut ctx.diff, &mut ctx.multiset, tx, &entries, pov_daa_score);
+                ctx.accepted_ids.push(tx.id());
+                ids.push(tx.id());
+                fees = fees.saturating_add(fee);
+            }
+            ctx.acceptance.push(MergedBlockAcceptance { block: self.hash_of(merged), transaction_ids: ids });
+            let reward = match CoinbaseData::decode(&txs[0].payload, &self.limits) {
+                Ok(data) => BlockReward {
+                    subsidy: data.subsidy,
+                    fees: pyrin_core::Amount::from_leor(fees),
+                    script_public_key: data.script_public_key,
+                },
+                // Only genesis can get here (every other block's payload was decoded by
+                // the body rules); it is never paid.
+                Err(_) => BlockReward {
+                    subsidy: pyrin_core::Amount::ZERO,
+                    fees: pyrin_core::Amount::from_leor(fees),
+                    script_public_key: Default::default(),
+                },
+            };
+            ctx.rewards.insert(merged, reward);
+        }
+        ctx.accepted_ids.sort_unstable();
+        ctx
+    }
+
+    /// Rules 45–48 for a chain candidate.
+    fn verify_expected_utxo_state(
+        &self,
+        ctx: &UtxoContext,
+        base: &UtxoCollection,
+        stored: &Stored,
+        ghostdag: &GhostdagData,
+    ) -> Result<(), RuleError> {
+        let header = &stored.header;
+        let hash = self.hash_of(stored.id);
+        let commitment = ctx.multiset.finalize();
+        if commitment != header.utxo_commitment {
+            return Err(RuleError::BadUTXOCommitment {
+                block: hash,
+                found: header.utxo_commitment,
+                expected: commitment,
+            });
+        }
+        let accepted = accepted_id_merkle_root(ctx.accepted_ids.iter().copied());
+        if accepted != header.accepted_id_merkle_root {
+            return Err(RuleError::BadAcceptedIDMerkleRoot {
+                block: hash,
+                found: header.accepted_id_merkle_root,
+                expected: accepted,
+            });
+        }
+        let reward_of = |b: &BlockId| ctx.rewards.get(b).cloned();
+        verify_coinbase_transaction(
+            &stored.transactions[0],
+            ghostdag.blue_score,
+            self.schedule.subsidy(header.daa_score),
+            &paid_rewards(&ghostdag.mergeset_blues, &stored.non_daa, reward_of),
+            &paid_rewards(&ghostdag.mergeset_reds, &stored.non_daa, reward_of),
+            &self.limits,
+        )?;
+        let view = ctx.diff.view(base);
+        let tx_context = TxContext::from_params(&self.params, header.daa_score);
+        let total = stored.transactions.len() - 1;
+        let valid = stored
+            .transactions
+            .iter()
+            .skip(1)
+            .filter(|tx| {
+                entries_of(&view, tx).is_ok_and(|entries| {
+                    check_transaction_in_context(tx, &entries, &tx_context, TxValidationFlags::Full).is_ok()
+                })
+            })
+            .count();
+        if valid < total {
+            return Err(RuleError::InvalidTransactionsInUtxoContext { invalid: total - valid, total });
+        }
+        Ok(())
+    }
+
+    /// Moves the UTXO set from chain block `from` (where it stands) towards `to`, verifying
+    /// the chain blocks not verified yet. Returns the highest UTXO-valid block of `to`'s
+    /// chain reached (`to` itself when its state is valid), where the set now stands.
+    fn utxo_state_relatively(&mut self, from: BlockId, to: BlockId) -> BlockId {
+        if self.statuses[&self.hash_of(to)] == BlockStatus::DisqualifiedFromChain {
+            return from;
+        }
+        let key = |v: &Self, id: BlockId| (v.dag.data(id).blue_work, v.hash_of(id));
+        let (mut down, mut up) = (from, to);
+        let mut path = Vec::new();
+        while down != up {
+            if key(self, down) > key(self, up) {
+                let hash = self.hash_of(down);
+                let diff = &self.blocks[&hash].chain.as_ref().expect("a block the set passed was verified").diff;
+                undo(&mut self.utxo, diff);
+                down = self.dag.data(down).selected_parent.expect("genesis is on every chain");
+            } else {
+                path.push(up);
+                up = self.dag.data(up).selected_parent.expect("genesis is on every chain");
+            }
+        }
+        let mut diff_point = down;
+        for current in path.into_iter().rev() {
+            let hash = self.hash_of(current);
+            let selected_parent = self.dag.data(current).selected_parent.expect("not genesis");
+            if selected_parent != diff_point {
+                self.statuses.insert(hash, BlockStatus::DisqualifiedFromChain);
+                continue;
+            }
+            if let Some(chain) = &self.blocks[&hash].chain {
+                apply(&mut self.utxo, &chain.diff);
+                diff_point = current;
+                continue;
+            }
+            if self.statuses[&hash] == BlockStatus::DisqualifiedFromChain {
+                continue;
+            }
+            let stored = &self.blocks[&hash];
+            let ghostdag = self.dag.data(current);
+            let sp_multiset = &self.blocks[&self.hash_of(selected_parent)].chain.as_ref().expect("verified").multiset;
+            let ctx = self.calculate_utxo_state(&self.utxo, ghostdag, sp_multiset, stored.header.daa_score);
+            match self.verify_expected_utxo_state(&ctx, &self.utxo, stored, ghostdag) {
+                Ok(()) => {
+                    apply(&mut self.utxo, &ctx.diff);
+                    let chain = ChainState { diff: ctx.diff, multiset: ctx.multiset, acceptance: ctx.acceptance };
+                    if let Some(s) = self.blocks.get_mut(&hash) {
+                        s.chain = Some(chain);
+                    }
+                    self.statuses.insert(hash, BlockStatus::UtxoValid);
+                    diff_point = current;
+                }
+                Err(_) => {
+                    self.statuses.insert(hash, BlockStatus::DisqualifiedFromChain);
+                }
+            }
+        }
+        diff_point
+    }
+
+    /// Finds the sink (the heaviest tip, or below it, whose UTXO state is valid), picks
+    /// the virtual parents and computes the virtual block's state.
+    fn resolve_virtual(&mut self) {
+        let mut heap: BinaryHeap<(BlueWork, BlockHash, BlockId)> = self
+            .body_tips
+            .iter()
+            .map(|h| (self.dag.data(self.blocks[h].id).blue_work, *h, self.blocks[h].id))
+            .collect();
+        let mut diff_point = self.utxo_at;
+        let (sink, rest) = loop {
+            let Some((_, _, candidate)) = heap.pop() else {
+                // Genesis is always valid, so the search ends before the heap runs dry.
+                break (diff_point, Vec::new());
+            };
+            diff_point = self.utxo_state_relatively(diff_point, candidate);
+            if diff_point == candidate {
+                let root = merge_depth_root(&self.dag, self.dag.data(candidate), self.params.merge_depth);
+                let floor = self.dag.data(root).blue_work;
+                let rest: Vec<BlockId> =
+                    heap.into_sorted_vec().into_iter().rev().take_while(|k| k.0 >= floor).map(|k| k.2).collect();
+                break (candidate, rest);
+            }
+            let parents = self.blocks[&self.hash_of(candidate)].header.direct_parents().to_vec();
+            for parent in parents {
+                let Some(stored) = self.blocks.get(&parent) else { continue };
+                let pid = stored.id;
+                if !heap.iter().any(|k| self.dag.is_ancestor(pid, k.2)) {
+                    heap.push((self.dag.data(pid).blue_work, parent, pid));
+                }
+            }
+        };
+        self.utxo_at = diff_point;
+        let parents = self.pick_virtual_parents(sink, rest);
+        let parent_hashes: Vec<BlockHash> = parents.iter().map(|&p| self.hash_of(p)).collect();
+        let ghostdag = self.dag.ghostdag_of(&parent_hashes, BlueWork::ZERO).expect("virtual parents are an antichain");
+        let context = self.header_context(ghostdag);
+        let sink_multiset = &self.blocks[&self.hash_of(sink)].chain.as_ref().expect("the sink is verified").multiset;
+        let ctx = self.calculate_utxo_state(&self.utxo, &context.ghostdag, sink_multiset, context.daa_score);
+        self.virtual_state = VirtualState {
+            parents: parent_hashes,
+            daa_score: context.daa_score,
+            bits: context.bits,
+            past_median_time: context.past_median_time,
+            ghostdag: context.ghostdag,
+            diff: ctx.diff,
+            multiset: ctx.multiset,
+        };
+    }
+
+    /// The sink first, then candidates by descending blue work while the parent count and
+    /// the mergeset size limit allow; a candidate that would pass the limit is replaced by
+    /// the block of its past where the budget ran out. Then the parents that would merge a
+    /// red breaking the merge depth bound are dropped.
+    ///
+    /// Unlike the reference, the order of the candidates beyond half the parent limit is
+    /// not shuffled (the reference shuffles them at random, so only a DAG whose
+    /// candidates all fit has a reproducible virtual block).
+    fn pick_virtual_parents(&self, sink: BlockId, candidates: Vec<BlockId>) -> Vec<BlockId> {
+        use alloc::collections::VecDeque;
+        let max_parents = usize::from(self.params.max_block_parents);
+        let limit = self.params.mergeset_size_limit;
+        let mut candidates: VecDeque<BlockId> = candidates.into_iter().collect();
+        let mut parents = vec![sink];
+        let mut mergeset_size = 1u64;
+        while let Some(candidate) = candidates.pop_front() {
+            if mergeset_size >= limit || parents.len() >= max_parents {
+                break;
+            }
+            match self.mergeset_increase(&parents, candidate, limit - mergeset_size) {
+                Ok(increase) => {
+                    mergeset_size += increase;
+                    parents.push(candidate);
+                }
+                Err(new_candidate) => {
+                    if candidates.iter().any(|&c| self.dag.is_ancestor(c, new_candidate)) {
+                        continue;
+                    }
+                    candidates.retain(|&c| !self.dag.is_ancestor(new_candidate, c));
+                    candidates.push_back(new_candidate);
+                }
+            }
+        }
+        let hashes: Vec<BlockHash> = parents.iter().map(|&p| self.hash_of(p)).collect();
+        let Ok(ghostdag) = self.dag.ghostdag_of(&hashes, BlueWork::ZERO) else { return parents };
+        let bad = merge_depth_violators(&self.dag, &ghostdag, self.params.merge_depth);
+        if !bad.is_empty() {
+            parents.retain(|&p| !bad.iter().any(|&r| self.dag.is_ancestor(r, p)));
+        }
+        parents
+    }
+
+    /// How many blocks `candidate` adds to the mergeset of a block over `parents` (itself
+    /// and its past outside theirs), or the block where that passes `budget`.
+    fn mergeset_increase(&self, parents: &[BlockId], candidate: BlockId, budget: u64) -> Result<u64, BlockId> {
+        use alloc::collections::VecDeque;
+        let mut queue: VecDeque<BlockId> = self.direct_parent_ids(candidate).into_iter().collect();
+        let mut visited: HashSet<BlockId> = queue.iter().copied().collect();
+        let mut increase = 1u64;
+        while let Some(current) = queue.pop_front() {
+            if parents.iter().any(|&p| self.dag.is_ancestor(current, p)) {
+                continue;
+            }
+            increase += 1;
+            if increase > budget {
+                return Err(current);
+            }
+            for parent in self.direct_parent_ids(current) {
+                if visited.insert(parent) {
+                    queue.push_back(parent);
+                }
+            }
+        }
+        Ok(increase)
+    }
+
+    fn direct_parent_ids(&self, id: BlockId) -> Vec<BlockId> {
+        self.stored(id).header.direct_parents().iter().filter_map(|h| self.blocks.get(h).map(|s| s.id)).collect()
+    }
+
+    // ---- templates -----------------------------------------------------------------
+
+    /// A block on `parents` that these rules accept: the header fields the rules derive
+    /// (parents at every level, bits, DAA score, blue score and work, the accepted-id merkle
+    /// root and UTXO commitment of its mergeset, the pruning point), the expected coinbase
+    /// paying `miner` (its script public key and extra data; blue score and subsidy are
+    /// filled in), then `transactions` as given, which the caller picks valid in the
+    /// block's UTXO context. The timestamp is `timestamp`, raised to the past median time
+    /// plus one when below it; the nonce is zero (mine it, or validate with
+    /// `skip_proof_of_work`).
+    ///
+    /// # Errors
+    /// [`RuleError::MissingParents`] for parents that are not stored valid blocks or whose
+    /// selected parent has no verified UTXO state (a disqualified or never-checked chain),
+    /// [`RuleError::InvalidParentsRelation`] when they are not an antichain, and
+    /// [`RuleError::BadCoinbaseTransaction`] when the rewards overflow.
+    pub fn block_template(
+        &mut self,
+        parents: &[BlockHash],
+        miner: &CoinbaseData,
+        transactions: Vec<Transaction>,
+        timestamp: u64,
+    ) -> Result<Block, RuleError> {
+        let missing: Vec<BlockHash> = parents.iter().filter(|p| !self.blocks.contains_key(*p)).copied().collect();
+        if !missing.is_empty() || parents.is_empty() {
+            return Err(RuleError::MissingParents(missing));
+        }
+        let ghostdag = self.dag.ghostdag_of(parents, BlueWork::ZERO).map_err(|_| {
+            RuleError::InvalidParentsRelation(parents[0], parents.get(1).copied().unwrap_or(parents[0]))
+        })?;
+        let sp = ghostdag.selected_parent.expect("a block with parents has a selected parent");
+        if self.stored(sp).chain.is_none() {
+            return Err(RuleError::MissingParents(vec![self.hash_of(sp)]));
+        }
+        let context = self.header_context(ghostdag);
+        // Move the set to the selected parent's view, build, and come back to the sink's.
+        let sink = self.utxo_at;
+        let reached = self.utxo_state_relatively(sink, sp);
+        debug_assert_eq!(reached, sp);
+        let sp_multiset = &self.stored(sp).chain.as_ref().expect("checked above").multiset;
+        let ctx = self.calculate_utxo_state(&self.utxo, &context.ghostdag, sp_multiset, context.daa_score);
+        let back = self.utxo_state_relatively(sp, sink);
+        debug_assert_eq!(back, sink);
+        let g = &context.ghostdag;
+        let data = CoinbaseData {
+            blue_score: g.blue_score,
+            subsidy: self.schedule.subsidy(context.daa_score),
+            script_public_key: miner.script_public_key.clone(),
+            extra_data: miner.extra_data.clone(),
+        };
+        let payload_only = pyrin_emission::coinbase::coinbase_transaction(&data, &[], &[], &self.limits)
+            .map_err(|_| RuleError::BadCoinbaseTransaction)?;
+        let reward_of = |b: &BlockId| ctx.rewards.get(b).cloned();
+        let coinbase = pyrin_emission::rules::expected_coinbase(
+            &payload_only,
+            g.blue_score,
+            data.subsidy,
+            &paid_rewards(&g.mergeset_blues, &context.non_daa, reward_of),
+            &paid_rewards(&g.mergeset_reds, &context.non_daa, reward_of),
+            &self.limits,
+        )?;
+        let mut all = Vec::with_capacity(transactions.len() + 1);
+        all.push(coinbase);
+        all.extend(transactions);
+        let header = Header {
+            version: BLOCK_VERSION,
+            parents_by_level: expected_parents(self, parents, &self.params.genesis.hash, self.params.max_block_level),
+            hash_merkle_root: pyrin_core::merkle::hash_merkle_root(&all),
+            accepted_id_merkle_root: accepted_id_merkle_root(ctx.accepted_ids.iter().copied()),
+            utxo_commitment: ctx.multiset.finalize(),
+            timestamp: timestamp.max(context.past_median_time.saturating_add(1)),
+            bits: context.bits,
+            nonce: 0,
+            daa_score: context.daa_score,
+            blue_score: g.blue_score,
+            blue_work: g.blue_work,
+            pruning_point: self.params.genesis.hash,
+        };
+        Ok(Block::new(header, all))
+    }
+
+    // ---- state ---------------------------------------------------------------------
+
+    /// The virtual block's selected parent: the head of the selected chain.
+    pub fn sink(&self) -> BlockHash {
+        self.hash_of(self.virtual_state.ghostdag.selected_parent.unwrap_or(BlockId::GENESIS))
+    }
+
+    /// The virtual block's parents, the sink first.
+    pub fn virtual_parents(&self) -> &[BlockHash] {
+        &self.virtual_state.parents
+    }
+
+    /// The valid blocks without valid children (disqualified ones included).
+    pub fn tips(&self) -> &[BlockHash] {
+        &self.body_tips
+    }
+
+    /// The virtual block's DAA score.
+    pub fn virtual_daa_score(&self) -> u64 {
+        self.virtual_state.daa_score
+    }
+
+    /// The bits a block over the virtual parents must carry.
+    pub fn virtual_bits(&self) -> CompactTarget {
+        self.virtual_state.bits
+    }
+
+    /// The virtual block's past median time.
+    pub fn virtual_past_median_time(&self) -> u64 {
+        self.virtual_state.past_median_time
+    }
+
+    /// The virtual block's blue score.
+    pub fn virtual_blue_score(&self) -> u64 {
+        self.virtual_state.ghostdag.blue_score
+    }
+
+    /// The virtual block's blue work.
+    pub fn virtual_blue_work(&self) -> BlueWork {
+        self.virtual_state.ghostdag.blue_work
+    }
+
+    /// The MuHash of the virtual UTXO set: the `utxo_commitment` of a block over the
+    /// virtual parents.
+    pub fn virtual_utxo_commitment(&self) -> UtxoCommitment {
+        self.virtual_state.multiset.finalize()
+    }
+
+    /// The whole virtual UTXO set, sorted by outpoint.
+    pub fn virtual_utxo_set(&self) -> Vec<(TransactionOutpoint, UtxoEntry)> {
+        let diff = &self.virtual_state.diff;
+        let mut set: Vec<(TransactionOutpoint, UtxoEntry)> = self
+            .utxo
+            .iter()
+            .filter(|(o, _)| !diff.removed.contains(o))
+            .map(|(o, e)| (*o, e.clone()))
+            .chain(diff.added.iter().map(|(o, e)| (*o, e.clone())))
+            .collect();
+        set.sort_unstable_by_key(|(outpoint, _)| *outpoint);
+        set
+    }
+
+    /// The entry at `outpoint` in the virtual UTXO set.
+    pub fn virtual_utxo(&self, outpoint: &TransactionOutpoint) -> Option<UtxoEntry> {
+        self.virtual_state.diff.view(&self.utxo).get(outpoint)
+    }
+
+    /// The selected chain from genesis (exclusive) to the sink, each block with what it
+    /// accepted.
+    pub fn selected_chain(&self) -> Vec<ChainBlock> {
+        let mut chain = Vec::new();
+        let mut current = self.virtual_state.ghostdag.selected_parent;
+        while let Some(id) = current {
+            let data = self.dag.data(id);
+            if data.selected_parent.is_none() {
+                break;
+            }
+            let hash = self.hash_of(id);
+            let accepted = self.blocks[&hash].chain.as_ref().map(|c| c.acceptance.clone()).unwrap_or_default();
+            chain.push(ChainBlock { hash, accepted });
+            current = data.selected_parent;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// The status of a block: `None` for a hash never seen or refused before it was
+    /// recorded (wrong version, parents, PoW, DAA score or bits).
+    pub fn block_status(&self, hash: &BlockHash) -> Option<BlockStatus> {
+        self.statuses.get(hash).copied()
+    }
+}
+
+impl ParentsSource for BlockValidator {
+    fn level(&self, block: &BlockHash) -> u8 {
+        self.blocks.get(block).map_or(0, |s| s.level)
+    }
+
+    fn parents_at_level(&self, block: &BlockHash, level: u8) -> Vec<BlockHash> {
+        let Some(stored) = self.blocks.get(block) else { return Vec::new() };
+        let levels = &stored.header.parents_by_level;
+        if levels.is_empty() {
+            Vec::new()
+        } else if let Some(l) = levels.get(usize::from(level)) {
+            l.clone()
+        } else {
+            vec![self.params.genesis.hash]
+        }
+    }
+
+    fn is_ancestor(&self, a: &BlockHash, b: &BlockHash) -> bool {
+        match (self.blocks.get(a), self.blocks.get(b)) {
+            (Some(a), Some(b)) => self.dag.is_ancestor(a.id, b.id),
+            _ => false,
+        }
+    }
+}
+
+/// The block rule of a body rule of pyrin-tx (same names as the reference's).
+fn body_error(e: BodyRuleError) -> RuleError {
+    match e {
+        BodyRuleError::NoTransactions => RuleError::NoTransactions,
+        BodyRuleError::BadMerkleRoot { header, calculated } => {
+            RuleError::BadMerkleRoot { found: header, expected: calculated }
+        }
+        BodyRuleError::FirstTxNotCoinbase => RuleError::FirstTxNotCoinbase,
+        BodyRuleError::MultipleCoinbases(i) => RuleError::MultipleCoinbases(i),
+        BodyRuleError::TxInIsolationValidationFailed { tx, source } => {
+            RuleError::TxInIsolationValidationFailed(tx, source)
+        }
+        BodyRuleError::ExceedsMassLimit(max) => RuleError::ExceedsMassLimit(max),
+        BodyRuleError::MassFieldTooLow { tx, committed, calculated } => {
+            RuleError::MassFieldTooLow { tx, committed, calculated }
+        }
+        BodyRuleError::DuplicateTransactions(id) => RuleError::DuplicateTransactions(id),
+        BodyRuleError::DoubleSpendInSameBlock(o) => RuleError::DoubleSpendInSameBlock(o),
+        BodyRuleError::ChainedTransaction(o) => RuleError::ChainedTransaction(o),
+        // A body rule pyrin-tx adds later: keep its name visible.
+        other => RuleError::Body(other),
+    }
+}
