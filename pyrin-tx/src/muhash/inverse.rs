@@ -72,54 +72,57 @@ fn to_u64_limbs(x: &Signed) -> [u64; LIMBS] {
 }
 
 /// Sixty-two divsteps on the low bits of `f` (odd) and `g`; the new `δ` and the matrix.
+///
+/// Runs of even `g` are taken at once (each halves `g` and adds one to `δ`). An odd `g`
+/// with `δ > 0` first becomes the other case by `(f, g, δ) ← (g, −f, −δ)` (the matrix rows
+/// alike), after which both cases are `g ← (g + f)/2, δ ← δ + 1`: the swap is done with masks,
+/// not a branch the processor would mispredict half the time.
 fn divsteps_62(mut delta: i64, mut f: u64, mut g: u64) -> (i64, Matrix) {
-    let (mut u, mut v, mut q, mut r) = (1i64, 0i64, 0i64, 1i64);
+    let (mut u, mut v, mut q, mut r) = (1u64, 0u64, 0u64, 1u64);
     let mut left = BITS;
-    while left > 0 {
-        if g & 1 == 0 {
-            // Runs of even g: halve g as many times at once (δ grows by one each time).
-            let zeros = g.trailing_zeros().min(left);
-            g >>= zeros;
-            u <<= zeros;
-            v <<= zeros;
-            delta = delta.wrapping_add(i64::from(zeros));
-            left -= zeros;
-            continue;
+    loop {
+        let zeros = g.trailing_zeros().min(left);
+        g >>= zeros;
+        u <<= zeros;
+        v <<= zeros;
+        delta = delta.wrapping_add(i64::from(zeros));
+        left -= zeros;
+        if left == 0 {
+            break;
         }
-        if delta > 0 {
-            // (f, g) ← (g, (g − f)/2)
-            let f_old = f;
-            f = g;
-            g = g.wrapping_sub(f_old) >> 1;
-            let (u_old, v_old) = (u, v);
-            u = q << 1;
-            v = r << 1;
-            q = q.wrapping_sub(u_old);
-            r = r.wrapping_sub(v_old);
-            delta = 1 - delta;
-        } else {
-            // g ← (g + f)/2
-            g = g.wrapping_add(f) >> 1;
-            q = q.wrapping_add(u);
-            r = r.wrapping_add(v);
-            u <<= 1;
-            v <<= 1;
-            delta = delta.wrapping_add(1);
-        }
+        // g is odd. Swap and negate when δ > 0.
+        let swap = u64::from(delta > 0).wrapping_neg();
+        let x = (f ^ g) & swap;
+        f ^= x;
+        g = (g ^ x ^ swap).wrapping_sub(swap);
+        let x = (u ^ q) & swap;
+        u ^= x;
+        q = (q ^ x ^ swap).wrapping_sub(swap);
+        let x = (v ^ r) & swap;
+        v ^= x;
+        r = (r ^ x ^ swap).wrapping_sub(swap);
+        delta = (delta ^ swap as i64).wrapping_sub(swap as i64);
+        // g ← (g + f)/2
+        g = g.wrapping_add(f) >> 1;
+        q = q.wrapping_add(u);
+        r = r.wrapping_add(v);
+        u <<= 1;
+        v <<= 1;
+        delta = delta.wrapping_add(1);
         left -= 1;
     }
-    (delta, Matrix { u, v, q, r })
+    (delta, Matrix { u: u as i64, v: v as i64, q: q as i64, r: r as i64 })
 }
 
-/// `(f, g) ← T·(f, g) / 2^62`, exactly.
-fn apply_to_fg(t: Matrix, f: &mut Signed, g: &mut Signed) {
+/// `(f, g) ← T·(f, g) / 2^62`, exactly, on the low `len` limbs (the top one signed).
+fn apply_to_fg(t: Matrix, f: &mut Signed, g: &mut Signed, len: usize) {
     let (u, v, q, r) = (i128::from(t.u), i128::from(t.v), i128::from(t.q), i128::from(t.r));
     let mut cf = u * i128::from(f[0]) + v * i128::from(g[0]);
     let mut cg = q * i128::from(f[0]) + r * i128::from(g[0]);
     // The low 62 bits of both are zero by construction of T.
     cf >>= BITS;
     cg >>= BITS;
-    for i in 1..N {
+    for i in 1..len {
         cf += u * i128::from(f[i]) + v * i128::from(g[i]);
         cg += q * i128::from(f[i]) + r * i128::from(g[i]);
         f[i - 1] = (cf as i64) & MASK as i64;
@@ -127,8 +130,8 @@ fn apply_to_fg(t: Matrix, f: &mut Signed, g: &mut Signed) {
         cf >>= BITS;
         cg >>= BITS;
     }
-    f[N - 1] = cf as i64;
-    g[N - 1] = cg as i64;
+    f[len - 1] = cf as i64;
+    g[len - 1] = cg as i64;
 }
 
 /// `(d, e) ← (T·(d, e) + (m_d, m_e)·p) / 2^62` with the `m`s in `[0, 2^62)` that make the
@@ -155,10 +158,6 @@ fn apply_to_de(t: Matrix, d: &mut Signed, e: &mut Signed, prime: &Signed, prime_
     }
     d[N - 1] = cd as i64;
     e[N - 1] = ce as i64;
-}
-
-fn is_zero(x: &Signed) -> bool {
-    x.iter().all(|&limb| limb == 0)
 }
 
 fn is_negative(x: &Signed) -> bool {
@@ -204,14 +203,24 @@ pub(crate) fn inverse(x: &[u64; LIMBS], prime: &[u64; LIMBS], prime_inv_64: u64)
     let mut d = [0i64; N];
     let mut e = [0i64; N];
     e[0] = 1;
-    while !is_zero(&g) {
+    // f and g only shrink: `len` limbs hold them, the top one signed.
+    let mut len = N;
+    while g[..len].iter().any(|&limb| limb != 0) {
         let (next, t) = divsteps_62(delta, f[0] as u64, g[0] as u64);
         delta = next;
-        apply_to_fg(t, &mut f, &mut g);
+        apply_to_fg(t, &mut f, &mut g, len);
         apply_to_de(t, &mut d, &mut e, &p, prime_inv);
+        // A top limb of 0 or −1 in both folds into the limb below (as its sign).
+        while len > 1 && matches!(f[len - 1], 0 | -1) && matches!(g[len - 1], 0 | -1) {
+            f[len - 2] += f[len - 1] << BITS;
+            g[len - 2] += g[len - 1] << BITS;
+            f[len - 1] = 0;
+            g[len - 1] = 0;
+            len -= 1;
+        }
     }
     // f = ±gcd(p, x): ±1, or ±p when x is zero (whose "inverse" is zero, d being 0).
-    if is_negative(&f) {
+    if f[len - 1] < 0 {
         negate(&mut d);
     }
     // |d| is below (batches + 1)·p: bring it into [0, p).
