@@ -56,6 +56,19 @@ const fn mix(v: &mut [u64; 16], a: usize, b: usize, c: usize, d: usize, x: u64, 
     v[b] = (v[b] ^ v[c]).rotate_right(63);
 }
 
+/// One round: G on the four columns, then on the four diagonals.
+#[inline(always)]
+const fn round(v: &mut [u64; 16], m: &[u64; 16], s: &[usize; 16]) {
+    mix(v, 0, 4, 8, 12, m[s[0]], m[s[1]]);
+    mix(v, 1, 5, 9, 13, m[s[2]], m[s[3]]);
+    mix(v, 2, 6, 10, 14, m[s[4]], m[s[5]]);
+    mix(v, 3, 7, 11, 15, m[s[6]], m[s[7]]);
+    mix(v, 0, 5, 10, 15, m[s[8]], m[s[9]]);
+    mix(v, 1, 6, 11, 12, m[s[10]], m[s[11]]);
+    mix(v, 2, 7, 8, 13, m[s[12]], m[s[13]]);
+    mix(v, 3, 4, 9, 14, m[s[14]], m[s[15]]);
+}
+
 /// Compresses one block into the chain value `h`; `t` counts every byte hashed so far,
 /// this block's included; `last` marks the final block.
 #[inline(always)]
@@ -84,19 +97,19 @@ const fn compress(h: &mut [u64; 8], block: &[u8; BLOCK], t: u128, last: bool) {
     if last {
         v[14] = !v[14];
     }
-    let mut r = 0;
-    while r < 12 {
-        let s = &SIGMA[r];
-        mix(&mut v, 0, 4, 8, 12, m[s[0]], m[s[1]]);
-        mix(&mut v, 1, 5, 9, 13, m[s[2]], m[s[3]]);
-        mix(&mut v, 2, 6, 10, 14, m[s[4]], m[s[5]]);
-        mix(&mut v, 3, 7, 11, 15, m[s[6]], m[s[7]]);
-        mix(&mut v, 0, 5, 10, 15, m[s[8]], m[s[9]]);
-        mix(&mut v, 1, 6, 11, 12, m[s[10]], m[s[11]]);
-        mix(&mut v, 2, 7, 8, 13, m[s[12]], m[s[13]]);
-        mix(&mut v, 3, 4, 9, 14, m[s[14]], m[s[15]]);
-        r += 1;
-    }
+    // The twelve rounds written out, so that every message index is a constant.
+    round(&mut v, &m, &SIGMA[0]);
+    round(&mut v, &m, &SIGMA[1]);
+    round(&mut v, &m, &SIGMA[2]);
+    round(&mut v, &m, &SIGMA[3]);
+    round(&mut v, &m, &SIGMA[4]);
+    round(&mut v, &m, &SIGMA[5]);
+    round(&mut v, &m, &SIGMA[6]);
+    round(&mut v, &m, &SIGMA[7]);
+    round(&mut v, &m, &SIGMA[8]);
+    round(&mut v, &m, &SIGMA[9]);
+    round(&mut v, &m, &SIGMA[10]);
+    round(&mut v, &m, &SIGMA[11]);
     let mut i = 0;
     while i < 8 {
         h[i] ^= v[i] ^ v[8 + i];

@@ -15,6 +15,7 @@
 //! leaves room for `d` and `e` to grow by less than p per batch without any reduction until
 //! the end. [`super::num3072::Num3072::inverse_by_fermat`] is the plain twin.
 
+use super::num3072::PRIME_GAP;
 use super::product::LIMBS;
 
 /// Limbs of 62 bits: 3100 bits, the 3072 of p plus room for sign and growth.
@@ -23,6 +24,21 @@ const N: usize = 50;
 const BITS: u32 = 62;
 /// The low 62 bits.
 const MASK: u64 = (1 << BITS) - 1;
+
+/// Bit 3072 (where p's 2^3072 sits) is bit `TOP_BIT_OFFSET` of 62-bit limb `TOP_BIT_LIMB`.
+const TOP_BIT_LIMB: usize = 3072 / BITS as usize;
+const TOP_BIT_OFFSET: u32 = 3072 % BITS;
+
+/// `PRIME_GAP^-1 mod 2^62` (Newton's iteration; p ≡ −PRIME_GAP mod 2^62).
+const GAP_INV: u64 = {
+    let mut inv = PRIME_GAP;
+    let mut i = 0;
+    while i < 6 {
+        inv = inv.wrapping_mul(2u64.wrapping_sub(PRIME_GAP.wrapping_mul(inv)));
+        i += 1;
+    }
+    inv & MASK
+};
 
 /// A signed number: limbs `0..N-1` in `[0, 2^62)`, the top limb signed.
 type Signed = [i64; N];
@@ -72,54 +88,57 @@ fn to_u64_limbs(x: &Signed) -> [u64; LIMBS] {
 }
 
 /// Sixty-two divsteps on the low bits of `f` (odd) and `g`; the new `δ` and the matrix.
+///
+/// Runs of even `g` are taken at once (each halves `g` and adds one to `δ`). An odd `g`
+/// with `δ > 0` first becomes the other case by `(f, g, δ) ← (g, −f, −δ)` (the matrix rows
+/// alike), after which both cases are `g ← (g + f)/2, δ ← δ + 1`: the swap is done with masks,
+/// not a branch the processor would mispredict half the time.
 fn divsteps_62(mut delta: i64, mut f: u64, mut g: u64) -> (i64, Matrix) {
-    let (mut u, mut v, mut q, mut r) = (1i64, 0i64, 0i64, 1i64);
+    let (mut u, mut v, mut q, mut r) = (1u64, 0u64, 0u64, 1u64);
     let mut left = BITS;
-    while left > 0 {
-        if g & 1 == 0 {
-            // Runs of even g: halve g as many times at once (δ grows by one each time).
-            let zeros = g.trailing_zeros().min(left);
-            g >>= zeros;
-            u <<= zeros;
-            v <<= zeros;
-            delta = delta.wrapping_add(i64::from(zeros));
-            left -= zeros;
-            continue;
+    loop {
+        let zeros = g.trailing_zeros().min(left);
+        g >>= zeros;
+        u <<= zeros;
+        v <<= zeros;
+        delta = delta.wrapping_add(i64::from(zeros));
+        left -= zeros;
+        if left == 0 {
+            break;
         }
-        if delta > 0 {
-            // (f, g) ← (g, (g − f)/2)
-            let f_old = f;
-            f = g;
-            g = g.wrapping_sub(f_old) >> 1;
-            let (u_old, v_old) = (u, v);
-            u = q << 1;
-            v = r << 1;
-            q = q.wrapping_sub(u_old);
-            r = r.wrapping_sub(v_old);
-            delta = 1 - delta;
-        } else {
-            // g ← (g + f)/2
-            g = g.wrapping_add(f) >> 1;
-            q = q.wrapping_add(u);
-            r = r.wrapping_add(v);
-            u <<= 1;
-            v <<= 1;
-            delta = delta.wrapping_add(1);
-        }
+        // g is odd. Swap and negate when δ > 0.
+        let swap = u64::from(delta > 0).wrapping_neg();
+        let x = (f ^ g) & swap;
+        f ^= x;
+        g = (g ^ x ^ swap).wrapping_sub(swap);
+        let x = (u ^ q) & swap;
+        u ^= x;
+        q = (q ^ x ^ swap).wrapping_sub(swap);
+        let x = (v ^ r) & swap;
+        v ^= x;
+        r = (r ^ x ^ swap).wrapping_sub(swap);
+        delta = (delta ^ swap as i64).wrapping_sub(swap as i64);
+        // g ← (g + f)/2
+        g = g.wrapping_add(f) >> 1;
+        q = q.wrapping_add(u);
+        r = r.wrapping_add(v);
+        u <<= 1;
+        v <<= 1;
+        delta = delta.wrapping_add(1);
         left -= 1;
     }
-    (delta, Matrix { u, v, q, r })
+    (delta, Matrix { u: u as i64, v: v as i64, q: q as i64, r: r as i64 })
 }
 
-/// `(f, g) ← T·(f, g) / 2^62`, exactly.
-fn apply_to_fg(t: Matrix, f: &mut Signed, g: &mut Signed) {
+/// `(f, g) ← T·(f, g) / 2^62`, exactly, on the low `len` limbs (the top one signed).
+fn apply_to_fg(t: Matrix, f: &mut Signed, g: &mut Signed, len: usize) {
     let (u, v, q, r) = (i128::from(t.u), i128::from(t.v), i128::from(t.q), i128::from(t.r));
     let mut cf = u * i128::from(f[0]) + v * i128::from(g[0]);
     let mut cg = q * i128::from(f[0]) + r * i128::from(g[0]);
     // The low 62 bits of both are zero by construction of T.
     cf >>= BITS;
     cg >>= BITS;
-    for i in 1..N {
+    for i in 1..len {
         cf += u * i128::from(f[i]) + v * i128::from(g[i]);
         cg += q * i128::from(f[i]) + r * i128::from(g[i]);
         f[i - 1] = (cf as i64) & MASK as i64;
@@ -127,27 +146,35 @@ fn apply_to_fg(t: Matrix, f: &mut Signed, g: &mut Signed) {
         cf >>= BITS;
         cg >>= BITS;
     }
-    f[N - 1] = cf as i64;
-    g[N - 1] = cg as i64;
+    f[len - 1] = cf as i64;
+    g[len - 1] = cg as i64;
 }
 
 /// `(d, e) ← (T·(d, e) + (m_d, m_e)·p) / 2^62` with the `m`s in `[0, 2^62)` that make the
 /// division exact: `d` and `e` keep their residues divided by 2^62 modulo p, and grow by
 /// less than p in absolute value.
-fn apply_to_de(t: Matrix, d: &mut Signed, e: &mut Signed, prime: &Signed, prime_inv: u64) {
+///
+/// With p = 2^3072 − c, adding `m·p` is subtracting `m·c` at the bottom (which is what clears
+/// the low bits: `m = (T·(d, e))·c^-1 mod 2^62`) and adding `m` at bit 3072, so the multiples
+/// of p cost no product per limb.
+fn apply_to_de(t: Matrix, d: &mut Signed, e: &mut Signed) {
     let (u, v, q, r) = (i128::from(t.u), i128::from(t.v), i128::from(t.q), i128::from(t.r));
     let mut cd = u * i128::from(d[0]) + v * i128::from(e[0]);
     let mut ce = q * i128::from(d[0]) + r * i128::from(e[0]);
-    let md = i128::from((cd as u64).wrapping_mul(prime_inv).wrapping_neg() & MASK);
-    let me = i128::from((ce as u64).wrapping_mul(prime_inv).wrapping_neg() & MASK);
-    cd += md * i128::from(prime[0]);
-    ce += me * i128::from(prime[0]);
+    let md = i128::from((cd as u64).wrapping_mul(GAP_INV) & MASK);
+    let me = i128::from((ce as u64).wrapping_mul(GAP_INV) & MASK);
+    cd -= md * i128::from(PRIME_GAP);
+    ce -= me * i128::from(PRIME_GAP);
     cd >>= BITS;
     ce >>= BITS;
     for i in 1..N {
-        let pi = i128::from(prime[i]);
-        cd += u * i128::from(d[i]) + v * i128::from(e[i]) + md * pi;
-        ce += q * i128::from(d[i]) + r * i128::from(e[i]) + me * pi;
+        cd += u * i128::from(d[i]) + v * i128::from(e[i]);
+        ce += q * i128::from(d[i]) + r * i128::from(e[i]);
+        if i == TOP_BIT_LIMB {
+            // m·2^3072 / 2^62 = m·2^(62·48 + 34): into the limb this step writes.
+            cd += md << TOP_BIT_OFFSET;
+            ce += me << TOP_BIT_OFFSET;
+        }
         d[i - 1] = (cd as i64) & MASK as i64;
         e[i - 1] = (ce as i64) & MASK as i64;
         cd >>= BITS;
@@ -155,10 +182,6 @@ fn apply_to_de(t: Matrix, d: &mut Signed, e: &mut Signed, prime: &Signed, prime_
     }
     d[N - 1] = cd as i64;
     e[N - 1] = ce as i64;
-}
-
-fn is_zero(x: &Signed) -> bool {
-    x.iter().all(|&limb| limb == 0)
 }
 
 fn is_negative(x: &Signed) -> bool {
@@ -193,25 +216,34 @@ fn at_least(x: &Signed, y: &Signed) -> bool {
     true
 }
 
-/// The inverse of `x` (below p) modulo the prime given as u64 limbs with its inverse modulo
-/// 2^64; zero for zero.
-pub(crate) fn inverse(x: &[u64; LIMBS], prime: &[u64; LIMBS], prime_inv_64: u64) -> [u64; LIMBS] {
+/// The inverse of `x` (below p) modulo p = 2^3072 − `PRIME_GAP`, given as u64 limbs; zero
+/// for zero.
+pub(crate) fn inverse(x: &[u64; LIMBS], prime: &[u64; LIMBS]) -> [u64; LIMBS] {
     let p = from_u64_limbs(prime);
-    let prime_inv = prime_inv_64 & MASK;
     let mut delta: i64 = 1;
     let mut f = p;
     let mut g = from_u64_limbs(x);
     let mut d = [0i64; N];
     let mut e = [0i64; N];
     e[0] = 1;
-    while !is_zero(&g) {
+    // f and g only shrink: `len` limbs hold them, the top one signed.
+    let mut len = N;
+    while g[..len].iter().any(|&limb| limb != 0) {
         let (next, t) = divsteps_62(delta, f[0] as u64, g[0] as u64);
         delta = next;
-        apply_to_fg(t, &mut f, &mut g);
-        apply_to_de(t, &mut d, &mut e, &p, prime_inv);
+        apply_to_fg(t, &mut f, &mut g, len);
+        apply_to_de(t, &mut d, &mut e);
+        // A top limb of 0 or −1 in both folds into the limb below (as its sign).
+        while len > 1 && matches!(f[len - 1], 0 | -1) && matches!(g[len - 1], 0 | -1) {
+            f[len - 2] += f[len - 1] << BITS;
+            g[len - 2] += g[len - 1] << BITS;
+            f[len - 1] = 0;
+            g[len - 1] = 0;
+            len -= 1;
+        }
     }
     // f = ±gcd(p, x): ±1, or ±p when x is zero (whose "inverse" is zero, d being 0).
-    if is_negative(&f) {
+    if f[len - 1] < 0 {
         negate(&mut d);
     }
     // |d| is below (batches + 1)·p: bring it into [0, p).
@@ -227,6 +259,12 @@ pub(crate) fn inverse(x: &[u64; LIMBS], prime: &[u64; LIMBS], prime_inv_64: u64)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_constants_are_what_they_claim() {
+        assert_eq!(PRIME_GAP.wrapping_mul(GAP_INV) & MASK, 1);
+        assert_eq!((TOP_BIT_LIMB, TOP_BIT_OFFSET), (49, 34));
+    }
 
     #[test]
     fn limb_conversions_round_trip() {

@@ -64,7 +64,9 @@
 //! # Implementation
 //! - The 3072-bit product is two levels of Karatsuba over a 12-limb product-scanning base
 //!   case, reduced by the prime's special form (2^3072 ≡ 1103717); a schoolbook twin stays
-//!   beside it and the tests hold the two equal. All of it is safe Rust.
+//!   beside it and the tests hold the two equal. All of it is safe Rust. (`crypto-bigint`'s
+//!   `U3072`, constant-time and generic, measured about twice as slow for the product and
+//!   over a hundred times slower for the inverse here; it stays a test-only cross-check.)
 //! - BLAKE2b is our own small implementation (RFC 7693): the two keys are constants, so the
 //!   key block is compressed at compile time and an element of up to 128 bytes (a UTXO with
 //!   a standard script is 97) costs one compression, where a general keyed hasher spends

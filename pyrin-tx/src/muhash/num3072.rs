@@ -21,17 +21,6 @@ pub(crate) const BYTES: usize = 384;
 /// p's lowest limb, 2^64 − `PRIME_GAP` (every other limb of p is `u64::MAX`).
 const P0: u64 = PRIME_GAP.wrapping_neg();
 
-/// p^-1 mod 2^64, by Newton's iteration (each step doubles the correct low bits).
-const P0_INV: u64 = {
-    let mut inv = P0; // correct to 3 bits for an odd number
-    let mut i = 0;
-    while i < 6 {
-        inv = inv.wrapping_mul(2u64.wrapping_sub(P0.wrapping_mul(inv)));
-        i += 1;
-    }
-    inv
-};
-
 /// A 3072-bit number standing for its residue modulo p.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Num3072(pub(crate) [u64; LIMBS]);
@@ -123,7 +112,7 @@ impl Num3072 {
     /// The inverse modulo p, below p; zero (which has none) maps to zero
     /// ([`super::inverse`]: Bernstein–Yang divsteps, variable time).
     pub(crate) fn inverse(&self) -> Self {
-        Num3072(super::inverse::inverse(&self.canonical().0, &Self::PRIME.0, P0_INV))
+        Num3072(super::inverse::inverse(&self.canonical().0, &Self::PRIME.0))
     }
 
     /// The inverse by Fermat's little theorem, x^(p−2) with the plain product: the plain twin
@@ -234,7 +223,6 @@ mod tests {
 
     #[test]
     fn the_constants_are_what_they_claim() {
-        assert_eq!(P0.wrapping_mul(P0_INV), 1);
         assert!(!Num3072::PRIME.is_canonical());
         assert_eq!(Num3072::PRIME.canonical(), Num3072::ZERO);
         let mut below = Num3072::PRIME;
