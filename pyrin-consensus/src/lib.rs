@@ -24,12 +24,14 @@
 //! [`RuleError::name`] gives the reference's variant name of every rule.
 //!
 //! # Modules
-//! - [`error`]: [`RuleError`] (one variant per block rule); [`TxRuleError`] is
-//!   `pyrin-tx`'s, whose transaction and body rules (`pyrin_tx::rules`,
-//!   `pyrin_tx::context`, `pyrin_tx::body`) and UTXO types (`pyrin_tx::utxo`) the
-//!   validator calls.
+//! - [`error`]: [`RuleError`], one variant per block rule; the transaction errors it
+//!   carries are `pyrin_tx::rules::TxRuleError`.
 //! - [`parents`]: the parents a header lists at each block level.
 //! - [`validator`]: the [`BlockValidator`].
+//!
+//! Every rule that needs only one lower crate lives there and is called from here:
+//! `pyrin_core::header_rules`, `pyrin_pow::rules`, `pyrin_ghostdag::rules`,
+//! `pyrin_emission::rules`, and `pyrin-tx`'s `body`, `rules`, `context` and `utxo`.
 //!
 //! The rule inventory (`RULES.md` beside this crate) maps each of the reference's 48
 //! block rules to the function here that enforces it and the test that proves it.
@@ -70,7 +72,7 @@ pub mod error;
 pub mod parents;
 pub mod validator;
 
-pub use error::{RuleError, TxRuleError};
+pub use error::RuleError;
 pub use validator::{BlockValidator, ChainBlock, MergedBlockAcceptance};
 
 use pyrin_core::params::Params;
