@@ -53,7 +53,9 @@
 //! merkle root, and the four checks of a chain candidate in the reference's order.
 //!
 //! # Not implemented (see `RULES.md`)
-//! Pruning: the pruning point stays at genesis and no pruning proof is built or checked;
+//! KIP-4 sampled difficulty and median-time windows: the validator computes the full
+//! windows of mainnet, testnet-10 and devnet, not the sampled ones of networks where
+//! sampling is active (testnet-11, simnet). Pruning: the pruning point stays at genesis and no pruning proof is built or checked;
 //! finality is never violated (the finality point stays at genesis); the virtual parents'
 //! random shuffle among more candidates than half the parent limit is not done (all are
 //! taken in blue-work order while they fit); `pyrin_core::Transaction` carries no mass
