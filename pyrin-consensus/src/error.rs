@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use pyrin_core::{BlockHash, BlueWork, CompactTarget, MerkleRoot, TransactionId, TransactionOutpoint, UtxoCommitment};
 use pyrin_emission::coinbase::CoinbaseError;
-pub use pyrin_tx::rules::TxRuleError;
+use pyrin_tx::rules::TxRuleError;
 
 /// Why a block was refused, or why a chain candidate was disqualified.
 ///

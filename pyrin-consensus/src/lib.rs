@@ -24,12 +24,14 @@
 //! [`RuleError::name`] gives the reference's variant name of every rule.
 //!
 //! # Modules
-//! - [`error`]: [`RuleError`] (one variant per block rule); [`TxRuleError`] is
-//!   `pyrin-tx`'s, whose transaction and body rules (`pyrin_tx::rules`,
-//!   `pyrin_tx::context`, `pyrin_tx::body`) and UTXO types (`pyrin_tx::utxo`) the
-//!   validator calls.
+//! - [`error`]: [`RuleError`], one variant per block rule; the transaction errors it
+//!   carries are `pyrin_tx::rules::TxRuleError`.
 //! - [`parents`]: the parents a header lists at each block level.
 //! - [`validator`]: the [`BlockValidator`].
+//!
+//! Every rule that needs only one lower crate lives there and is called from here:
+//! `pyrin_core::header_rules`, `pyrin_pow::rules`, `pyrin_ghostdag::rules`,
+//! `pyrin_emission::rules`, and `pyrin-tx`'s `body`, `rules`, `context` and `utxo`.
 //!
 //! The rule inventory (`RULES.md` beside this crate) maps each of the reference's 48
 //! block rules to the function here that enforces it and the test that proves it.
@@ -51,7 +53,9 @@
 //! merkle root, and the four checks of a chain candidate in the reference's order.
 //!
 //! # Not implemented (see `RULES.md`)
-//! Pruning: the pruning point stays at genesis and no pruning proof is built or checked;
+//! KIP-4 sampled difficulty and median-time windows: the validator computes the full
+//! windows of mainnet, testnet-10 and devnet, not the sampled ones of networks where
+//! sampling is active (testnet-11, simnet). Pruning: the pruning point stays at genesis and no pruning proof is built or checked;
 //! finality is never violated (the finality point stays at genesis); the virtual parents'
 //! random shuffle among more candidates than half the parent limit is not done (all are
 //! taken in blue-work order while they fit); `pyrin_core::Transaction` carries no mass
@@ -70,7 +74,7 @@ pub mod error;
 pub mod parents;
 pub mod validator;
 
-pub use error::{RuleError, TxRuleError};
+pub use error::RuleError;
 pub use validator::{BlockValidator, ChainBlock, MergedBlockAcceptance};
 
 use pyrin_core::params::Params;

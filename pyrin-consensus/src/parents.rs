@@ -35,8 +35,13 @@ pub fn expected_parents<S: ParentsSource>(
 ) -> Vec<Vec<BlockHash>> {
     let mut levels = Vec::new();
     for level in 0..max_block_level {
-        let mut candidates: Vec<BlockHash> =
-            direct_parents.iter().copied().filter(|p| source.level(p) >= level).collect();
+        // A set, as the reference keeps it: a parent named twice is one candidate.
+        let mut candidates: Vec<BlockHash> = Vec::new();
+        for p in direct_parents.iter().filter(|p| source.level(p) >= level) {
+            if !candidates.contains(p) {
+                candidates.push(*p);
+            }
+        }
         let mut grandparents: Vec<BlockHash> = Vec::new();
         let mut first_parent_marker = 0;
         let push_unique = |list: &mut Vec<BlockHash>, h: BlockHash| {

@@ -317,13 +317,21 @@ impl BlockValidator {
         }
         for (i, &a) in ids.iter().enumerate() {
             for (j, &b) in ids.iter().enumerate() {
-                if i != j && self.dag.is_ancestor(a, b) {
+                // A parent named twice is not its own ancestor here (the reference compares
+                // hashes); the parents-by-level rule refuses the repetition later.
+                if a != b && self.dag.is_ancestor(a, b) {
                     return Err(RuleError::InvalidParentsRelation(parents[i], parents[j]));
                 }
             }
         }
+        let mut distinct: Vec<BlockHash> = Vec::with_capacity(parents.len());
+        for p in parents {
+            if !distinct.contains(p) {
+                distinct.push(*p);
+            }
+        }
         let ghostdag =
-            self.dag.ghostdag_of(parents, work_of(header.bits)).map_err(|_| RuleError::MissingParents(Vec::new()))?;
+            self.dag.ghostdag_of(&distinct, work_of(header.bits)).map_err(|_| RuleError::MissingParents(Vec::new()))?;
         let context = self.header_context(ghostdag);
         check_difficulty_and_daa_score(header, context.daa_score, context.bits)?;
         Ok((context, level))

@@ -12,14 +12,14 @@ use std::collections::BTreeMap;
 
 use common::*;
 use pyrin_consensus::{BlockStatus, BlockValidator, Config};
-use pyrin_core::params::MAINNET_PARAMS;
+use pyrin_core::params::Network;
 use pyrin_core::{Block, BlockHash, BlueWork, ScriptPublicKey, TransactionOutpoint};
 use serde_json::Value;
 
 /// Replays one case and returns every difference found (empty when it matches).
 fn replay(case: &Value) -> Vec<String> {
     let input = &case["input"];
-    assert_eq!(input["network"], "mainnet");
+    let network: Network = input["network"].as_str().expect("a network name").parse().expect("a known network");
     let overrides = input["overrides"].as_object().expect("overrides");
     let mut config = Config::new();
     for (name, value) in overrides {
@@ -29,7 +29,7 @@ fn replay(case: &Value) -> Vec<String> {
             other => panic!("unknown override {other}"),
         }
     }
-    let mut validator = BlockValidator::new(&MAINNET_PARAMS, &config);
+    let mut validator = BlockValidator::new(network.params(), &config);
     assert_eq!(validator.sink(), hash::<BlockHash>(&input["genesis_hash"]));
     let now =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_millis() as u64;

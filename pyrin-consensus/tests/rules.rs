@@ -150,3 +150,12 @@ fn a_coinbase_payload_that_does_not_decode_is_refused() {
     let b = with_transactions(b, vec![coinbase]);
     assert_eq!(rejected(&mut v, &b).name(), "BadCoinbasePayload");
 }
+
+#[test]
+fn a_parent_named_twice_breaks_the_parents_by_level_rule() {
+    let Some((mut v, mut b, _)) = before("L06a") else { return };
+    let p = b.header.parents_by_level[0][0];
+    b.header.parents_by_level[0].push(p);
+    assert_eq!(rejected(&mut v, &b).name(), "UnexpectedIndirectParents");
+    assert_eq!(v.block_status(&b.hash()), Some(BlockStatus::Invalid));
+}

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use pyrin_consensus::{BlockStatus, BlockValidator, Config};
-use pyrin_core::params::MAINNET_PARAMS;
+use pyrin_core::params::Network;
 use pyrin_core::{Block, BlockHash, BlueWork, TransactionOutpoint};
 use serde_json::Value;
 
@@ -35,10 +35,7 @@ fn outpoint_of(v: &Value) -> Result<TransactionOutpoint, String> {
 type EntryKey = (u64, u64, bool, u16, Vec<u8>);
 
 fn validator_of(input: &Value) -> Result<BlockValidator, String> {
-    let network = str_field(input, "network")?;
-    if network != "mainnet" {
-        return Err(format!("network `{network}` is not supported by this checker"));
-    }
+    let network: Network = str_field(input, "network")?.parse().map_err(|e| format!("`network`: {e}"))?;
     let mut config = Config::new();
     let overrides = field(input, "overrides")?.as_object().ok_or("`overrides` is not an object")?;
     for (name, value) in overrides {
@@ -50,7 +47,7 @@ fn validator_of(input: &Value) -> Result<BlockValidator, String> {
             other => return Err(format!("override `{other}` is not a test setting the validator takes")),
         }
     }
-    let validator = BlockValidator::new(&MAINNET_PARAMS, &config);
+    let validator = BlockValidator::new(network.params(), &config);
     expect_eq("genesis hash", validator.sink(), hash_field(input, "genesis_hash")?)?;
     Ok(validator)
 }
