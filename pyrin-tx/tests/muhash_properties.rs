@@ -30,7 +30,7 @@ fn utxo() -> impl Strategy<Value = (TransactionOutpoint, UtxoEntry)> {
         any::<u64>(),
         any::<bool>(),
         any::<u16>(),
-        proptest::collection::vec(any::<u8>(), 0..80),
+        proptest::collection::vec(any::<u8>(), 0..300),
     )
         .prop_map(|(id, index, amount, daa, coinbase, version, script)| {
             (

@@ -248,11 +248,40 @@ fn multiply_unless_one(a: &Num3072, b: &Num3072) -> Num3072 {
     }
 }
 
-/// The element of a UTXO, its bytes streamed into the element hash.
+/// Bytes of a UTXO's element besides its script.
+const UTXO_FIXED_LEN: usize = 32 + 4 + 8 + 8 + 1 + 2 + 8;
+
+/// The element of a UTXO. With a script of up to 128 bytes (every standard one) the bytes are
+/// laid out on the stack and hashed at once; a longer script streams into the hash.
 fn utxo_element(outpoint: &TransactionOutpoint, entry: &UtxoEntry) -> Num3072 {
+    if entry.script_public_key.script.len() <= 128 {
+        let mut buf = StackBytes { bytes: [0; UTXO_FIXED_LEN + 128], len: 0 };
+        write_utxo_element(&mut buf, outpoint, entry);
+        if let Some(bytes) = buf.bytes.get(..buf.len) {
+            return element::element_of(bytes);
+        }
+    }
     let mut hasher = element::element_hasher();
     write_utxo_element(&mut hasher, outpoint, entry);
     element::element_of_hasher(hasher)
+}
+
+/// A fixed buffer to serialize a UTXO into (bytes past its end are dropped, which the caller
+/// rules out by the script's length).
+struct StackBytes {
+    bytes: [u8; UTXO_FIXED_LEN + 128],
+    len: usize,
+}
+
+impl Sink for StackBytes {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        let end = self.len + bytes.len();
+        if let Some(dst) = self.bytes.get_mut(self.len..end) {
+            dst.copy_from_slice(bytes);
+            self.len = end;
+        }
+    }
 }
 
 impl Default for MuHash {
@@ -312,7 +341,7 @@ pub fn write_utxo_element<S: Sink + ?Sized>(sink: &mut S, outpoint: &Transaction
 /// The bytes a UTXO enters the MuHash as ([`write_utxo_element`]), in a vector:
 /// `MuHash::add_element(&utxo_element_bytes(o, e))` equals `MuHash::add_utxo(o, e)`.
 pub fn utxo_element_bytes(outpoint: &TransactionOutpoint, entry: &UtxoEntry) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(32 + 4 + 8 + 8 + 1 + 2 + 8 + entry.script_public_key.script.len());
+    let mut bytes = Vec::with_capacity(UTXO_FIXED_LEN + entry.script_public_key.script.len());
     write_utxo_element(&mut bytes, outpoint, entry);
     bytes
 }
