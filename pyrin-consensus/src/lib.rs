@@ -30,6 +30,10 @@
 //!   validator calls.
 //! - [`parents`]: the parents a header lists at each block level.
 //! - [`validator`]: the [`BlockValidator`].
+//! - [`template`]: [`BlockValidator::block_template`], the block a miner builds on the
+//!   virtual parents (header fields, real UTXO commitment, coinbase), and
+//!   [`BlockValidator::virtual_acceptance`]; [`TemplateError`] when the transactions given
+//!   are invalid in the virtual's context (they are refused, not left out).
 //!
 //! The rule inventory (`RULES.md` beside this crate) maps each of the reference's 48
 //! block rules to the function here that enforces it and the test that proves it.
@@ -65,9 +69,11 @@ extern crate alloc;
 
 pub mod error;
 pub mod parents;
+pub mod template;
 pub mod validator;
 
 pub use error::{RuleError, TxRuleError};
+pub use template::TemplateError;
 pub use validator::{BlockValidator, ChainBlock, MergedBlockAcceptance};
 
 use pyrin_core::params::Params;
