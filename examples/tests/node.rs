@@ -1,6 +1,9 @@
 //! The devnet node end to end: a few hundred blocks with real PoW at an easy difficulty,
-//! the supply invariants, and tampered blocks rejected without changing anything.
+//! the supply invariants, tampered blocks refused without changing anything, and blocks
+//! with a wrong UTXO state (commitment, accepted-id merkle root, coinbase, a transaction
+//! invalid in context) disqualified from the chain.
 
+use pyrin_consensus::{BlockStatus, RuleError, TemplateError};
 use pyrin_core::{Amount, Block, BlockHash, BlueWork, CompactTarget, Header, MerkleRoot, Transaction, UtxoCommitment};
 use pyrin_examples::devnet::node::BlockError;
 use pyrin_examples::devnet::sim::{mine, reseal, Devnet, DevnetConfig, Rng};
@@ -40,13 +43,32 @@ fn a_devnet_run_keeps_the_supply_invariants() {
     assert_eq!(s.addresses.iter().map(|a| a.blocks_mined).sum::<u64>(), 300);
 }
 
-fn rejected(devnet: &mut Devnet, block: Block) -> BlockError {
-    let before = devnet.node.blocks().len();
-    let tips = devnet.node.tips();
-    let error = devnet.node.submit_block(block).expect_err("tampered block must be rejected");
-    assert_eq!(devnet.node.blocks().len(), before);
+/// A time far enough after every block of the run for the future-timestamp rule.
+fn later(devnet: &Devnet) -> u64 {
+    devnet.now(0) + 1_000_000
+}
+
+/// Submits a block the node must refuse; checks that nothing changed.
+fn rejected(devnet: &mut Devnet, block: Block) -> RuleError {
+    let before = devnet.node.hashes().len();
+    let (tips, sink) = (devnet.node.tips(), devnet.node.validator().sink());
+    let now = later(devnet);
+    let error = match devnet.node.submit_block(block, now) {
+        Err(BlockError::Rule(rule)) => rule,
+        other => panic!("tampered block must be refused, got {other:?}"),
+    };
+    assert_eq!(devnet.node.hashes().len(), before);
     assert_eq!(devnet.node.tips(), tips);
+    assert_eq!(devnet.node.validator().sink(), sink);
     error
+}
+
+/// Submits a chain candidate with a wrong UTXO state: stored, never the sink.
+fn disqualified(devnet: &mut Devnet, block: Block) {
+    let sink = devnet.node.validator().sink();
+    let now = later(devnet);
+    assert_eq!(devnet.node.submit_block(block, now).unwrap(), BlockStatus::DisqualifiedFromChain);
+    assert_eq!(devnet.node.validator().sink(), sink);
 }
 
 /// `good` with one header field changed and the nonce mined again, so the block has
@@ -62,88 +84,87 @@ fn remined(good: &Block, change: impl FnOnce(&mut Header)) -> Block {
 /// A change to one header field.
 type HeaderChange = fn(&mut Header);
 
-fn header_field(error: &BlockError) -> Option<&'static str> {
-    match error {
-        BlockError::Header { field, .. } => Some(field),
-        _ => None,
-    }
-}
-
 #[test]
 fn tampered_blocks_are_rejected_and_change_nothing() {
     let mut devnet = devnet(150);
-    let good = devnet.mine_block(0).unwrap();
+    let script = devnet.miners[0].script.clone();
+    let now = devnet.now(0) + 1000;
+    // A template from the network's node: a chain candidate, so its UTXO state is checked.
+    let mut good = devnet.node.template(&script, b"test", &[], now).unwrap();
+    mine(&mut good, 0).unwrap();
 
     // A bit flipped without mining again fails the proof of work first.
     let mut bad = good.clone();
     bad.header.timestamp ^= 1 << 40;
-    assert!(matches!(rejected(&mut devnet, bad), BlockError::InsufficientPow(_)));
+    assert!(matches!(rejected(&mut devnet, bad), RuleError::InvalidPoW | RuleError::TimeTooFarIntoTheFuture { .. }));
+    let mut bad = good.clone();
+    bad.header.nonce ^= 1;
+    assert!(matches!(rejected(&mut devnet, bad), RuleError::InvalidPoW));
 
-    // Each header field the rules derive, changed and mined again: the field is named.
+    // Each header field the rules derive, changed and mined again: the rule is named.
     let changes: [(&str, HeaderChange); 9] = [
-        ("bits", |h| h.bits = CompactTarget::from_consensus(h.bits.to_consensus() ^ 1)),
-        ("daa_score", |h| h.daa_score += 1),
-        ("blue_score", |h| h.blue_score += 1),
-        ("blue_work", |h| h.blue_work = BlueWork::from_limbs(xor_low(h.blue_work.limbs()))),
-        ("pruning_point", |h| h.pruning_point = BlockHash::from_raw_hash(flip(h.pruning_point.to_raw_hash()))),
-        ("utxo_commitment", |h| {
-            h.utxo_commitment = UtxoCommitment::from_raw_hash(flip(h.utxo_commitment.to_raw_hash()))
+        ("UnexpectedDifficulty", |h| h.bits = CompactTarget::from_consensus(h.bits.to_consensus() ^ 1)),
+        ("UnexpectedHeaderDaaScore", |h| h.daa_score += 1),
+        ("UnexpectedHeaderBlueScore", |h| h.blue_score += 1),
+        ("UnexpectedHeaderBlueWork", |h| h.blue_work = BlueWork::from_limbs(xor_low(h.blue_work.limbs()))),
+        ("WrongHeaderPruningPoint", |h| {
+            h.pruning_point = BlockHash::from_raw_hash(flip(h.pruning_point.to_raw_hash()))
         }),
-        ("hash_merkle_root", |h| {
-            h.hash_merkle_root = MerkleRoot::from_raw_hash(flip(h.hash_merkle_root.to_raw_hash()))
-        }),
-        ("accepted_id_merkle_root", |h| {
-            h.accepted_id_merkle_root = MerkleRoot::from_raw_hash(flip(h.accepted_id_merkle_root.to_raw_hash()))
-        }),
-        ("timestamp", |h| h.timestamp = 1),
-    ];
-    for (field, change) in changes {
-        let error = rejected(&mut devnet, remined(&good, change));
-        match field {
-            "timestamp" => assert!(matches!(error, BlockError::TimeTooOld { timestamp: 1, .. }), "{error}"),
-            _ => assert_eq!(header_field(&error), Some(field), "{error}"),
-        }
-    }
-    let error = rejected(&mut devnet, remined(&good, |h| h.version += 1));
-    assert!(matches!(error, BlockError::Version(v) if v == good.header.version + 1));
-    let error = rejected(
-        &mut devnet,
-        remined(&good, |h| {
+        ("BadMerkleRoot", |h| h.hash_merkle_root = MerkleRoot::from_raw_hash(flip(h.hash_merkle_root.to_raw_hash()))),
+        ("TimeTooOld", |h| h.timestamp = 1),
+        ("WrongBlockVersion", |h| h.version += 1),
+        ("MissingParents", |h| {
             h.parents_by_level[0][0] = BlockHash::from_raw_hash(flip(h.parents_by_level[0][0].to_raw_hash()))
         }),
-    );
-    assert!(matches!(error, BlockError::Ghostdag(_)), "{error}");
+    ];
+    for (rule, change) in changes {
+        let error = rejected(&mut devnet, remined(&good, change));
+        assert_eq!(error.name(), rule, "{error}");
+    }
 
-    // An inflated coinbase, otherwise valid (merkle root and PoW redone).
+    // The UTXO commitment, the accepted-id merkle root and an inflated coinbase (merkle
+    // root and PoW redone): the block is stored but disqualified from the chain.
+    disqualified(
+        &mut devnet,
+        remined(&good, |h| h.utxo_commitment = UtxoCommitment::from_raw_hash(flip(h.utxo_commitment.to_raw_hash()))),
+    );
+    disqualified(
+        &mut devnet,
+        remined(&good, |h| {
+            h.accepted_id_merkle_root = MerkleRoot::from_raw_hash(flip(h.accepted_id_merkle_root.to_raw_hash()))
+        }),
+    );
     let mut bad = good.clone();
     bad.transactions[0].outputs[0].value = bad.transactions[0].outputs[0].value.checked_add(Amount::ONE_LEOR).unwrap();
     reseal(&mut bad).unwrap();
-    assert!(matches!(rejected(&mut devnet, bad), BlockError::Coinbase { what: "outputs", .. }));
+    disqualified(&mut devnet, bad);
 
-    // The untampered block is still accepted.
-    devnet.node.submit_block(good).expect("the honest block");
+    // The untampered block is accepted as the new sink.
+    let good_hash = good.header.hash();
+    assert_eq!(devnet.node.submit_block(good, now).unwrap(), BlockStatus::UtxoValid);
+    assert_eq!(devnet.node.validator().sink(), good_hash);
 
     // A transfer, then a bad signature and a double spend of it.
     let (sender, tx) = (0..4)
         .find_map(|m| devnet.transfer_from(m, (m + 1) % 4).unwrap().map(|tx| (m, tx)))
         .expect("some wallet has mature coins after 150 blocks");
-    let tips = devnet.node.tips();
-    let script = devnet.miners[0].script.clone();
-    let now = devnet.now(0) + 1000;
-    let mut with_tx = devnet.node.template(&tips, &script, b"test", std::slice::from_ref(&tx), now).unwrap();
+    let now = now + 1000;
+    let mut with_tx = devnet.node.template(&script, b"test", std::slice::from_ref(&tx), now).unwrap();
     assert_eq!(with_tx.transactions.len(), 2);
-    reseal(&mut with_tx).unwrap();
+    mine(&mut with_tx, 0).unwrap();
 
+    // A bad signature: the block is a chain candidate with a transaction invalid in its
+    // UTXO context.
     let mut bad = with_tx.clone();
     let sig = &mut bad.transactions[1].inputs[0].signature_script;
     sig[10] ^= 1;
     reseal(&mut bad).unwrap();
-    assert!(matches!(rejected(&mut devnet, bad), BlockError::Signature { tx: 1, .. }));
+    disqualified(&mut devnet, bad);
 
     let mut bad = with_tx.clone();
     bad.transactions.push(tx.clone());
     reseal(&mut bad).unwrap();
-    assert!(matches!(rejected(&mut devnet, bad), BlockError::DuplicateTransaction(2)));
+    assert!(matches!(rejected(&mut devnet, bad), RuleError::DuplicateTransactions(id) if id == tx.id()));
 
     // A different transaction, validly signed by the same wallet, spending the same
     // outputs: each alone is valid, together they double spend.
@@ -152,22 +173,29 @@ fn tampered_blocks_are_rejected_and_change_nothing() {
     let mut bad = with_tx.clone();
     bad.transactions.push(rival);
     reseal(&mut bad).unwrap();
-    assert!(matches!(rejected(&mut devnet, bad), BlockError::MissingOutput { tx: 2, input: 0 }));
+    let spent = tx.inputs[0].previous_outpoint;
+    assert!(matches!(rejected(&mut devnet, bad), RuleError::DoubleSpendInSameBlock(o) if o == spent));
 
-    let accepted = devnet.node.submit_block(with_tx).expect("the block with the transfer");
-    // The same transfer again in a child block spends outputs that are gone.
-    let mut again = devnet.node.template(&[accepted], &script, b"test", &[], now + 1000).unwrap();
+    let with_tx_hash = with_tx.header.hash();
+    assert_eq!(devnet.node.submit_block(with_tx, now).unwrap(), BlockStatus::UtxoValid);
+    // The template builder refuses the transfer now that its outputs are spent...
+    let refused =
+        devnet.node.validator().virtual_block_template(&script, b"test", std::slice::from_ref(&tx), now + 1000);
+    assert!(matches!(refused, Err(TemplateError::InvalidTransactions(list)) if list.len() == 1));
+    // ... and a child block carrying it again is disqualified.
+    let mut again = devnet.node.template(&script, b"test", &[], now + 1000).unwrap();
+    assert_eq!(again.header.direct_parents()[0], with_tx_hash);
     again.transactions.push(tx);
     reseal(&mut again).unwrap();
-    assert!(matches!(rejected(&mut devnet, again), BlockError::MissingOutput { tx: 1, input: 0 }));
+    disqualified(&mut devnet, again);
 }
 
 /// `tx` paying one leor more in fee, signed again by `sender`'s wallet (its key derived
 /// from the seed as the devnet derives it).
 fn rival_transfer(devnet: &mut Devnet, sender: usize, tx: &Transaction) -> Transaction {
-    let (utxo, _) = devnet.node.virtual_utxo().unwrap();
+    let validator = devnet.node.validator();
     let entries: Vec<UtxoEntry> =
-        tx.inputs.iter().map(|i| utxo.get(&i.previous_outpoint).expect("unspent").clone()).collect();
+        tx.inputs.iter().map(|i| validator.virtual_utxo(&i.previous_outpoint).expect("unspent")).collect();
     let mut rival = tx.clone();
     rival.outputs[1].value = rival.outputs[1].value.checked_sub(Amount::ONE_LEOR).unwrap();
     let mut rng = Rng::new(SEED);

@@ -28,6 +28,10 @@
 //!   carries are `pyrin_tx::rules::TxRuleError`.
 //! - [`parents`]: the parents a header lists at each block level.
 //! - [`validator`]: the [`BlockValidator`].
+//! - [`template`]: [`BlockValidator::virtual_block_template`], the block a miner builds on
+//!   the virtual parents (header fields, real UTXO commitment, coinbase), and
+//!   [`BlockValidator::virtual_acceptance`]; [`TemplateError`] when the transactions given
+//!   are invalid in the virtual's context (they are refused, not left out).
 //!
 //! Every rule that needs only one lower crate lives there and is called from here:
 //! `pyrin_core::header_rules`, `pyrin_pow::rules`, `pyrin_ghostdag::rules`,
@@ -72,9 +76,11 @@ extern crate alloc;
 
 pub mod error;
 pub mod parents;
+pub mod template;
 pub mod validator;
 
 pub use error::RuleError;
+pub use template::TemplateError;
 pub use validator::{BlockValidator, ChainBlock, MergedBlockAcceptance};
 
 use pyrin_core::params::Params;

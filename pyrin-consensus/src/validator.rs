@@ -889,6 +889,39 @@ impl BlockValidator {
     }
 }
 
+/// What a block over the virtual parents accepts and pays, recomputed from the virtual
+/// state for the template builder (`crate::template`).
+pub(crate) struct VirtualAcceptance {
+    /// The accepted transaction ids, sorted (the accepted-id merkle root's leaves).
+    pub(crate) accepted_ids: Vec<TransactionId>,
+    /// Per merged block, in consensus order, the ids accepted from it.
+    pub(crate) acceptance: Vec<MergedBlockAcceptance>,
+    /// Rewards of the blue mergeset blocks inside the DAA window, in `mergeset_blues` order.
+    pub(crate) blue_rewards: Vec<BlockReward>,
+    /// Rewards of the red mergeset blocks inside the DAA window.
+    pub(crate) red_rewards: Vec<BlockReward>,
+}
+
+impl BlockValidator {
+    /// The virtual block's acceptance (rule 44 over the virtual parents) and the rewards
+    /// its coinbase would pay (rule 45), as a chain block over the virtual parents gets them.
+    pub(crate) fn virtual_acceptance_data(&self) -> VirtualAcceptance {
+        let context = self.header_context(self.virtual_state.ghostdag.clone());
+        let sink = context.ghostdag.selected_parent.unwrap_or(BlockId::GENESIS);
+        let sink_multiset = &self.stored(sink).chain.as_ref().expect("the sink is verified").multiset;
+        let ctx = self.calculate_utxo_state(&self.utxo, &context.ghostdag, sink_multiset, context.daa_score);
+        let paid = |blocks: &[BlockId]| -> Vec<BlockReward> {
+            blocks.iter().filter(|b| !context.non_daa.contains(b)).filter_map(|b| ctx.rewards.get(b).cloned()).collect()
+        };
+        VirtualAcceptance {
+            blue_rewards: paid(&context.ghostdag.mergeset_blues),
+            red_rewards: paid(&context.ghostdag.mergeset_reds),
+            accepted_ids: ctx.accepted_ids,
+            acceptance: ctx.acceptance,
+        }
+    }
+}
+
 impl ParentsSource for BlockValidator {
     fn level(&self, block: &BlockHash) -> u8 {
         self.blocks.get(block).map_or(0, |s| s.level)

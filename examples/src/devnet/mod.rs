@@ -1,5 +1,6 @@
-//! A local devnet in one process, built only from the crates: a validating [`node`], its
-//! [`utxo`] set with explorer counters, and a [`sim`]ulation of miners and wallets.
+//! A local devnet in one process, built only from the crates: a [`node`] storing the
+//! blocks `pyrin-consensus` validates, an explorer's [`utxo`] ledger with per-script
+//! counters, and a [`sim`]ulation of miners, their network and their wallets.
 
 pub mod node;
 pub mod sim;

@@ -1,17 +1,22 @@
-//! Simulated miners and wallets driving a [`Node`]: each round every miner mines with some
-//! probability on the tips it can see (blocks of other miners reach it `delay` rounds
-//! late, which is what makes the DAG wide), and wallets send signed transfers between the
-//! miners' addresses.
+//! Simulated miners and wallets around a [`Node`]: each miner runs its own node, which a
+//! simulated network feeds the other miners' blocks `delay` rounds late (which is what
+//! makes the DAG wide); each round every miner mines with some probability on a template
+//! from its own node, the network's node (the one every block reaches at once) judges the
+//! block, and wallets send signed transfers between the miners' addresses.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use pyrin_consensus::{ChainBlock, MergedBlockAcceptance};
+
+use pyrin_consensus::{Config, TemplateError};
 use pyrin_core::params::{Network, Params};
 use pyrin_core::{
-    Amount, Block, BlockHash, CompactTarget, ScriptPublicKey, Transaction, TransactionInput, TransactionOutpoint,
-    TransactionOutput,
+    Amount, Block, BlockHash, BlueWork, CompactTarget, ScriptPublicKey, Transaction, TransactionInput,
+    TransactionOutpoint, TransactionOutput,
 };
-use pyrin_ghostdag::BlockId;
-use pyrin_pow::PowState;
+use pyrin_emission::EmissionSchedule;
+use pyrin_pow::{PowError, PowState};
 use pyrin_tx::address::{Address, Prefix};
 use pyrin_tx::mass::{signed_compute_mass, MassPrices, SignedInput};
 use pyrin_tx::policy::RelayPolicy;
@@ -20,7 +25,8 @@ use pyrin_tx::sighash::SigHashType;
 use pyrin_tx::sign::{sign_transaction, PrivateKey, Randomness};
 use pyrin_tx::UtxoEntry;
 
-use super::node::{slot, BlockError, Node};
+use super::node::{BlockError, Node};
+use super::utxo::Ledger;
 
 /// How a devnet run goes.
 #[derive(Clone, Debug)]
@@ -73,6 +79,12 @@ pub enum DevnetError {
     /// The node rejected a block an honest miner built: a bug in the crates or the node.
     #[error("the node rejected an honest block: {0}")]
     Rejected(#[from] BlockError),
+    /// The validator could not build a template.
+    #[error("block template: {0}")]
+    Template(#[from] TemplateError),
+    /// The header of a template cannot be hashed for proof of work.
+    #[error(transparent)]
+    Pow(#[from] PowError),
     /// A bad configuration.
     #[error("invalid configuration: {0}")]
     Config(String),
@@ -205,13 +217,13 @@ const SEARCH_CHUNK: u64 = 1 << 16;
 
 /// Recomputes a block's hash merkle root (after its transactions changed) and mines it
 /// again; returns the nonces tried.
-pub fn reseal(block: &mut Block) -> Result<u64, BlockError> {
+pub fn reseal(block: &mut Block) -> Result<u64, PowError> {
     block.header.hash_merkle_root = block.hash_merkle_root();
     mine(block, block.header.nonce.wrapping_add(1))
 }
 
 /// Searches a nonce for `block` with every core; returns the nonces tried.
-pub fn mine(block: &mut Block, start: u64) -> Result<u64, BlockError> {
+pub fn mine(block: &mut Block, start: u64) -> Result<u64, PowError> {
     let state = PowState::new(&block.header)?;
     let mut tried = 0u64;
     let mut base = start;
@@ -226,19 +238,29 @@ pub fn mine(block: &mut Block, start: u64) -> Result<u64, BlockError> {
     }
 }
 
-/// A devnet: the node, its miners and wallets, and the simulation clock.
+/// A block on the simulated network: the round it was mined in, by whom, its hash.
+#[derive(Clone, Copy, Debug)]
+struct Mined {
+    round: u64,
+    miner: usize,
+    hash: BlockHash,
+}
+
+/// A devnet: the network's node, the miners with their own nodes and wallets, the
+/// simulated network and the simulation clock.
 pub struct Devnet {
     config: DevnetConfig,
-    /// The validating node every block goes through.
+    /// The network's node: every block reaches it at once.
     pub node: Node,
     /// The miners.
     pub miners: Vec<Miner>,
+    /// Each miner's own node, fed by the network.
+    views: Vec<Node>,
+    /// Per miner: how many of `mined` the network has delivered to its node.
+    delivered: Vec<usize>,
     rng: Rng,
-    /// Per block id: the round it was mined in and by whom (genesis: none).
-    origin: Vec<(u64, Option<usize>)>,
-    children: Vec<Vec<BlockId>>,
-    /// Blocks that still lack a child every miner sees.
-    uncovered: Vec<BlockId>,
+    /// Every block mined, in order.
+    mined: Vec<Mined>,
     mempool: Vec<Transaction>,
     round: u64,
     tick_ms: u64,
@@ -277,15 +299,16 @@ impl Devnet {
         // on average, so the difficulty adjustment stays near the starting bits.
         let per_round = config.miners as f64 * config.mine_probability;
         let tick_ms = ((params.target_time_per_block as f64) * per_round).round().max(1.0) as u64;
-        let node = Node::new(params, config.bits);
+        let node = Node::new(&params, config.bits, &Config::new());
+        let views = (0..miners.len()).map(|_| Node::new(&params, config.bits, &Config::new())).collect();
         Ok(Self {
             config,
             node,
+            delivered: vec![0; miners.len()],
+            views,
             miners,
             rng,
-            origin: vec![(0, None)],
-            children: vec![Vec::new()],
-            uncovered: vec![BlockId::GENESIS],
+            mined: Vec::new(),
             mempool: Vec::new(),
             round: 0,
             tick_ms,
@@ -303,7 +326,7 @@ impl Devnet {
 
     /// Blocks mined so far (genesis not counted).
     pub fn blocks_mined(&self) -> u64 {
-        self.origin.len() as u64 - 1
+        self.mined.len() as u64
     }
 
     /// Nonces tried so far.
@@ -316,64 +339,57 @@ impl Devnet {
         self.nonces as f64 / self.pow_time.as_secs_f64().max(1e-9)
     }
 
-    fn visible(&self, block: BlockId, miner: usize) -> bool {
-        let (round, by) = self.origin[slot(block)];
-        by.is_none() || by == Some(miner) || round + self.config.delay <= self.round
-    }
-
-    /// The tips miner `miner` sees, best blue work first, at most the network's parent limit.
-    pub fn tips_seen_by(&self, miner: usize) -> Vec<BlockHash> {
-        let dag = self.node.dag();
-        let mut tips: Vec<BlockId> = self
-            .uncovered
-            .iter()
-            .copied()
-            .filter(|&b| self.visible(b, miner))
-            .filter(|&b| !self.children[slot(b)].iter().any(|&c| self.visible(c, miner)))
-            .collect();
-        tips.sort_by_key(|&b| core::cmp::Reverse((dag.data(b).blue_work, dag.hash_of(b))));
-        tips.truncate(usize::from(self.node.params().max_block_parents));
-        tips.into_iter().map(|b| dag.hash_of(b)).collect()
-    }
-
     /// The timestamp of the current round for a miner.
     pub fn now(&self, miner: usize) -> u64 {
         self.node.params().genesis.timestamp + (self.round + 1) * self.tick_ms + miner as u64
     }
 
-    /// Builds and mines a block for `miner` on the tips it sees, without submitting it.
-    pub fn mine_block(&mut self, miner: usize) -> Result<Block, DevnetError> {
-        let tips = self.tips_seen_by(miner);
-        let extra = format!("pyrin-rs devnet miner {miner}");
-        let script = self.miners[miner].script.clone();
+    /// The network delivers to `miner`'s node every block of the others mined at least
+    /// `delay` rounds ago, in the order they were mined (so parents come first).
+    fn deliver(&mut self, miner: usize) -> Result<(), DevnetError> {
         let now = self.now(miner);
-        let mut block = self.node.template(&tips, &script, extra.as_bytes(), &self.mempool, now)?;
+        while let Some(&next) = self.mined.get(self.delivered[miner]) {
+            if next.round + self.config.delay > self.round {
+                break;
+            }
+            if next.miner != miner {
+                let block = self.node.block(&next.hash).cloned().expect("the network's node stores every block");
+                self.views[miner].submit_honest_block(block, now)?;
+            }
+            self.delivered[miner] += 1;
+        }
+        Ok(())
+    }
+
+    /// The tips `miner`'s node sees.
+    pub fn tips_seen_by(&self, miner: usize) -> Vec<BlockHash> {
+        self.views[miner].tips()
+    }
+
+    /// Builds and mines a block for `miner` on a template from its own node (the blocks
+    /// it has received), without submitting it.
+    pub fn mine_block(&mut self, miner: usize) -> Result<Block, DevnetError> {
+        self.deliver(miner)?;
+        let extra = format!("pyrin-rs devnet miner {miner}");
+        let now = self.now(miner);
+        let mut block = self.views[miner].template(&self.miners[miner].script, extra.as_bytes(), &self.mempool, now)?;
         let started = Instant::now();
         self.nonces += mine(&mut block, self.rng.next_u64())?;
         self.pow_time += started.elapsed();
         Ok(block)
     }
 
-    /// Submits a block mined by `miner` and records where it came from.
+    /// Submits a block mined by `miner` to the network's node and to the miner's own.
     pub fn submit(&mut self, block: Block, miner: usize) -> Result<BlockHash, BlockError> {
-        let parents = block.header.direct_parents().to_vec();
-        let hash = self.node.submit_block(block)?;
-        let id = self.node.dag().id_of(&hash).unwrap_or(BlockId::GENESIS);
-        for parent in parents {
-            if let Some(p) = self.node.dag().id_of(&parent) {
-                self.children[slot(p)].push(id);
-            }
-        }
-        self.origin.push((self.round, Some(miner)));
-        self.children.push(Vec::new());
-        self.uncovered.push(id);
+        let now = self.now(miner);
+        let hash = self.node.submit_honest_block(block.clone(), now)?;
+        self.views[miner].submit_honest_block(block, now)?;
+        self.mined.push(Mined { round: self.round, miner, hash });
         Ok(hash)
     }
 
     /// One round: miners mine, then wallets send transfers. Returns the blocks added.
     pub fn step(&mut self) -> Result<u64, DevnetError> {
-        let (origin, children, delay, round) = (&self.origin, &self.children, self.config.delay, self.round);
-        self.uncovered.retain(|&b| !children[slot(b)].iter().any(|&c| origin[slot(c)].0 + delay <= round));
         let mut added = 0;
         for miner in 0..self.miners.len() {
             if self.blocks_mined() >= self.config.blocks {
@@ -394,8 +410,8 @@ impl Devnet {
     /// Drops mempool transactions the virtual no longer allows, then lets each wallet send
     /// a transfer with the configured chance.
     fn send_transfers(&mut self) -> Result<(), DevnetError> {
-        let (utxo, _) = self.node.virtual_utxo()?;
-        self.mempool.retain(|tx| tx.inputs.iter().all(|i| utxo.get(&i.previous_outpoint).is_some()));
+        let validator = self.node.validator();
+        self.mempool.retain(|tx| tx.inputs.iter().all(|i| validator.virtual_utxo(&i.previous_outpoint).is_some()));
         if self.miners.len() < 2 {
             return Ok(());
         }
@@ -431,17 +447,18 @@ impl Devnet {
         let prices = MassPrices::from_params(self.node.params());
         let in_mempool: std::collections::HashSet<TransactionOutpoint> =
             self.mempool.iter().flat_map(|tx| tx.inputs.iter().map(|i| i.previous_outpoint)).collect();
-        let (utxo, daa_score) = self.node.virtual_utxo()?;
+        let validator = self.node.validator();
+        let daa_score = validator.virtual_daa_score();
         let script = &self.miners[miner].script;
-        let mut spendable: Vec<(TransactionOutpoint, UtxoEntry)> = utxo
-            .iter()
+        let mut spendable: Vec<(TransactionOutpoint, UtxoEntry)> = validator
+            .virtual_utxo_set()
+            .into_iter()
             .filter(|(o, e)| {
                 // A margin over maturity so the transfer stays valid in parallel blocks.
                 e.script_public_key == *script
                     && !in_mempool.contains(o)
                     && (!e.is_coinbase || e.block_daa_score + maturity + 10 <= daa_score)
             })
-            .map(|(o, e)| (*o, e.clone()))
             .collect();
         if spendable.is_empty() {
             return Ok(None);
@@ -498,93 +515,110 @@ impl Devnet {
         Ok(())
     }
 
+    /// The blocks whose rewards chain block `block`'s coinbase pays: its mergeset inside
+    /// the DAA window, which the DAA score it adds tells apart (genesis is in no window; a
+    /// devnet run is shorter than the window, so nothing else falls out of it).
+    fn paid_blocks(
+        &self,
+        chain_block: &ChainBlock,
+        selected_parent: &BlockHash,
+    ) -> Result<Vec<BlockHash>, DevnetError> {
+        let header = |h: &BlockHash| &self.node.block(h).expect("a chain block is stored").header;
+        let added = header(&chain_block.hash).daa_score - header(selected_parent).daa_score;
+        let genesis = self.node.params().genesis.hash;
+        let mut merged: Vec<BlockHash> = chain_block.accepted.iter().map(|a| a.block).collect();
+        if merged.len() as u64 != added {
+            merged.retain(|b| *b != genesis);
+        }
+        if merged.len() as u64 != added {
+            return Err(DevnetError::Config(format!(
+                "chain block {} merges blocks outside its DAA window",
+                chain_block.hash
+            )));
+        }
+        Ok(merged)
+    }
+
     /// The run's figures, from the virtual's point of view.
     pub fn summary(&mut self) -> Result<Summary, DevnetError> {
         let seconds = self.started.elapsed().as_secs_f64();
-        let virtual_context = self.node.virtual_context()?;
-        let blocks = self.node.blocks();
-        let dag = self.node.dag();
-        let schedule = self.node.schedule();
-        let mut chain = Vec::new();
-        let mut current = virtual_context.ghostdag.selected_parent;
-        while let Some(c) = current {
-            chain.push(c);
-            current = dag.data(c).selected_parent;
-        }
-        let mut blues = virtual_context.ghostdag.mergeset_blues.len() as u64;
-        let mut reds = virtual_context.ghostdag.mergeset_reds.len() as u64;
-        let (mut subsidy_emitted, mut subsidy_expected, mut fees_paid) = (0u64, 0u64, 0u64);
-        let mut fees_accepted = virtual_context.accepted_fees.to_leor();
-        for &c in &chain {
-            let context = &blocks[slot(c)].context;
-            blues += context.ghostdag.mergeset_blues.len() as u64;
-            reds += context.ghostdag.mergeset_reds.len() as u64;
-            // Chain blocks' coinbases are accepted by their chain child or the virtual.
-            subsidy_emitted += context.subsidy_paid().to_leor();
-            fees_paid += context.blue_rewards.iter().chain(&context.red_rewards).map(|r| r.fees.to_leor()).sum::<u64>();
-            fees_accepted += context.accepted_fees.to_leor();
-            for &paid in &context.paid_blocks {
-                subsidy_expected += if paid == BlockId::GENESIS {
-                    blocks[0].subsidy
-                } else {
-                    schedule.subsidy(blocks[slot(paid)].context.daa_score)
+        let validator = self.node.validator();
+        let params = validator.params();
+        let schedule = EmissionSchedule::from_params(params);
+        let dag = validator.dag();
+        let chain = validator.selected_chain();
+        let virtual_ghostdag = dag
+            .ghostdag_of(validator.virtual_parents(), BlueWork::ZERO)
+            .map_err(|e| DevnetError::Config(e.to_string()))?;
+        let (mut blues, mut reds) =
+            (virtual_ghostdag.mergeset_blues.len() as u64, virtual_ghostdag.mergeset_reds.len() as u64);
+        let mut ledger = Ledger::default();
+        let (mut coinbases_paid, mut subsidy_expected, mut fees_paid) = (0u64, 0u64, 0u64);
+        let replay = |ledger: &mut Ledger, merged: &MergedBlockAcceptance| -> u64 {
+            let block = self.node.block(&merged.block).expect("a merged block is stored");
+            let by_id: HashMap<_, _> = block.transactions.iter().map(|tx| (tx.id(), tx)).collect();
+            merged.transaction_ids.iter().map(|id| ledger.accept(by_id[id])).sum()
+        };
+        let mut selected_parent = params.genesis.hash;
+        for chain_block in &chain {
+            let data = dag.data_by_hash(&chain_block.hash).expect("a chain block is in the DAG");
+            blues += data.mergeset_blues.len() as u64;
+            reds += data.mergeset_reds.len() as u64;
+            let paid = self.paid_blocks(chain_block, &selected_parent)?;
+            for merged in &chain_block.accepted {
+                let fees = replay(&mut ledger, merged);
+                if paid.contains(&merged.block) {
+                    fees_paid += fees;
+                    let daa_score = self.node.block(&merged.block).expect("stored").header.daa_score;
+                    subsidy_expected += schedule.subsidy(daa_score).to_leor();
                 }
-                .to_leor();
             }
+            // Every chain block's coinbase is accepted, by its chain child or the virtual.
+            let coinbase = &self.node.block(&chain_block.hash).expect("stored").transactions[0];
+            coinbases_paid += coinbase.outputs.iter().map(|o| o.value.to_leor()).sum::<u64>();
+            selected_parent = chain_block.hash;
         }
-        let schedule_cumulative = schedule.cumulative_subsidy(virtual_context.daa_score).to_leor();
-        let mut mined = vec![0u64; self.miners.len()];
-        for (_, by) in &self.origin {
-            if let Some(m) = by {
-                mined[*m] += 1;
-            }
+        for merged in &validator.virtual_acceptance() {
+            replay(&mut ledger, merged);
         }
-        let virtual_ids: std::collections::HashSet<_> = virtual_context.accepted_ids.iter().copied().collect();
-        let mut transfers_accepted =
-            virtual_ids.len() as u64 - u64::from(virtual_context.ghostdag.selected_parent.is_some());
-        for &c in &chain {
-            let context = &blocks[slot(c)].context;
-            let coinbase = usize::from(context.ghostdag.selected_parent.is_some());
-            transfers_accepted += (context.accepted_ids.len() - coinbase) as u64;
+        let utxo = validator.virtual_utxo_set();
+        let utxo_total: u128 = utxo.iter().map(|(_, e)| u128::from(e.amount.to_leor())).sum();
+        let mut balances: HashMap<&ScriptPublicKey, u64> = HashMap::new();
+        for (_, entry) in &utxo {
+            *balances.entry(&entry.script_public_key).or_default() += entry.amount.to_leor();
         }
-        let block_count = blocks.len() as u64;
-        let chain_length = chain.len() as u64;
-        let network = self.node.params().network.name().to_string();
-        let hash_rate = self.hash_rate();
-        let (utxo, _) = self.node.virtual_utxo()?;
         let addresses = self
             .miners
             .iter()
-            .zip(&mined)
-            .map(|(m, &blocks_mined)| {
-                let stats = utxo.stats().get(&m.script).copied().unwrap_or_default();
-                AddressSummary {
-                    address: m.address.to_string(),
-                    balance: stats.balance,
-                    tx_count: stats.tx_count,
-                    blocks_mined,
-                }
+            .enumerate()
+            .map(|(i, m)| AddressSummary {
+                address: m.address.to_string(),
+                balance: balances.get(&m.script).copied().unwrap_or(0),
+                tx_count: ledger.stats().get(&m.script).map_or(0, |s| s.tx_count),
+                blocks_mined: self.mined.iter().filter(|b| b.miner == i).count() as u64,
             })
             .collect();
+        let block_count = self.node.hashes().len() as u64;
+        let chain_length = chain.len() as u64 + 1;
         Ok(Summary {
-            network,
+            network: params.network.name().to_string(),
             blocks: block_count,
             blues,
             reds,
             chain_length,
-            mean_width: block_count as f64 / chain_length.max(1) as f64,
+            mean_width: block_count as f64 / chain_length as f64,
             rounds: self.round,
             nonces: self.nonces,
-            hash_rate,
+            hash_rate: self.hash_rate(),
             seconds,
-            subsidy_emitted,
+            subsidy_emitted: coinbases_paid - fees_paid,
             subsidy_expected,
-            schedule_cumulative,
+            schedule_cumulative: schedule.cumulative_subsidy(validator.virtual_daa_score()).to_leor(),
             fees_paid,
-            fees_accepted,
-            utxo_total: utxo.total(),
+            fees_accepted: ledger.fees_accepted,
+            utxo_total,
             transfers_sent: self.transfers_sent,
-            transfers_accepted,
+            transfers_accepted: ledger.transfers_accepted,
             addresses,
         })
     }

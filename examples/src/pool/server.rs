@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use pyrin_core::params::Network;
 use pyrin_core::{Amount, Block, BlockHash, CompactTarget};
+use pyrin_emission::coinbase::{CoinbaseData, PayloadLimits};
 use pyrin_emission::payout::{pplns, split_proportional, Share};
 use pyrin_pow::share::{difficulty_of_target, target_from_difficulty};
 use pyrin_pow::PowState;
@@ -336,7 +337,7 @@ impl Pool {
 
     /// Blocks in the pool's node (genesis included).
     pub fn node_blocks(&self) -> usize {
-        self.lock().devnet.node.blocks().len()
+        self.lock().devnet.node.hashes().len()
     }
 
     fn lock(&self) -> MutexGuard<'_, Shared> {
@@ -588,15 +589,14 @@ impl Shared {
             && self.send(client, &stratum::notify(&job.id.to_string(), &pre_pow, timestamp))
     }
 
-    /// A fresh template on the node's tips paying the pool, sent to every miner; jobs on
+    /// A fresh template on the node's virtual parents paying the pool, sent to every miner; jobs on
     /// older templates become stale.
     fn new_job(&mut self) -> Result<(), String> {
-        let tips = self.devnet.node.tips();
         let script = self.devnet.miners[0].script.clone();
         // Timestamps run from genesis at wall-clock speed, so the difficulty adjustment
         // sees the real block rate.
         let now = self.devnet.node.params().genesis.timestamp + self.started.elapsed().as_millis() as u64;
-        let block = self.devnet.node.template(&tips, &script, b"pyrin-rs pool", &[], now).map_err(|e| e.to_string())?;
+        let block = self.devnet.node.template(&script, b"pyrin-rs pool", &[], now).map_err(|e| e.to_string())?;
         let state = PowState::new(&block.header).map_err(|e| e.to_string())?;
         self.current_template += 1;
         self.templates.clear();
@@ -687,9 +687,13 @@ impl Shared {
     }
 
     fn found_block(&mut self, block: Block) {
-        match self.devnet.node.submit_block(block) {
+        // The subsidy this block claims (paid to the pool by the block that merges it).
+        let limits = PayloadLimits::from_params(self.devnet.node.params());
+        let reward = block.transactions.first().and_then(|cb| CoinbaseData::decode(&cb.payload, &limits).ok());
+        let reward = reward.map_or(Amount::ZERO, |data| data.subsidy);
+        let now = self.devnet.node.params().genesis.timestamp + self.started.elapsed().as_millis() as u64;
+        match self.devnet.node.submit_honest_block(block, now) {
             Ok(hash) => {
-                let reward = self.devnet.node.block(&hash).map_or(Amount::ZERO, |b| b.subsidy);
                 let payouts = self.split(reward);
                 for (worker, amount) in &payouts {
                     self.stats.workers.entry(worker.clone()).or_default().paid += amount.to_leor();
