@@ -65,9 +65,11 @@ extern crate alloc;
 
 pub mod error;
 pub mod parents;
+pub mod timing;
 pub mod validator;
 
 pub use error::{RuleError, TxRuleError};
+pub use timing::StageTimes;
 pub use validator::{BlockValidator, ChainBlock, MergedBlockAcceptance};
 
 use pyrin_core::params::Params;

@@ -25,17 +25,27 @@ use pyrin_tx::UtxoEntry;
 
 use crate::error::RuleError;
 use crate::parents::{expected_parents, same_parents, ParentsSource};
+use crate::timing::{Stage, StageTimes, Stages};
 use crate::{BlockStatus, Config, BLOCK_VERSION};
 
 /// Records an accepted transaction in a mergeset diff and the running MuHash: the entries
 /// it spends leave, its outputs arrive with the accepting block's DAA score.
-fn accept(diff: &mut UtxoDiff, multiset: &mut MuHash, tx: &Transaction, spent: &[UtxoEntry], daa_score: u64) {
+fn accept(
+    diff: &mut UtxoDiff,
+    multiset: &mut MuHash,
+    tx: &Transaction,
+    spent: &[UtxoEntry],
+    daa_score: u64,
+    stages: &Stages,
+) {
+    let started = Stages::start();
     for (input, entry) in tx.inputs.iter().zip(spent) {
         multiset.remove_utxo(&input.previous_outpoint, entry);
     }
     for (outpoint, entry) in pyrin_tx::context::created_entries(tx, daa_score) {
         multiset.add_utxo(&outpoint, &entry);
     }
+    stages.add(Stage::Commitment, started);
     // The entries come from the view this diff extends and the body rules forbid spending
     // an outpoint twice, so the diff always takes the transaction.
     diff.add_transaction(tx, spent, daa_score).expect("an accepted transaction fits its mergeset diff");
@@ -134,6 +144,7 @@ pub struct BlockValidator {
     utxo: UtxoCollection,
     utxo_at: BlockId,
     virtual_state: VirtualState,
+    stages: Stages,
 }
 
 impl core::fmt::Debug for BlockValidator {
@@ -197,6 +208,7 @@ impl BlockValidator {
             utxo: UtxoCollection::new(),
             utxo_at: BlockId::GENESIS,
             virtual_state,
+            stages: Stages::default(),
         };
         validator.resolve_virtual();
         validator
@@ -241,14 +253,20 @@ impl BlockValidator {
             Some(BlockStatus::HeaderOnly) | None => {}
             Some(status) => return Ok(*status),
         }
+        let started = Stages::start();
         let (context, level) = self.validate_header(&block.header, now_ms)?;
         // From here on the header is recorded: a failure marks the block.
-        if let Err(e) = self.validate_header_in_context(&block.header, &context) {
+        let in_context = self.validate_header_in_context(&block.header, &context);
+        self.stages.add(Stage::Header, started);
+        if let Err(e) = in_context {
             self.statuses.insert(hash, BlockStatus::Invalid);
             return Err(e);
         }
         self.statuses.entry(hash).or_insert(BlockStatus::HeaderOnly);
-        if let Err(e) = self.validate_body(block, &context) {
+        let started = Stages::start();
+        let body = self.validate_body(block, &context);
+        self.stages.add(Stage::Body, started);
+        if let Err(e) = body {
             if !matches!(e, RuleError::BadMerkleRoot { .. } | RuleError::MissingParents(_)) {
                 self.statuses.insert(hash, BlockStatus::Invalid);
             }
@@ -275,7 +293,9 @@ impl BlockValidator {
         self.statuses.insert(hash, BlockStatus::UtxoPendingVerification);
         self.body_tips.retain(|t| !parents.contains(t));
         self.body_tips.push(hash);
+        let started = Stages::start();
         self.resolve_virtual();
+        self.stages.add(Stage::Utxo, started);
         Ok(self.statuses[&hash])
     }
 
@@ -491,7 +511,7 @@ impl BlockValidator {
             rewards: HashMap::new(),
         };
         let sp_coinbase = &self.stored(sp).transactions[0];
-        accept(&mut ctx.diff, &mut ctx.multiset, sp_coinbase, &[], pov_daa_score);
+        accept(&mut ctx.diff, &mut ctx.multiset, sp_coinbase, &[], pov_daa_score, &self.stages);
         ctx.accepted_ids.push(sp_coinbase.id());
         let tx_context = TxContext::from_params(&self.params, pov_daa_score);
         for (i, merged) in self.dag.consensus_ordered_mergeset(ghostdag).into_iter().enumerate() {
@@ -518,7 +538,7 @@ impl BlockValidator {
             }
             for (index, entries, fee) in validated {
                 let tx = &txs[index];
-                accept(&mut ctx.diff, &mut ctx.multiset, tx, &entries, pov_daa_score);
+                accept(&mut ctx.diff, &mut ctx.multiset, tx, &entries, pov_daa_score, &self.stages);
                 ctx.accepted_ids.push(tx.id());
                 ids.push(tx.id());
                 fees = fees.saturating_add(fee);
@@ -554,7 +574,10 @@ impl BlockValidator {
     ) -> Result<(), RuleError> {
         let header = &stored.header;
         let hash = self.hash_of(stored.id);
+        let started = Stages::start();
         let commitment = ctx.multiset.finalize();
+        let accepted = accepted_id_merkle_root(ctx.accepted_ids.iter().copied());
+        self.stages.add(Stage::Commitment, started);
         if commitment != header.utxo_commitment {
             return Err(RuleError::BadUTXOCommitment {
                 block: hash,
@@ -562,7 +585,6 @@ impl BlockValidator {
                 expected: commitment,
             });
         }
-        let accepted = accepted_id_merkle_root(ctx.accepted_ids.iter().copied());
         if accepted != header.accepted_id_merkle_root {
             return Err(RuleError::BadAcceptedIDMerkleRoot {
                 block: hash,
@@ -856,6 +878,12 @@ impl BlockValidator {
         }
         chain.reverse();
         chain
+    }
+
+    /// The time spent so far in each stage of validation, with the `stage-timing` feature
+    /// (a profiling hook); zeros without it.
+    pub fn stage_times(&self) -> StageTimes {
+        self.stages.times()
     }
 
     /// The status of a block: `None` for a hash never seen or refused before it was
