@@ -20,7 +20,7 @@
 //! - `blake3 80 B`: one BLAKE3 of 80 bytes (a header-sized yardstick);
 //! - `replay N threads`: `BlockValidator::validate_and_insert` over all blocks inside a rayon
 //!   pool of N threads (pyrin-consensus's `rayon` feature), the best of `REPLAY_RUNS` runs
-//!   (default 3), with the ratio to the raw signature time, blocks/s and tx/s, and the share
+//!   (default 3; `REPLAY_THREADS` sets the first N), with the ratio to the raw signature time, blocks/s and tx/s, and the share
 //!   of each validation stage (pyrin-consensus's `stage-timing` feature).
 
 use std::collections::{BTreeMap, HashMap};
@@ -375,7 +375,7 @@ fn main() {
 
     let blake = blake3_80();
     let raw = (0..runs).map(|_| raw_verify(&signed)).min().expect("a run");
-    let all = rayon::current_num_threads();
+    let all = std::env::var("REPLAY_THREADS").ok().and_then(|r| r.parse().ok()).unwrap_or(rayon::current_num_threads());
     let mut rows = vec![(all, replay_in_pool(&history, all, runs, now))];
     if all != 1 {
         rows.push((1, replay_in_pool(&history, 1, runs, now)));

@@ -17,7 +17,7 @@ use pyrin_ghostdag::{BlockId, Ghostdag, GhostdagData};
 use pyrin_pow::daa::{daa_score, past_median_time};
 use pyrin_pow::difficulty::{next_bits, DifficultyRules, WindowBlock};
 use pyrin_tx::body::{check_block_body_in_isolation, BodyRuleError};
-use pyrin_tx::context::{check_transaction_in_context, TxContext, TxValidationFlags};
+use pyrin_tx::context::{TxContext, TxValidationFlags};
 use pyrin_tx::muhash::MuHash;
 use pyrin_tx::rules::check_tx_is_finalized;
 use pyrin_tx::utxo::{entries_of, UtxoCollection, UtxoDiff, UtxoView};
@@ -49,6 +49,55 @@ fn accept(
     // The entries come from the view this diff extends and the body rules forbid spending
     // an outpoint twice, so the diff always takes the transaction.
     diff.add_transaction(tx, spent, daa_score).expect("an accepted transaction fits its mergeset diff");
+}
+
+/// The reference's signature cache size (`TransactionValidator`'s `sig_cache`).
+#[cfg(feature = "std")]
+const SIGNATURE_CACHE_SIZE: usize = 10_000;
+
+/// The signature cache of a validator: a transaction whose scripts passed once (as a chain
+/// candidate's own, say) costs lookups when a later mergeset accepts it. Without `std`
+/// there is none.
+#[cfg(feature = "std")]
+type SigCache = pyrin_tx::engine::BoundedSignatureCache;
+#[cfg(not(feature = "std"))]
+type SigCache = ();
+
+fn new_sig_cache() -> SigCache {
+    #[cfg(feature = "std")]
+    return SigCache::new(SIGNATURE_CACHE_SIZE);
+    #[cfg(not(feature = "std"))]
+    ()
+}
+
+/// Runs the in-context rules of each of `txs` over `view`: its spent entries and fee when
+/// it passes. With the `rayon` feature the transactions are checked on rayon's current
+/// pool; they are independent (none spends another of the same block).
+fn check_in_context<V: UtxoView + Sync + ?Sized>(
+    txs: &[Transaction],
+    view: &V,
+    ctx: &TxContext,
+    flags: TxValidationFlags,
+    sig_cache: &SigCache,
+) -> Vec<Option<(Vec<UtxoEntry>, u64)>> {
+    let check = |tx: &Transaction| {
+        let entries = entries_of(view, tx).ok()?;
+        #[cfg(feature = "std")]
+        let fee = pyrin_tx::context::check_transaction_in_context_with_cache(tx, &entries, ctx, flags, sig_cache);
+        #[cfg(not(feature = "std"))]
+        let fee = {
+            let () = *sig_cache;
+            pyrin_tx::context::check_transaction_in_context(tx, &entries, ctx, flags)
+        };
+        fee.ok().map(|fee| (entries, fee.to_leor()))
+    };
+    #[cfg(feature = "rayon")]
+    {
+        use rayon::prelude::*;
+        txs.par_iter().map(check).collect()
+    }
+    #[cfg(not(feature = "rayon"))]
+    txs.iter().map(check).collect()
 }
 
 /// Applies a diff computed against `set`'s exact state.
@@ -145,6 +194,7 @@ pub struct BlockValidator {
     utxo_at: BlockId,
     virtual_state: VirtualState,
     stages: Stages,
+    sig_cache: SigCache,
 }
 
 impl core::fmt::Debug for BlockValidator {
@@ -209,6 +259,7 @@ impl BlockValidator {
             utxo_at: BlockId::GENESIS,
             virtual_state,
             stages: Stages::default(),
+            sig_cache: new_sig_cache(),
         };
         validator.resolve_virtual();
         validator
@@ -517,22 +568,16 @@ impl BlockValidator {
         for (i, merged) in self.dag.consensus_ordered_mergeset(ghostdag).into_iter().enumerate() {
             let is_selected_parent = i == 0;
             let txs = &self.stored(merged).transactions;
-            let mut validated: Vec<(usize, Vec<UtxoEntry>, u64)> = Vec::new();
-            {
-                let view = ctx.diff.view(base);
-                // The selected parent's transactions passed the scripts in this same
-                // context when it was verified.
-                let flags =
-                    if is_selected_parent { TxValidationFlags::SkipScriptChecks } else { TxValidationFlags::Full };
-                for (index, tx) in txs.iter().enumerate().skip(1) {
-                    let Ok(entries) = entries_of(&view, tx) else { continue };
-                    if let Ok(fee) = check_transaction_in_context(tx, &entries, &tx_context, flags) {
-                        validated.push((index, entries, fee.to_leor()));
-                    }
-                }
-            }
+            // The selected parent's transactions passed the scripts in this same context
+            // when it was verified.
+            let flags = if is_selected_parent { TxValidationFlags::SkipScriptChecks } else { TxValidationFlags::Full };
+            let checked = check_in_context(&txs[1..], &ctx.diff.view(base), &tx_context, flags, &self.sig_cache);
+            let validated = checked
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, checked)| checked.map(|(entries, fee)| (i + 1, entries, fee)));
             let mut fees = 0u64;
-            let mut ids = Vec::with_capacity(validated.len() + 1);
+            let mut ids = Vec::with_capacity(txs.len());
             if is_selected_parent {
                 ids.push(sp_coinbase.id());
             }
@@ -600,16 +645,9 @@ impl BlockValidator {
         let view = ctx.diff.view(base);
         let tx_context = TxContext::from_params(&self.params, header.daa_score);
         let total = stored.transactions.len() - 1;
-        let valid = stored
-            .transactions
-            .iter()
-            .skip(1)
-            .filter(|tx| {
-                entries_of(&view, tx).is_ok_and(|entries| {
-                    check_transaction_in_context(tx, &entries, &tx_context, TxValidationFlags::Full).is_ok()
-                })
-            })
-            .count();
+        let checked =
+            check_in_context(&stored.transactions[1..], &view, &tx_context, TxValidationFlags::Full, &self.sig_cache);
+        let valid = checked.iter().filter(|c| c.is_some()).count();
         if valid < total {
             return Err(RuleError::InvalidTransactionsInUtxoContext { invalid: total - valid, total });
         }
