@@ -164,10 +164,14 @@ struct VirtualState {
     daa_score: u64,
     bits: CompactTarget,
     past_median_time: u64,
-    diff: UtxoDiff,
-    multiset: MuHash,
+    non_daa: Vec<BlockId>,
+    /// Its UTXO state over the sink's set. The next block over the same parents has the
+    /// same mergeset and DAA score, hence this same state: its header context and UTXO
+    /// state are taken from here instead of computed again.
+    utxo: UtxoContext,
 }
 
+#[derive(Clone)]
 struct UtxoContext {
     diff: UtxoDiff,
     multiset: MuHash,
@@ -243,8 +247,14 @@ impl BlockValidator {
             daa_score: params.genesis.daa_score,
             bits: params.genesis.bits,
             past_median_time: params.genesis.timestamp,
-            diff: UtxoDiff::default(),
-            multiset: MuHash::new(),
+            non_daa: Vec::new(),
+            utxo: UtxoContext {
+                diff: UtxoDiff::default(),
+                multiset: MuHash::new(),
+                accepted_ids: Vec::new(),
+                acceptance: Vec::new(),
+                rewards: HashMap::new(),
+            },
         };
         let mut validator = Self {
             schedule: EmissionSchedule::from_params(&params),
@@ -402,9 +412,16 @@ impl BlockValidator {
                 }
             }
         }
-        let ghostdag =
-            self.dag.ghostdag_of(parents, work_of(header.bits)).map_err(|_| RuleError::MissingParents(Vec::new()))?;
-        let context = self.header_context(ghostdag);
+        let context = match self.virtual_header_context(parents, work_of(header.bits)) {
+            Some(context) => context,
+            None => {
+                let ghostdag = self
+                    .dag
+                    .ghostdag_of(parents, work_of(header.bits))
+                    .map_err(|_| RuleError::MissingParents(Vec::new()))?;
+                self.header_context(ghostdag)
+            }
+        };
         if context.daa_score != header.daa_score {
             return Err(RuleError::UnexpectedHeaderDaaScore { expected: context.daa_score, found: header.daa_score });
         }
@@ -412,6 +429,31 @@ impl BlockValidator {
             return Err(RuleError::UnexpectedDifficulty { found: header.bits, expected: context.bits });
         }
         Ok((context, level))
+    }
+
+    /// The header context of a block over exactly the virtual block's parents (in any
+    /// order): the virtual's, with the block's own work. GHOSTDAG, the windows and the DAA
+    /// score depend on the parents alone.
+    fn virtual_header_context(&self, parents: &[BlockHash], work: BlueWork) -> Option<HeaderContext> {
+        let v = &self.virtual_state;
+        if parents.len() != v.parents.len() || !parents.iter().all(|p| v.parents.contains(p)) {
+            return None;
+        }
+        let context = HeaderContext {
+            ghostdag: GhostdagData { work, ..v.ghostdag.clone() },
+            daa_score: v.daa_score,
+            bits: v.bits,
+            past_median_time: v.past_median_time,
+            non_daa: v.non_daa.clone(),
+        };
+        debug_assert!(self.dag.ghostdag_of(parents, work).is_ok_and(|g| {
+            let computed = self.header_context(g);
+            computed.ghostdag == context.ghostdag
+                && (computed.daa_score, computed.bits, computed.past_median_time)
+                    == (context.daa_score, context.bits, context.past_median_time)
+                && computed.non_daa == context.non_daa
+        }));
+        Some(context)
     }
 
     /// The DAA score, bits, past median time and non-DAA mergeset blocks of a block (or
@@ -720,7 +762,26 @@ impl BlockValidator {
             let stored = &self.blocks[&hash];
             let ghostdag = self.dag.data(current);
             let sp_multiset = &self.blocks[&self.hash_of(selected_parent)].chain.as_ref().expect("verified").multiset;
-            let ctx = self.calculate_utxo_state(&self.utxo, ghostdag, sp_multiset, stored.header.daa_score);
+            let v = &self.virtual_state;
+            // The virtual block over the same mergeset, computed over this same set (the
+            // selected parent's, the sink then): the same state.
+            let ctx = if v.ghostdag.selected_parent == ghostdag.selected_parent
+                && v.ghostdag.mergeset_blues == ghostdag.mergeset_blues
+                && v.ghostdag.mergeset_reds == ghostdag.mergeset_reds
+                && v.daa_score == stored.header.daa_score
+            {
+                debug_assert!({
+                    let computed =
+                        self.calculate_utxo_state(&self.utxo, ghostdag, sp_multiset, stored.header.daa_score);
+                    computed.multiset.finalize() == v.utxo.multiset.finalize()
+                        && computed.accepted_ids == v.utxo.accepted_ids
+                        && computed.acceptance == v.utxo.acceptance
+                        && computed.rewards == v.utxo.rewards
+                });
+                v.utxo.clone()
+            } else {
+                self.calculate_utxo_state(&self.utxo, ghostdag, sp_multiset, stored.header.daa_score)
+            };
             match self.verify_expected_utxo_state(&ctx, &self.utxo, stored, ghostdag) {
                 Ok(()) => {
                     apply(&mut self.utxo, &ctx.diff);
@@ -783,8 +844,8 @@ impl BlockValidator {
             bits: context.bits,
             past_median_time: context.past_median_time,
             ghostdag: context.ghostdag,
-            diff: ctx.diff,
-            multiset: ctx.multiset,
+            non_daa: context.non_daa,
+            utxo: ctx,
         };
     }
 
@@ -877,12 +938,12 @@ impl BlockValidator {
     /// The MuHash of the virtual UTXO set: the `utxo_commitment` of a block over the
     /// virtual parents.
     pub fn virtual_utxo_commitment(&self) -> UtxoCommitment {
-        self.virtual_state.multiset.finalize()
+        self.virtual_state.utxo.multiset.finalize()
     }
 
     /// The whole virtual UTXO set, sorted by outpoint.
     pub fn virtual_utxo_set(&self) -> Vec<(TransactionOutpoint, UtxoEntry)> {
-        let diff = &self.virtual_state.diff;
+        let diff = &self.virtual_state.utxo.diff;
         let mut set: Vec<(TransactionOutpoint, UtxoEntry)> = self
             .utxo
             .iter()
@@ -896,7 +957,7 @@ impl BlockValidator {
 
     /// The entry at `outpoint` in the virtual UTXO set.
     pub fn virtual_utxo(&self, outpoint: &TransactionOutpoint) -> Option<UtxoEntry> {
-        self.virtual_state.diff.view(&self.utxo).get(outpoint)
+        self.virtual_state.utxo.diff.view(&self.utxo).get(outpoint)
     }
 
     /// The selected chain from genesis (exclusive) to the sink, each block with what it
