@@ -15,7 +15,9 @@ pub struct StageTimes {
     /// UTXO resolution and acceptance (the sink search, mergeset transactions validated
     /// with their scripts, diffs applied, the virtual state), less the commitment.
     pub utxo: Duration,
-    /// The UTXO commitment: MuHash updates and finalisation, accepted-id merkle roots.
+    /// The UTXO commitment: each accepted transaction's MuHash combined into the running
+    /// one, finalisation, accepted-id merkle roots. (A transaction's own MuHash elements are
+    /// hashed beside its scripts, possibly in parallel: they count in `utxo`.)
     pub commitment: Duration,
 }
 

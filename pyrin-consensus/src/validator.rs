@@ -28,23 +28,32 @@ use crate::parents::{expected_parents, same_parents, ParentsSource};
 use crate::timing::{Stage, StageTimes, Stages};
 use crate::{BlockStatus, Config, BLOCK_VERSION};
 
-/// Records an accepted transaction in a mergeset diff and the running MuHash: the entries
-/// it spends leave, its outputs arrive with the accepting block's DAA score.
-fn accept(
-    diff: &mut UtxoDiff,
-    multiset: &mut MuHash,
-    tx: &Transaction,
-    spent: &[UtxoEntry],
-    daa_score: u64,
-    stages: &Stages,
-) {
-    let started = Stages::start();
+/// A transaction's effect on a MuHash: the entries it spends leave, its outputs arrive
+/// with the accepting block's DAA score.
+fn tx_multiset(tx: &Transaction, spent: &[UtxoEntry], daa_score: u64) -> MuHash {
+    let mut multiset = MuHash::new();
     for (input, entry) in tx.inputs.iter().zip(spent) {
         multiset.remove_utxo(&input.previous_outpoint, entry);
     }
     for (outpoint, entry) in pyrin_tx::context::created_entries(tx, daa_score) {
         multiset.add_utxo(&outpoint, &entry);
     }
+    multiset
+}
+
+/// Records an accepted transaction in a mergeset diff and the running MuHash, given its
+/// effect on a MuHash ([`tx_multiset`], computed beside its scripts).
+fn accept(
+    diff: &mut UtxoDiff,
+    multiset: &mut MuHash,
+    tx: &Transaction,
+    spent: &[UtxoEntry],
+    daa_score: u64,
+    tx_multiset: &MuHash,
+    stages: &Stages,
+) {
+    let started = Stages::start();
+    multiset.combine(tx_multiset);
     stages.add(Stage::Commitment, started);
     // The entries come from the view this diff extends and the body rules forbid spending
     // an outpoint twice, so the diff always takes the transaction.
@@ -70,16 +79,22 @@ fn new_sig_cache() -> SigCache {
     ()
 }
 
-/// Runs the in-context rules of each of `txs` over `view`: its spent entries and fee when
-/// it passes. With the `rayon` feature the transactions are checked on rayon's current
-/// pool; they are independent (none spends another of the same block).
+/// A transaction that passed in context: the entries it spends, its fee and, when asked
+/// for, its effect on a MuHash.
+type Checked = (Vec<UtxoEntry>, u64, Option<MuHash>);
+
+/// Runs the in-context rules of each of `txs` over `view`: its spent entries, fee and (with
+/// `multiset`) its MuHash effect when it passes. With the `rayon` feature the transactions
+/// are checked on rayon's current pool; they are independent (none spends another of the
+/// same block).
 fn check_in_context<V: UtxoView + Sync + ?Sized>(
     txs: &[Transaction],
     view: &V,
     ctx: &TxContext,
     flags: TxValidationFlags,
     sig_cache: &SigCache,
-) -> Vec<Option<(Vec<UtxoEntry>, u64)>> {
+    multiset: bool,
+) -> Vec<Option<Checked>> {
     let check = |tx: &Transaction| {
         let entries = entries_of(view, tx).ok()?;
         #[cfg(feature = "std")]
@@ -89,7 +104,9 @@ fn check_in_context<V: UtxoView + Sync + ?Sized>(
             let () = *sig_cache;
             pyrin_tx::context::check_transaction_in_context(tx, &entries, ctx, flags)
         };
-        fee.ok().map(|fee| (entries, fee.to_leor()))
+        let fee = fee.ok()?.to_leor();
+        let multiset = multiset.then(|| tx_multiset(tx, &entries, ctx.daa_score));
+        Some((entries, fee, multiset))
     };
     #[cfg(feature = "rayon")]
     {
@@ -604,7 +621,8 @@ impl BlockValidator {
             rewards: HashMap::new(),
         };
         let sp_coinbase = &self.stored(sp).transactions[0];
-        accept(&mut ctx.diff, &mut ctx.multiset, sp_coinbase, &[], pov_daa_score, &self.stages);
+        let coinbase_multiset = tx_multiset(sp_coinbase, &[], pov_daa_score);
+        accept(&mut ctx.diff, &mut ctx.multiset, sp_coinbase, &[], pov_daa_score, &coinbase_multiset, &self.stages);
         ctx.accepted_ids.push(sp_coinbase.id());
         let tx_context = TxContext::from_params(&self.params, pov_daa_score);
         for (i, merged) in self.dag.consensus_ordered_mergeset(ghostdag).into_iter().enumerate() {
@@ -613,21 +631,23 @@ impl BlockValidator {
             // The selected parent's transactions passed the scripts in this same context
             // when it was verified.
             let flags = if is_selected_parent { TxValidationFlags::SkipScriptChecks } else { TxValidationFlags::Full };
-            let checked = check_in_context(&txs[1..], &ctx.diff.view(base), &tx_context, flags, &self.sig_cache);
+            let checked = check_in_context(&txs[1..], &ctx.diff.view(base), &tx_context, flags, &self.sig_cache, true);
             let validated = checked
                 .into_iter()
                 .enumerate()
-                .filter_map(|(i, checked)| checked.map(|(entries, fee)| (i + 1, entries, fee)));
+                .filter_map(|(i, checked)| checked.map(|(entries, fee, multiset)| (i + 1, entries, fee, multiset)));
             let mut fees = 0u64;
             let mut ids = Vec::with_capacity(txs.len());
             if is_selected_parent {
                 ids.push(sp_coinbase.id());
             }
-            for (index, entries, fee) in validated {
+            for (index, entries, fee, multiset) in validated {
                 let tx = &txs[index];
-                accept(&mut ctx.diff, &mut ctx.multiset, tx, &entries, pov_daa_score, &self.stages);
-                ctx.accepted_ids.push(tx.id());
-                ids.push(tx.id());
+                let multiset = multiset.expect("asked for");
+                accept(&mut ctx.diff, &mut ctx.multiset, tx, &entries, pov_daa_score, &multiset, &self.stages);
+                let id = tx.id();
+                ctx.accepted_ids.push(id);
+                ids.push(id);
                 fees = fees.saturating_add(fee);
             }
             ctx.acceptance.push(MergedBlockAcceptance { block: self.hash_of(merged), transaction_ids: ids });
@@ -687,8 +707,9 @@ impl BlockValidator {
         let view = ctx.diff.view(base);
         let tx_context = TxContext::from_params(&self.params, header.daa_score);
         let total = stored.transactions.len() - 1;
+        let transactions = &stored.transactions[1..];
         let checked =
-            check_in_context(&stored.transactions[1..], &view, &tx_context, TxValidationFlags::Full, &self.sig_cache);
+            check_in_context(transactions, &view, &tx_context, TxValidationFlags::Full, &self.sig_cache, false);
         let valid = checked.iter().filter(|c| c.is_some()).count();
         if valid < total {
             return Err(RuleError::InvalidTransactionsInUtxoContext { invalid: total - valid, total });
