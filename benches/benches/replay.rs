@@ -18,6 +18,9 @@
 //!   `pyrin_tx::sighash::SighashCache` over the spent outputs, found by indexing every
 //!   output of the history);
 //! - `blake3 80 B`: one BLAKE3 of 80 bytes (a header-sized yardstick);
+//! - `wall` and `cpu`: wall-clock time and the CPU time the process used (all threads;
+//!   `/proc/self/stat`), each with its ratio to the raw signature loop's. On cores shared
+//!   with other work the CPU times compare the work done; the wall times need idle cores.
 //! - `replay N threads`: `BlockValidator::validate_and_insert` over all blocks inside a rayon
 //!   pool of N threads (pyrin-consensus's `rayon` feature), the best of `REPLAY_RUNS` runs
 //!   (default 3; `REPLAY_THREADS` sets the first N), with the ratio to the raw signature time, blocks/s and tx/s, and the share
@@ -176,15 +179,15 @@ fn load(path: &PathBuf) -> History {
 
 /// Replays the history, timing the replay only, and returns the time, the stage times and
 /// the validator (to be checked).
-fn replay(history: &History, now: u64) -> (Duration, StageTimes, BlockValidator) {
+fn replay(history: &History, now: u64) -> (Duration, Option<Duration>, StageTimes, BlockValidator) {
     let mut validator = BlockValidator::new(&MAINNET_PARAMS, &history.config);
     assert_eq!(validator.sink(), history.genesis);
     let mut verdicts = Vec::with_capacity(history.steps.len());
-    let started = Instant::now();
-    for step in &history.steps {
-        verdicts.push(validator.validate_and_insert(&step.block, now));
-    }
-    let elapsed = started.elapsed();
+    let ((), elapsed, cpu) = timed(|| {
+        for step in &history.steps {
+            verdicts.push(validator.validate_and_insert(&step.block, now));
+        }
+    });
     for (i, (step, verdict)) in history.steps.iter().zip(&verdicts).enumerate() {
         let got = match verdict {
             Ok(status) => status.name().to_string(),
@@ -193,7 +196,7 @@ fn replay(history: &History, now: u64) -> (Duration, StageTimes, BlockValidator)
         assert_eq!(got, step.verdict, "verdict of block {i} ({verdict:?})");
     }
     let stages = validator.stage_times();
-    (elapsed, stages, validator)
+    (elapsed, cpu, stages, validator)
 }
 
 /// The end state the reference reached.
@@ -303,6 +306,28 @@ fn signed_inputs(history: &History) -> Vec<([u8; 32], [u8; 64], [u8; 32])> {
     signed
 }
 
+/// The CPU time this process has used (all threads), from `/proc/self/stat` (Linux; 10 ms
+/// ticks): beside the wall-clock time it shows what a run cost when other processes share
+/// the cores.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which ends with the last ')'): state is field 3,
+    // utime and stime are fields 14 and 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// Wall-clock and CPU time of `f`.
+fn timed<R>(f: impl FnOnce() -> R) -> (R, Duration, Option<Duration>) {
+    let cpu = cpu_time();
+    let started = Instant::now();
+    let r = f();
+    let wall = started.elapsed();
+    (r, wall, cpu.zip(cpu_time()).map(|(a, b)| b.saturating_sub(a)))
+}
+
 fn raw_verify(signed: &[([u8; 32], [u8; 64], [u8; 32])]) -> Duration {
     let secp = secp256k1::Secp256k1::verification_only();
     let started = Instant::now();
@@ -329,14 +354,20 @@ fn blake3_80() -> Duration {
     started.elapsed() / n
 }
 
-fn replay_in_pool(history: &History, threads: usize, runs: usize, now: u64) -> (Duration, StageTimes) {
+/// The best of `runs` replays on a pool of `threads`: wall time, CPU time, stages.
+fn replay_in_pool(
+    history: &History,
+    threads: usize,
+    runs: usize,
+    now: u64,
+) -> (Duration, Option<Duration>, StageTimes) {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");
-    let mut best: Option<(Duration, StageTimes)> = None;
+    let mut best: Option<(Duration, Option<Duration>, StageTimes)> = None;
     for _ in 0..runs {
-        let (elapsed, stages, validator) = pool.install(|| replay(history, now));
+        let (elapsed, cpu, stages, validator) = pool.install(|| replay(history, now));
         check_end_state(&validator, &history.expected);
-        if best.as_ref().is_none_or(|(b, _)| elapsed < *b) {
-            best = Some((elapsed, stages));
+        if best.as_ref().is_none_or(|(b, _, _)| elapsed < *b) {
+            best = Some((elapsed, cpu, stages));
         }
     }
     best.expect("at least one run")
@@ -374,7 +405,13 @@ fn main() {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_millis() as u64;
 
     let blake = blake3_80();
-    let raw = (0..runs).map(|_| raw_verify(&signed)).min().expect("a run");
+    let (raw, raw_cpu) = (0..runs)
+        .map(|_| {
+            let (wall, _, cpu) = timed(|| raw_verify(&signed));
+            (wall, cpu)
+        })
+        .min_by_key(|(wall, _)| *wall)
+        .expect("a run");
     let all = std::env::var("REPLAY_THREADS").ok().and_then(|r| r.parse().ok()).unwrap_or(rayon::current_num_threads());
     let mut rows = vec![(all, replay_in_pool(&history, all, runs, now))];
     if all != 1 {
@@ -382,31 +419,39 @@ fn main() {
     }
 
     let secs = |d: Duration| d.as_secs_f64();
+    let cpu_secs = |d: Option<Duration>| d.map_or(f64::NAN, secs);
     println!();
-    println!("{:<34} {:>10} {:>9} {:>9} {:>9}", "what", "time", "vs raw", "blocks/s", "tx/s");
     println!(
-        "{:<34} {:>9.3}s {:>9} {:>9} {:>9}   ({:.1} µs per signature)",
+        "{:<26} {:>9} {:>8} {:>9} {:>8} {:>9} {:>9}",
+        "what", "wall", "vs raw", "cpu", "vs raw", "blocks/s", "tx/s"
+    );
+    println!(
+        "{:<26} {:>8.3}s {:>8} {:>8.2}s {:>8} {:>9} {:>9}   ({:.1} µs per signature)",
         "raw secp256k1, 1 thread",
         secs(raw),
+        "1.00",
+        cpu_secs(raw_cpu),
         "1.00",
         "",
         "",
         secs(raw) * 1e6 / signed.len() as f64
     );
-    println!("{:<34} {:>8.0}ns", "blake3 of 80 bytes", blake.as_nanos() as f64);
-    for (threads, (time, _)) in &rows {
+    println!("{:<26} {:>8.0}ns", "blake3 of 80 bytes", blake.as_nanos() as f64);
+    for (threads, (time, cpu, _)) in &rows {
         println!(
-            "{:<34} {:>9.3}s {:>9.2} {:>9.0} {:>9.0}",
+            "{:<26} {:>8.3}s {:>8.2} {:>8.2}s {:>8.2} {:>9.0} {:>9.0}",
             format!("replay, {threads} thread{}", if *threads == 1 { "" } else { "s" }),
             secs(*time),
             secs(*time) / secs(raw),
+            cpu_secs(*cpu),
+            cpu_secs(*cpu) / cpu_secs(raw_cpu),
             blocks as f64 / secs(*time),
             txs as f64 / secs(*time),
         );
     }
     println!();
     println!("{:<20} {:>8} {:>8} {:>8} {:>11}", "stage share", "header", "body", "utxo", "commitment");
-    for (threads, (_, s)) in &rows {
+    for (threads, (_, _, s)) in &rows {
         let total = secs(s.total()).max(f64::MIN_POSITIVE);
         let pct = |d: Duration| format!("{:.1}%", 100.0 * secs(d) / total);
         println!(
