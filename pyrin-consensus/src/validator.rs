@@ -165,6 +165,7 @@ struct Stored {
 }
 
 /// Everything the header rules derive from a block's parents.
+#[derive(Clone)]
 struct HeaderContext {
     ghostdag: GhostdagData,
     daa_score: u64,
@@ -216,6 +217,12 @@ pub struct BlockValidator {
     virtual_state: VirtualState,
     stages: Stages,
     sig_cache: SigCache,
+    /// The header context of the last block whose header rules ran, with its parents: the
+    /// next blocks of a layer of parallel blocks have the same parents.
+    recent_header: Option<(Vec<BlockHash>, HeaderContext)>,
+    /// The UTXO state of the last chain block verified, with its mergeset and DAA score: a
+    /// parallel block over the same parents that is heavier has the same state.
+    recent_utxo: Option<(GhostdagData, u64, UtxoContext)>,
 }
 
 impl core::fmt::Debug for BlockValidator {
@@ -287,6 +294,8 @@ impl BlockValidator {
             virtual_state,
             stages: Stages::default(),
             sig_cache: new_sig_cache(),
+            recent_header: None,
+            recent_utxo: None,
         };
         validator.resolve_virtual();
         validator
@@ -333,6 +342,7 @@ impl BlockValidator {
         }
         let started = Stages::start();
         let (context, level) = self.validate_header(&block.header, now_ms)?;
+        self.recent_header = Some((block.header.direct_parents().to_vec(), context.clone()));
         // From here on the header is recorded: a failure marks the block.
         let in_context = self.validate_header_in_context(&block.header, &context);
         self.stages.add(Stage::Header, started);
@@ -448,20 +458,27 @@ impl BlockValidator {
         Ok((context, level))
     }
 
-    /// The header context of a block over exactly the virtual block's parents (in any
-    /// order): the virtual's, with the block's own work. GHOSTDAG, the windows and the DAA
-    /// score depend on the parents alone.
+    /// The header context of a block over exactly the virtual block's parents or the last
+    /// checked header's (in any order): theirs, with the block's own work. GHOSTDAG, the
+    /// windows and the DAA score depend on the parents alone.
     fn virtual_header_context(&self, parents: &[BlockHash], work: BlueWork) -> Option<HeaderContext> {
+        let same = |known: &[BlockHash]| parents.len() == known.len() && parents.iter().all(|p| known.contains(p));
         let v = &self.virtual_state;
-        if parents.len() != v.parents.len() || !parents.iter().all(|p| v.parents.contains(p)) {
-            return None;
-        }
-        let context = HeaderContext {
-            ghostdag: GhostdagData { work, ..v.ghostdag.clone() },
-            daa_score: v.daa_score,
-            bits: v.bits,
-            past_median_time: v.past_median_time,
-            non_daa: v.non_daa.clone(),
+        let context = if same(&v.parents) {
+            HeaderContext {
+                ghostdag: GhostdagData { work, ..v.ghostdag.clone() },
+                daa_score: v.daa_score,
+                bits: v.bits,
+                past_median_time: v.past_median_time,
+                non_daa: v.non_daa.clone(),
+            }
+        } else {
+            match &self.recent_header {
+                Some((known, c)) if same(known) => {
+                    HeaderContext { ghostdag: GhostdagData { work, ..c.ghostdag.clone() }, ..c.clone() }
+                }
+                _ => return None,
+            }
         };
         debug_assert!(self.dag.ghostdag_of(parents, work).is_ok_and(|g| {
             let computed = self.header_context(g);
@@ -783,28 +800,37 @@ impl BlockValidator {
             let stored = &self.blocks[&hash];
             let ghostdag = self.dag.data(current);
             let sp_multiset = &self.blocks[&self.hash_of(selected_parent)].chain.as_ref().expect("verified").multiset;
+            let daa_score = stored.header.daa_score;
+            // The virtual block or the last chain block over the same mergeset, computed
+            // over this same set (the selected parent's): the same state.
+            let same = |g: &GhostdagData, d: u64| {
+                g.selected_parent == ghostdag.selected_parent
+                    && g.mergeset_blues == ghostdag.mergeset_blues
+                    && g.mergeset_reds == ghostdag.mergeset_reds
+                    && d == daa_score
+            };
             let v = &self.virtual_state;
-            // The virtual block over the same mergeset, computed over this same set (the
-            // selected parent's, the sink then): the same state.
-            let ctx = if v.ghostdag.selected_parent == ghostdag.selected_parent
-                && v.ghostdag.mergeset_blues == ghostdag.mergeset_blues
-                && v.ghostdag.mergeset_reds == ghostdag.mergeset_reds
-                && v.daa_score == stored.header.daa_score
-            {
-                debug_assert!({
-                    let computed =
-                        self.calculate_utxo_state(&self.utxo, ghostdag, sp_multiset, stored.header.daa_score);
-                    computed.multiset.finalize() == v.utxo.multiset.finalize()
-                        && computed.accepted_ids == v.utxo.accepted_ids
-                        && computed.acceptance == v.utxo.acceptance
-                        && computed.rewards == v.utxo.rewards
-                });
-                v.utxo.clone()
+            let known = if same(&v.ghostdag, v.daa_score) {
+                Some(&v.utxo)
             } else {
-                self.calculate_utxo_state(&self.utxo, ghostdag, sp_multiset, stored.header.daa_score)
+                self.recent_utxo.as_ref().filter(|(g, d, _)| same(g, *d)).map(|(_, _, c)| c)
+            };
+            let ctx = match known {
+                Some(known) => {
+                    debug_assert!({
+                        let computed = self.calculate_utxo_state(&self.utxo, ghostdag, sp_multiset, daa_score);
+                        computed.multiset.finalize() == known.multiset.finalize()
+                            && computed.accepted_ids == known.accepted_ids
+                            && computed.acceptance == known.acceptance
+                            && computed.rewards == known.rewards
+                    });
+                    known.clone()
+                }
+                None => self.calculate_utxo_state(&self.utxo, ghostdag, sp_multiset, daa_score),
             };
             match self.verify_expected_utxo_state(&ctx, &self.utxo, stored, ghostdag) {
                 Ok(()) => {
+                    self.recent_utxo = Some((ghostdag.clone(), daa_score, ctx.clone()));
                     apply(&mut self.utxo, &ctx.diff);
                     let chain = ChainState { diff: ctx.diff, multiset: ctx.multiset, acceptance: ctx.acceptance };
                     if let Some(s) = self.blocks.get_mut(&hash) {
