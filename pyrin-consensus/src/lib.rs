@@ -77,10 +77,12 @@ extern crate alloc;
 pub mod error;
 pub mod parents;
 pub mod template;
+pub mod timing;
 pub mod validator;
 
 pub use error::RuleError;
 pub use template::TemplateError;
+pub use timing::StageTimes;
 pub use validator::{BlockValidator, ChainBlock, MergedBlockAcceptance};
 
 use pyrin_core::params::Params;

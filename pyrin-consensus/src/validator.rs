@@ -26,7 +26,7 @@ use pyrin_pow::daa::{daa_score, past_median_time};
 use pyrin_pow::difficulty::{next_bits, DifficultyRules, WindowBlock};
 use pyrin_pow::rules::{check_difficulty_and_daa_score, check_median_timestamp, check_pow_and_calc_block_level};
 use pyrin_tx::body::{check_block_body_in_isolation, BodyRuleError};
-use pyrin_tx::context::{check_transaction_in_context, TxContext, TxValidationFlags};
+use pyrin_tx::context::{TxContext, TxValidationFlags};
 use pyrin_tx::muhash::MuHash;
 use pyrin_tx::rules::check_tx_is_finalized;
 use pyrin_tx::utxo::{entries_of, UtxoCollection, UtxoDiff, UtxoView};
@@ -34,20 +34,96 @@ use pyrin_tx::UtxoEntry;
 
 use crate::error::RuleError;
 use crate::parents::{expected_parents, same_parents, ParentsSource};
+use crate::timing::{Stage, StageTimes, Stages};
 use crate::{BlockStatus, Config};
 
-/// Records an accepted transaction in a mergeset diff and the running MuHash: the entries
-/// it spends leave, its outputs arrive with the accepting block's DAA score.
-fn accept(diff: &mut UtxoDiff, multiset: &mut MuHash, tx: &Transaction, spent: &[UtxoEntry], daa_score: u64) {
+/// A transaction's effect on a MuHash: the entries it spends leave, its outputs arrive
+/// with the accepting block's DAA score.
+fn tx_multiset(tx: &Transaction, spent: &[UtxoEntry], daa_score: u64) -> MuHash {
+    let mut multiset = MuHash::new();
     for (input, entry) in tx.inputs.iter().zip(spent) {
         multiset.remove_utxo(&input.previous_outpoint, entry);
     }
     for (outpoint, entry) in pyrin_tx::context::created_entries(tx, daa_score) {
         multiset.add_utxo(&outpoint, &entry);
     }
+    multiset
+}
+
+/// Records an accepted transaction in a mergeset diff and the running MuHash, given its
+/// effect on a MuHash ([`tx_multiset`], computed beside its scripts).
+fn accept(
+    diff: &mut UtxoDiff,
+    multiset: &mut MuHash,
+    tx: &Transaction,
+    spent: &[UtxoEntry],
+    daa_score: u64,
+    tx_multiset: &MuHash,
+    stages: &Stages,
+) {
+    let started = Stages::start();
+    multiset.combine(tx_multiset);
+    stages.add(Stage::Commitment, started);
     // The entries come from the view this diff extends and the body rules forbid spending
     // an outpoint twice, so the diff always takes the transaction.
     diff.add_transaction(tx, spent, daa_score).expect("an accepted transaction fits its mergeset diff");
+}
+
+/// The reference's signature cache size (`TransactionValidator`'s `sig_cache`).
+#[cfg(feature = "std")]
+const SIGNATURE_CACHE_SIZE: usize = 10_000;
+
+/// The signature cache of a validator: a transaction whose scripts passed once (as a chain
+/// candidate's own, say) costs lookups when a later mergeset accepts it. Without `std`
+/// there is none.
+#[cfg(feature = "std")]
+type SigCache = pyrin_tx::engine::BoundedSignatureCache;
+#[cfg(not(feature = "std"))]
+type SigCache = ();
+
+fn new_sig_cache() -> SigCache {
+    #[cfg(feature = "std")]
+    return SigCache::new(SIGNATURE_CACHE_SIZE);
+    #[cfg(not(feature = "std"))]
+    ()
+}
+
+/// A transaction that passed in context: the entries it spends, its fee and, when asked
+/// for, its effect on a MuHash.
+type Checked = (Vec<UtxoEntry>, u64, Option<MuHash>);
+
+/// Runs the in-context rules of each of `txs` over `view`: its spent entries, fee and (with
+/// `multiset`) its MuHash effect when it passes. With the `rayon` feature the transactions
+/// are checked on rayon's current pool; they are independent (none spends another of the
+/// same block).
+fn check_in_context<V: UtxoView + Sync + ?Sized>(
+    txs: &[Transaction],
+    view: &V,
+    ctx: &TxContext,
+    flags: TxValidationFlags,
+    sig_cache: &SigCache,
+    multiset: bool,
+) -> Vec<Option<Checked>> {
+    let check = |tx: &Transaction| {
+        let entries = entries_of(view, tx).ok()?;
+        #[cfg(feature = "std")]
+        let fee = pyrin_tx::context::check_transaction_in_context_with_cache(tx, &entries, ctx, flags, sig_cache);
+        #[cfg(not(feature = "std"))]
+        let fee = {
+            let () = *sig_cache;
+            pyrin_tx::context::check_transaction_in_context(tx, &entries, ctx, flags)
+        };
+        let fee = fee.ok()?.to_leor();
+        let multiset = multiset.then(|| tx_multiset(tx, &entries, ctx.daa_score));
+        Some((entries, fee, multiset))
+    };
+    #[cfg(feature = "rayon")]
+    {
+        use rayon::prelude::*;
+        txs.par_iter().map(check).collect()
+    }
+    #[cfg(not(feature = "rayon"))]
+    txs.iter().map(check).collect()
 }
 
 /// Applies a diff computed against `set`'s exact state.
@@ -98,6 +174,7 @@ struct Stored {
 }
 
 /// Everything the header rules derive from a block's parents.
+#[derive(Clone)]
 struct HeaderContext {
     ghostdag: GhostdagData,
     daa_score: u64,
@@ -114,10 +191,14 @@ struct VirtualState {
     daa_score: u64,
     bits: CompactTarget,
     past_median_time: u64,
-    diff: UtxoDiff,
-    multiset: MuHash,
+    non_daa: Vec<BlockId>,
+    /// Its UTXO state over the sink's set. The next block over the same parents has the
+    /// same mergeset and DAA score, hence this same state: its header context and UTXO
+    /// state are taken from here instead of computed again.
+    utxo: UtxoContext,
 }
 
+#[derive(Clone)]
 struct UtxoContext {
     diff: UtxoDiff,
     multiset: MuHash,
@@ -143,6 +224,14 @@ pub struct BlockValidator {
     utxo: UtxoCollection,
     utxo_at: BlockId,
     virtual_state: VirtualState,
+    stages: Stages,
+    sig_cache: SigCache,
+    /// The header context of the last block whose header rules ran, with its parents: the
+    /// next blocks of a layer of parallel blocks have the same parents.
+    recent_header: Option<(Vec<BlockHash>, HeaderContext)>,
+    /// The UTXO state of the last chain block verified, with its mergeset and DAA score: a
+    /// parallel block over the same parents that is heavier has the same state.
+    recent_utxo: Option<(GhostdagData, u64, UtxoContext)>,
 }
 
 impl core::fmt::Debug for BlockValidator {
@@ -191,8 +280,14 @@ impl BlockValidator {
             daa_score: params.genesis.daa_score,
             bits: params.genesis.bits,
             past_median_time: params.genesis.timestamp,
-            diff: UtxoDiff::default(),
-            multiset: MuHash::new(),
+            non_daa: Vec::new(),
+            utxo: UtxoContext {
+                diff: UtxoDiff::default(),
+                multiset: MuHash::new(),
+                accepted_ids: Vec::new(),
+                acceptance: Vec::new(),
+                rewards: HashMap::new(),
+            },
         };
         let mut validator = Self {
             schedule: EmissionSchedule::from_params(&params),
@@ -206,6 +301,10 @@ impl BlockValidator {
             utxo: UtxoCollection::new(),
             utxo_at: BlockId::GENESIS,
             virtual_state,
+            stages: Stages::default(),
+            sig_cache: new_sig_cache(),
+            recent_header: None,
+            recent_utxo: None,
         };
         validator.resolve_virtual();
         validator
@@ -250,14 +349,21 @@ impl BlockValidator {
             Some(BlockStatus::HeaderOnly) | None => {}
             Some(status) => return Ok(*status),
         }
+        let started = Stages::start();
         let (context, level) = self.validate_header(&block.header, now_ms)?;
+        self.recent_header = Some((block.header.direct_parents().to_vec(), context.clone()));
         // From here on the header is recorded: a failure marks the block.
-        if let Err(e) = self.validate_header_in_context(&block.header, &context) {
+        let in_context = self.validate_header_in_context(&block.header, &context);
+        self.stages.add(Stage::Header, started);
+        if let Err(e) = in_context {
             self.statuses.insert(hash, BlockStatus::Invalid);
             return Err(e);
         }
         self.statuses.entry(hash).or_insert(BlockStatus::HeaderOnly);
-        if let Err(e) = self.validate_body(block, &context) {
+        let started = Stages::start();
+        let body = self.validate_body(block, &context);
+        self.stages.add(Stage::Body, started);
+        if let Err(e) = body {
             if !matches!(e, RuleError::BadMerkleRoot { .. } | RuleError::MissingParents(_)) {
                 self.statuses.insert(hash, BlockStatus::Invalid);
             }
@@ -284,7 +390,9 @@ impl BlockValidator {
         self.statuses.insert(hash, BlockStatus::UtxoPendingVerification);
         self.body_tips.retain(|t| !parents.contains(t));
         self.body_tips.push(hash);
+        let started = Stages::start();
         self.resolve_virtual();
+        self.stages.add(Stage::Utxo, started);
         Ok(self.statuses[&hash])
     }
 
@@ -330,11 +438,50 @@ impl BlockValidator {
                 distinct.push(*p);
             }
         }
-        let ghostdag =
-            self.dag.ghostdag_of(&distinct, work_of(header.bits)).map_err(|_| RuleError::MissingParents(Vec::new()))?;
-        let context = self.header_context(ghostdag);
+        let context = match self.virtual_header_context(&distinct, work_of(header.bits)) {
+            Some(context) => context,
+            None => {
+                let ghostdag = self
+                    .dag
+                    .ghostdag_of(&distinct, work_of(header.bits))
+                    .map_err(|_| RuleError::MissingParents(Vec::new()))?;
+                self.header_context(ghostdag)
+            }
+        };
         check_difficulty_and_daa_score(header, context.daa_score, context.bits)?;
         Ok((context, level))
+    }
+
+    /// The header context of a block over exactly the virtual block's parents or the last
+    /// checked header's (in any order): theirs, with the block's own work. GHOSTDAG, the
+    /// windows and the DAA score depend on the parents alone.
+    fn virtual_header_context(&self, parents: &[BlockHash], work: BlueWork) -> Option<HeaderContext> {
+        let same = |known: &[BlockHash]| parents.len() == known.len() && parents.iter().all(|p| known.contains(p));
+        let v = &self.virtual_state;
+        let context = if same(&v.parents) {
+            HeaderContext {
+                ghostdag: GhostdagData { work, ..v.ghostdag.clone() },
+                daa_score: v.daa_score,
+                bits: v.bits,
+                past_median_time: v.past_median_time,
+                non_daa: v.non_daa.clone(),
+            }
+        } else {
+            match &self.recent_header {
+                Some((known, c)) if same(known) => {
+                    HeaderContext { ghostdag: GhostdagData { work, ..c.ghostdag.clone() }, ..c.clone() }
+                }
+                _ => return None,
+            }
+        };
+        debug_assert!(self.dag.ghostdag_of(parents, work).is_ok_and(|g| {
+            let computed = self.header_context(g);
+            computed.ghostdag == context.ghostdag
+                && (computed.daa_score, computed.bits, computed.past_median_time)
+                    == (context.daa_score, context.bits, context.past_median_time)
+                && computed.non_daa == context.non_daa
+        }));
+        Some(context)
     }
 
     /// The DAA score, bits, past median time and non-DAA mergeset blocks of a block (or
@@ -430,36 +577,33 @@ impl BlockValidator {
             rewards: HashMap::new(),
         };
         let sp_coinbase = &self.stored(sp).transactions[0];
-        accept(&mut ctx.diff, &mut ctx.multiset, sp_coinbase, &[], pov_daa_score);
+        let coinbase_multiset = tx_multiset(sp_coinbase, &[], pov_daa_score);
+        accept(&mut ctx.diff, &mut ctx.multiset, sp_coinbase, &[], pov_daa_score, &coinbase_multiset, &self.stages);
         ctx.accepted_ids.push(sp_coinbase.id());
         let tx_context = TxContext::from_params(&self.params, pov_daa_score);
         for (i, merged) in self.dag.consensus_ordered_mergeset(ghostdag).into_iter().enumerate() {
             let is_selected_parent = i == 0;
             let txs = &self.stored(merged).transactions;
-            let mut validated: Vec<(usize, Vec<UtxoEntry>, u64)> = Vec::new();
-            {
-                let view = ctx.diff.view(base);
-                // The selected parent's transactions passed the scripts in this same
-                // context when it was verified.
-                let flags =
-                    if is_selected_parent { TxValidationFlags::SkipScriptChecks } else { TxValidationFlags::Full };
-                for (index, tx) in txs.iter().enumerate().skip(1) {
-                    let Ok(entries) = entries_of(&view, tx) else { continue };
-                    if let Ok(fee) = check_transaction_in_context(tx, &entries, &tx_context, flags) {
-                        validated.push((index, entries, fee.to_leor()));
-                    }
-                }
-            }
+            // The selected parent's transactions passed the scripts in this same context
+            // when it was verified.
+            let flags = if is_selected_parent { TxValidationFlags::SkipScriptChecks } else { TxValidationFlags::Full };
+            let checked = check_in_context(&txs[1..], &ctx.diff.view(base), &tx_context, flags, &self.sig_cache, true);
+            let validated = checked
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, checked)| checked.map(|(entries, fee, multiset)| (i + 1, entries, fee, multiset)));
             let mut fees = 0u64;
-            let mut ids = Vec::with_capacity(validated.len() + 1);
+            let mut ids = Vec::with_capacity(txs.len());
             if is_selected_parent {
                 ids.push(sp_coinbase.id());
             }
-            for (index, entries, fee) in validated {
+            for (index, entries, fee, multiset) in validated {
                 let tx = &txs[index];
-                accept(&mut ctx.diff, &mut ctx.multiset, tx, &entries, pov_daa_score);
-                ctx.accepted_ids.push(tx.id());
-                ids.push(tx.id());
+                let multiset = multiset.expect("asked for");
+                accept(&mut ctx.diff, &mut ctx.multiset, tx, &entries, pov_daa_score, &multiset, &self.stages);
+                let id = tx.id();
+                ctx.accepted_ids.push(id);
+                ids.push(id);
                 fees = fees.saturating_add(fee);
             }
             ctx.acceptance.push(MergedBlockAcceptance { block: self.hash_of(merged), transaction_ids: ids });
@@ -493,7 +637,10 @@ impl BlockValidator {
     ) -> Result<(), RuleError> {
         let header = &stored.header;
         let hash = self.hash_of(stored.id);
+        let started = Stages::start();
         let commitment = ctx.multiset.finalize();
+        let accepted = accepted_id_merkle_root(ctx.accepted_ids.iter().copied());
+        self.stages.add(Stage::Commitment, started);
         if commitment != header.utxo_commitment {
             return Err(RuleError::BadUTXOCommitment {
                 block: hash,
@@ -501,7 +648,6 @@ impl BlockValidator {
                 expected: commitment,
             });
         }
-        let accepted = accepted_id_merkle_root(ctx.accepted_ids.iter().copied());
         if accepted != header.accepted_id_merkle_root {
             return Err(RuleError::BadAcceptedIDMerkleRoot {
                 block: hash,
@@ -521,16 +667,10 @@ impl BlockValidator {
         let view = ctx.diff.view(base);
         let tx_context = TxContext::from_params(&self.params, header.daa_score);
         let total = stored.transactions.len() - 1;
-        let valid = stored
-            .transactions
-            .iter()
-            .skip(1)
-            .filter(|tx| {
-                entries_of(&view, tx).is_ok_and(|entries| {
-                    check_transaction_in_context(tx, &entries, &tx_context, TxValidationFlags::Full).is_ok()
-                })
-            })
-            .count();
+        let transactions = &stored.transactions[1..];
+        let checked =
+            check_in_context(transactions, &view, &tx_context, TxValidationFlags::Full, &self.sig_cache, false);
+        let valid = checked.iter().filter(|c| c.is_some()).count();
         if valid < total {
             return Err(RuleError::InvalidTransactionsInUtxoContext { invalid: total - valid, total });
         }
@@ -577,9 +717,37 @@ impl BlockValidator {
             let stored = &self.blocks[&hash];
             let ghostdag = self.dag.data(current);
             let sp_multiset = &self.blocks[&self.hash_of(selected_parent)].chain.as_ref().expect("verified").multiset;
-            let ctx = self.calculate_utxo_state(&self.utxo, ghostdag, sp_multiset, stored.header.daa_score);
+            let daa_score = stored.header.daa_score;
+            // The virtual block or the last chain block over the same mergeset, computed
+            // over this same set (the selected parent's): the same state.
+            let same = |g: &GhostdagData, d: u64| {
+                g.selected_parent == ghostdag.selected_parent
+                    && g.mergeset_blues == ghostdag.mergeset_blues
+                    && g.mergeset_reds == ghostdag.mergeset_reds
+                    && d == daa_score
+            };
+            let v = &self.virtual_state;
+            let known = if same(&v.ghostdag, v.daa_score) {
+                Some(&v.utxo)
+            } else {
+                self.recent_utxo.as_ref().filter(|(g, d, _)| same(g, *d)).map(|(_, _, c)| c)
+            };
+            let ctx = match known {
+                Some(known) => {
+                    debug_assert!({
+                        let computed = self.calculate_utxo_state(&self.utxo, ghostdag, sp_multiset, daa_score);
+                        computed.multiset.finalize() == known.multiset.finalize()
+                            && computed.accepted_ids == known.accepted_ids
+                            && computed.acceptance == known.acceptance
+                            && computed.rewards == known.rewards
+                    });
+                    known.clone()
+                }
+                None => self.calculate_utxo_state(&self.utxo, ghostdag, sp_multiset, daa_score),
+            };
             match self.verify_expected_utxo_state(&ctx, &self.utxo, stored, ghostdag) {
                 Ok(()) => {
+                    self.recent_utxo = Some((ghostdag.clone(), daa_score, ctx.clone()));
                     apply(&mut self.utxo, &ctx.diff);
                     let chain = ChainState { diff: ctx.diff, multiset: ctx.multiset, acceptance: ctx.acceptance };
                     if let Some(s) = self.blocks.get_mut(&hash) {
@@ -640,8 +808,8 @@ impl BlockValidator {
             bits: context.bits,
             past_median_time: context.past_median_time,
             ghostdag: context.ghostdag,
-            diff: ctx.diff,
-            multiset: ctx.multiset,
+            non_daa: context.non_daa,
+            utxo: ctx,
         };
     }
 
@@ -841,12 +1009,12 @@ impl BlockValidator {
     /// The MuHash of the virtual UTXO set: the `utxo_commitment` of a block over the
     /// virtual parents.
     pub fn virtual_utxo_commitment(&self) -> UtxoCommitment {
-        self.virtual_state.multiset.finalize()
+        self.virtual_state.utxo.multiset.finalize()
     }
 
     /// The whole virtual UTXO set, sorted by outpoint.
     pub fn virtual_utxo_set(&self) -> Vec<(TransactionOutpoint, UtxoEntry)> {
-        let diff = &self.virtual_state.diff;
+        let diff = &self.virtual_state.utxo.diff;
         let mut set: Vec<(TransactionOutpoint, UtxoEntry)> = self
             .utxo
             .iter()
@@ -860,7 +1028,7 @@ impl BlockValidator {
 
     /// The entry at `outpoint` in the virtual UTXO set.
     pub fn virtual_utxo(&self, outpoint: &TransactionOutpoint) -> Option<UtxoEntry> {
-        self.virtual_state.diff.view(&self.utxo).get(outpoint)
+        self.virtual_state.utxo.diff.view(&self.utxo).get(outpoint)
     }
 
     /// The selected chain from genesis (exclusive) to the sink, each block with what it
@@ -880,6 +1048,12 @@ impl BlockValidator {
         }
         chain.reverse();
         chain
+    }
+
+    /// The time spent so far in each stage of validation, with the `stage-timing` feature
+    /// (a profiling hook); zeros without it.
+    pub fn stage_times(&self) -> StageTimes {
+        self.stages.times()
     }
 
     /// The status of a block: `None` for a hash never seen or refused before it was

@@ -49,12 +49,16 @@ pub use bounded::BoundedSignatureCache;
 #[cfg(feature = "std")]
 mod bounded {
     use super::{SigCacheKey, SignatureCache};
+    use std::collections::hash_map::{Entry, RandomState};
     use std::collections::HashMap;
+    use std::hash::BuildHasher;
     use std::sync::Mutex;
+    use std::vec::Vec;
 
     /// A thread-safe [`SignatureCache`] that holds at most `capacity` results; when full, a
-    /// new result replaces an arbitrary old one (the reference node's cache also evicts at
-    /// random, so an attacker cannot predict which entries survive).
+    /// new result replaces one picked uniformly at random (as the reference node's cache
+    /// does, so an attacker cannot predict which entries survive, and an entry inserted
+    /// lately is as safe as an old one).
     ///
     /// ```
     /// use pyrin_tx::engine::{BoundedSignatureCache, SignatureCache};
@@ -67,18 +71,28 @@ mod bounded {
     #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
     pub struct BoundedSignatureCache {
         capacity: usize,
-        entries: Mutex<HashMap<SigCacheKey, bool>>,
+        entries: Mutex<Entries>,
+    }
+
+    /// The results with their keys' positions in `keys`, which a random index picks from.
+    #[derive(Debug, Default)]
+    struct Entries {
+        map: HashMap<SigCacheKey, (bool, usize)>,
+        keys: Vec<SigCacheKey>,
+        /// Keyed at random per cache: hashing a counter with it picks the victims.
+        picker: RandomState,
+        evictions: u64,
     }
 
     impl BoundedSignatureCache {
         /// A cache of at most `capacity` results (0 keeps nothing).
         pub fn new(capacity: usize) -> Self {
-            Self { capacity, entries: Mutex::new(HashMap::new()) }
+            Self { capacity, entries: Mutex::new(Entries::default()) }
         }
 
         /// How many results it holds.
         pub fn len(&self) -> usize {
-            self.lock().len()
+            self.lock().map.len()
         }
 
         /// Whether it holds no result.
@@ -91,7 +105,7 @@ mod bounded {
             self.capacity
         }
 
-        fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SigCacheKey, bool>> {
+        fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
             // A panic elsewhere while the lock was held leaves a map that is still a map of
             // true results: keep using it.
             self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -100,22 +114,35 @@ mod bounded {
 
     impl SignatureCache for BoundedSignatureCache {
         fn get(&self, key: &SigCacheKey) -> Option<bool> {
-            self.lock().get(key).copied()
+            self.lock().map.get(key).map(|&(valid, _)| valid)
         }
 
         fn insert(&self, key: SigCacheKey, valid: bool) {
             if self.capacity == 0 {
                 return;
             }
-            let mut entries = self.lock();
-            if entries.len() >= self.capacity && !entries.contains_key(&key) {
-                // The map's hasher is randomly keyed per process, so its first key is an
-                // unpredictable one.
-                if let Some(evicted) = entries.keys().next().copied() {
-                    entries.remove(&evicted);
+            let mut guard = self.lock();
+            let entries = &mut *guard;
+            if let Some(slot) = entries.map.get_mut(&key) {
+                slot.0 = valid;
+                return;
+            }
+            if entries.keys.len() >= self.capacity {
+                entries.evictions = entries.evictions.wrapping_add(1);
+                let pick = entries.picker.hash_one(entries.evictions);
+                let victim = (pick % entries.keys.len() as u64) as usize;
+                let evicted = entries.keys.swap_remove(victim);
+                entries.map.remove(&evicted);
+                if let Some(moved) = entries.keys.get(victim) {
+                    if let Some(slot) = entries.map.get_mut(moved) {
+                        slot.1 = victim;
+                    }
                 }
             }
-            entries.insert(key, valid);
+            if let Entry::Vacant(v) = entries.map.entry(key) {
+                v.insert((valid, entries.keys.len()));
+                entries.keys.push(key);
+            }
         }
     }
 
@@ -140,6 +167,31 @@ mod bounded {
             zero.insert(key(1), true);
             assert!(zero.is_empty());
             assert_eq!(zero.get(&key(1)), None);
+        }
+
+        #[test]
+        fn evicts_at_random_keeping_recent_entries_as_likely_as_old_ones() {
+            // A working set far below the capacity churning through a full cache: with
+            // uniform eviction, an entry survives the next 100 insertions into a cache of
+            // 10,000 with probability 0.99^... about 99%.
+            let cache = BoundedSignatureCache::new(10_000);
+            let wide = |i: u32| {
+                let mut k = key(0);
+                k.digest[..4].copy_from_slice(&i.to_le_bytes());
+                k
+            };
+            let mut lost = 0;
+            for i in 0..50_000u32 {
+                cache.insert(wide(i), true);
+                if i >= 100 && cache.get(&wide(i - 100)).is_none() {
+                    lost += 1;
+                }
+                assert!(cache.len() <= 10_000);
+            }
+            assert!(lost < 50_000 / 20, "{lost} recent entries lost");
+            // Every entry kept answers with its own result.
+            cache.insert(wide(7), false);
+            assert_eq!(cache.get(&wide(7)), Some(false));
         }
     }
 }
