@@ -414,6 +414,17 @@ mod class {
     pub(super) const CONDITIONAL: u8 = 8;
     /// None of the above.
     pub(super) const ORDINARY: u8 = 0;
+    /// `OP_0`, `OP_1NEGATE` and `OP_1`..`OP_16` (a push, so also [`PUSH`]).
+    pub(super) const SMALL_NUMBER: u8 = PUSH | 16;
+}
+
+/// The number `OP_0`, `OP_1NEGATE` or `OP_1`..`OP_16` pushes.
+fn small_number(code: u8) -> i64 {
+    match code {
+        op::OP_1_NEGATE => -1,
+        op::OP_FALSE => 0,
+        _ => i64::from(code) - i64::from(op::OP_TRUE) + 1,
+    }
 }
 
 const CLASS: [u8; 256] = {
@@ -425,6 +436,8 @@ const CLASS: [u8; 256] = {
             class::DISABLED
         } else if c == op::OP_VER_IF || c == op::OP_VER_NOT_IF {
             class::ALWAYS_ILLEGAL
+        } else if c == op::OP_FALSE || c == op::OP_1_NEGATE || (c >= op::OP_TRUE && c <= op::OP_16) {
+            class::SMALL_NUMBER
         } else if c <= op::OP_16 {
             class::PUSH
         } else if c >= op::OP_IF && c <= op::OP_END_IF {
@@ -481,6 +494,16 @@ impl<'s> Vm<'_, '_, '_, 's> {
         let mut pc = 0;
         while let Some(&code) = script.get(pc) {
             let class = CLASS[usize::from(code)];
+            if class == class::SMALL_NUMBER {
+                // `OP_0`, `OP_1NEGATE`, `OP_1`..`OP_16`: a push of a number, no data to read
+                // or check.
+                pc += 1;
+                if self.executing {
+                    self.push(Item::Number(small_number(code)))?;
+                    self.check_stack_size()?;
+                }
+                continue;
+            }
             if class == class::ORDINARY {
                 // The common case, kept short: a non-push opcode that is neither a
                 // conditional nor disabled or illegal.
