@@ -130,23 +130,23 @@ impl MuHash {
 
     /// Adds the element with these bytes (any length).
     pub fn add_element(&mut self, data: &[u8]) {
-        self.numerator = self.numerator.mul(&element::element_of(data));
+        self.numerator = multiply_unless_one(&self.numerator, &element::element_of(data));
     }
 
     /// Removes the element with these bytes: multiplies by its inverse, so removing one that
     /// was never added is allowed (the value is then another field element).
     pub fn remove_element(&mut self, data: &[u8]) {
-        self.denominator = self.denominator.mul(&element::element_of(data));
+        self.denominator = multiply_unless_one(&self.denominator, &element::element_of(data));
     }
 
     /// Adds a UTXO, serialized as [`write_utxo_element`] does (without allocating).
     pub fn add_utxo(&mut self, outpoint: &TransactionOutpoint, entry: &UtxoEntry) {
-        self.numerator = self.numerator.mul(&utxo_element(outpoint, entry));
+        self.numerator = multiply_unless_one(&self.numerator, &utxo_element(outpoint, entry));
     }
 
     /// Removes a UTXO (spends it), serialized as [`write_utxo_element`] does.
     pub fn remove_utxo(&mut self, outpoint: &TransactionOutpoint, entry: &UtxoEntry) {
-        self.denominator = self.denominator.mul(&utxo_element(outpoint, entry));
+        self.denominator = multiply_unless_one(&self.denominator, &utxo_element(outpoint, entry));
     }
 
     /// Adds every element of `other` and removes every element `other` removed: the value
@@ -237,7 +237,8 @@ impl MuHash {
     }
 }
 
-/// `a · b`, skipping the product when either is exactly 1.
+/// `a · b`, skipping the product when either is one: a fresh set's first element (a
+/// transaction's own MuHash starts from one) and combining with an empty side cost nothing.
 fn multiply_unless_one(a: &Num3072, b: &Num3072) -> Num3072 {
     if b.is_one() {
         *a
