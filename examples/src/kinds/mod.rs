@@ -4,6 +4,7 @@ pub mod consensus;
 pub mod core;
 pub mod emission;
 pub mod ghostdag;
+pub mod pool;
 pub mod pow;
 pub mod tx;
 
@@ -21,4 +22,5 @@ pub fn checker(kind: &str) -> Option<CaseCheck> {
         .or_else(|| ghostdag::checker(kind))
         .or_else(|| emission::checker(kind))
         .or_else(|| consensus::checker(kind))
+        .or_else(|| pool::checker(kind))
 }

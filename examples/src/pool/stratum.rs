@@ -89,6 +89,15 @@ pub fn hash_to_words(hash: &PrePowHash) -> [u64; 4] {
     core::array::from_fn(|i| u64::from_le_bytes(bytes[8 * i..8 * i + 8].try_into().unwrap_or([0; 8])))
 }
 
+/// The job string the bridge sends BzMiner-style clients (its "big job"): the pre-PoW hash
+/// as four big-endian words in hex, then the timestamp with its eight bytes reversed, 80 hex
+/// characters in all (Pyrinpyi/pyipad-stratum-bridge, `GenerateLargeJobParams`).
+pub fn big_job(hash: &PrePowHash, timestamp: u64) -> String {
+    let mut job: String = hash_to_words(hash).iter().map(|w| format!("{:016x}", w.swap_bytes())).collect();
+    job.push_str(&format!("{:016x}", timestamp.swap_bytes()));
+    job
+}
+
 /// The pre-PoW hash from the four words of `mining.notify`.
 pub fn words_to_hash(words: &[u64; 4]) -> PrePowHash {
     let mut bytes = [0u8; 32];
