@@ -2,26 +2,13 @@
 //! of several tips, blocks on older tips) made of its own templates, each of which it must
 //! accept; the end state must then agree with itself.
 
+mod common;
+
+use common::Rng;
 use pyrin_consensus::{BlockStatus, BlockValidator, Config};
 use pyrin_core::params::MAINNET_PARAMS;
 use pyrin_core::{BlockHash, ScriptPublicKey};
 use pyrin_emission::coinbase::CoinbaseData;
-
-/// A small deterministic generator (xorshift64*), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 fn miner(i: u8) -> CoinbaseData {
     let mut script = vec![0x20];

@@ -10,21 +10,6 @@ use pyrin_consensus::BlockValidator;
 use pyrin_core::params::MAINNET_PARAMS;
 use pyrin_core::{Amount, Block, BlockHash, BlueWork, CompactTarget};
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 fn mutate(block: &Block, rng: &mut Rng, known: &[BlockHash]) -> Block {
     let mut b = block.clone();
     let h = &mut b.header;
