@@ -79,6 +79,7 @@ pub mod parents;
 pub mod template;
 pub mod timing;
 pub mod validator;
+mod window;
 
 pub use error::RuleError;
 pub use template::TemplateError;

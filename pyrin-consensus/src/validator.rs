@@ -1,6 +1,7 @@
 //! [`BlockValidator`]: blocks in, verdicts and the virtual state out.
 
 use alloc::collections::BinaryHeap;
+use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -35,6 +36,7 @@ use pyrin_tx::UtxoEntry;
 use crate::error::RuleError;
 use crate::parents::{expected_parents, same_parents, ParentsSource};
 use crate::timing::{Stage, StageTimes, Stages};
+use crate::window::{Window, WindowCache};
 use crate::{BlockStatus, Config};
 
 /// A transaction's effect on a MuHash: the entries it spends leave, its outputs arrive
@@ -181,6 +183,8 @@ struct HeaderContext {
     bits: CompactTarget,
     past_median_time: u64,
     non_daa: Vec<BlockId>,
+    /// The block's blue-work window (kept for its children's windows).
+    window: Arc<Window>,
 }
 
 /// The virtual block: the view over the DAG's valid tips.
@@ -192,6 +196,7 @@ struct VirtualState {
     bits: CompactTarget,
     past_median_time: u64,
     non_daa: Vec<BlockId>,
+    window: Arc<Window>,
     /// Its UTXO state over the sink's set. The next block over the same parents has the
     /// same mergeset and DAA score, hence this same state: its header context and UTXO
     /// state are taken from here instead of computed again.
@@ -232,6 +237,8 @@ pub struct BlockValidator {
     /// The UTXO state of the last chain block verified, with its mergeset and DAA score: a
     /// parallel block over the same parents that is heavier has the same state.
     recent_utxo: Option<(GhostdagData, u64, UtxoContext)>,
+    /// The blue-work windows of the last blocks inserted.
+    windows: WindowCache,
 }
 
 impl core::fmt::Debug for BlockValidator {
@@ -281,6 +288,7 @@ impl BlockValidator {
             bits: params.genesis.bits,
             past_median_time: params.genesis.timestamp,
             non_daa: Vec::new(),
+            window: Arc::default(),
             utxo: UtxoContext {
                 diff: UtxoDiff::default(),
                 multiset: MuHash::new(),
@@ -305,6 +313,7 @@ impl BlockValidator {
             sig_cache: new_sig_cache(),
             recent_header: None,
             recent_utxo: None,
+            windows: WindowCache::default(),
         };
         validator.resolve_virtual();
         validator
@@ -376,6 +385,7 @@ impl BlockValidator {
             .map_err(|_| RuleError::MissingParents(parents.clone()))?;
         debug_assert_eq!(id.index() as usize, self.hashes.len());
         self.hashes.push(hash);
+        self.windows.insert(id, context.window.clone());
         self.blocks.insert(
             hash,
             Stored {
@@ -465,6 +475,7 @@ impl BlockValidator {
                 bits: v.bits,
                 past_median_time: v.past_median_time,
                 non_daa: v.non_daa.clone(),
+                window: v.window.clone(),
             }
         } else {
             match &self.recent_header {
@@ -492,28 +503,26 @@ impl BlockValidator {
         let sp_daa = self.stored(sp).header.daa_score;
         let difficulty_size = usize::try_from(self.params.difficulty_window_size(sp_daa)).unwrap_or(usize::MAX);
         let median_size = usize::try_from(self.params.past_median_time_window_size(sp_daa)).unwrap_or(usize::MAX);
-        let window = self.dag.blue_work_window(&ghostdag, difficulty_size.max(median_size));
-        let difficulty_window = &window[..difficulty_size.min(window.len())];
-        let in_window: HashSet<BlockId> = difficulty_window.iter().copied().collect();
-        let daa = daa_score(sp_daa, &ghostdag.mergeset_blues, &ghostdag.mergeset_reds, |b| in_window.contains(b));
-        let window_blocks: Vec<WindowBlock> = difficulty_window
-            .iter()
-            .map(|&b| {
-                let h = &self.stored(b).header;
-                WindowBlock {
-                    timestamp: h.timestamp,
-                    bits: h.bits,
-                    blue_work: self.dag.data(b).blue_work,
-                    hash: self.hash_of(b),
-                }
-            })
-            .collect();
-        let bits = next_bits(&window_blocks, &DifficultyRules::from_params(&self.params, sp_daa));
+        let describe = |b: BlockId| {
+            let h = &self.stored(b).header;
+            WindowBlock {
+                timestamp: h.timestamp,
+                bits: h.bits,
+                blue_work: self.dag.data(b).blue_work,
+                hash: self.hash_of(b),
+            }
+        };
+        let window = self.windows.window_of(&self.dag, &ghostdag, difficulty_size.max(median_size), describe);
+        let daa = daa_score(sp_daa, &ghostdag.mergeset_blues, &ghostdag.mergeset_reds, |&b| {
+            window.contains_in_first(difficulty_size, b, &describe(b))
+        });
+        let difficulty_window = &window.blocks[..difficulty_size.min(window.blocks.len())];
+        let bits = next_bits(difficulty_window, &DifficultyRules::from_params(&self.params, sp_daa));
         let past_median_time = past_median_time(
-            window[..median_size.min(window.len())].iter().map(|&b| self.stored(b).header.timestamp),
+            window.blocks[..median_size.min(window.blocks.len())].iter().map(|b| b.timestamp),
             self.params.genesis.timestamp,
         );
-        HeaderContext { ghostdag, daa_score: daa.daa_score, bits, past_median_time, non_daa: daa.non_daa }
+        HeaderContext { ghostdag, daa_score: daa.daa_score, bits, past_median_time, non_daa: daa.non_daa, window }
     }
 
     /// Rules 10–16: after these fail the reference marks the block invalid.
@@ -809,6 +818,7 @@ impl BlockValidator {
             past_median_time: context.past_median_time,
             ghostdag: context.ghostdag,
             non_daa: context.non_daa,
+            window: context.window,
             utxo: ctx,
         };
     }

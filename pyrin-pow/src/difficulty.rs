@@ -9,8 +9,6 @@
 //! network's maximum target. Intermediate values are kept in 320 bits, as the reference
 //! does, so nothing overflows.
 
-use alloc::vec::Vec;
-
 use pyrin_core::{params::Params, BlockHash, BlueWork, CompactTarget, Target, Uint256};
 
 /// One block of a difficulty window.
@@ -93,13 +91,22 @@ pub fn next_bits(window: &[WindowBlock], rules: &DifficultyRules) -> CompactTarg
     let min_index = window.iter().enumerate().min_by_key(|(_, b)| b.order_key()).map(|(i, _)| i).unwrap_or(0);
     let min_ts = window[min_index].timestamp;
     let max_ts = window.iter().map(|b| b.timestamp).max().unwrap_or(min_ts);
-    let averaged: Vec<&WindowBlock> =
-        window.iter().enumerate().filter(|(i, _)| *i != min_index).map(|(_, b)| b).collect();
-    let count = averaged.len() as u64;
+    let count = (window.len() - 1) as u64;
 
+    // Neighbouring blocks of a window mostly share their bits: each run of equal bits
+    // converts its target once.
     let mut sum = Wide::ZERO;
-    for block in &averaged {
-        sum = sum.add(&Wide::from(Target::from_compact(block.bits).to_uint256()));
+    let mut last: Option<(CompactTarget, Wide)> = None;
+    for (i, block) in window.iter().enumerate() {
+        if i == min_index {
+            continue;
+        }
+        let target = match last {
+            Some((bits, target)) if bits == block.bits => target,
+            _ => Wide::from(Target::from_compact(block.bits).to_uint256()),
+        };
+        last = Some((block.bits, target));
+        sum = sum.add(&target);
     }
     let average = sum.div_u64(count);
     let measured = max_ts.saturating_sub(min_ts).max(1);
@@ -191,6 +198,7 @@ impl From<Uint256> for Wide {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec::Vec;
 
     fn c(bits: u32) -> CompactTarget {
         CompactTarget::from_consensus(bits)
