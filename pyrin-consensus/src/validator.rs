@@ -39,33 +39,42 @@ use crate::timing::{Stage, StageTimes, Stages};
 use crate::window::{Window, WindowCache};
 use crate::{BlockStatus, Config};
 
-/// A transaction's effect on a MuHash: the entries it spends leave, its outputs arrive
-/// with the accepting block's DAA score.
-fn tx_multiset(tx: &Transaction, spent: &[UtxoEntry], daa_score: u64) -> MuHash {
-    let mut multiset = MuHash::new();
-    for (input, entry) in tx.inputs.iter().zip(spent) {
-        multiset.remove_utxo(&input.previous_outpoint, entry);
-    }
-    for (outpoint, entry) in pyrin_tx::context::created_entries(tx, daa_score) {
-        multiset.add_utxo(&outpoint, &entry);
-    }
+/// The MuHash of a set after `diff`: `base` with the diff's added entries in and its
+/// removed entries out.
+///
+/// A mergeset's MuHash is taken from its diff rather than transaction by transaction: an
+/// output created and spent inside the same mergeset never enters, and only the states
+/// that are committed to (chain blocks, templates) pay for it. With the `rayon` feature
+/// the elements are hashed and multiplied on rayon's current pool.
+fn multiset_after(base: &MuHash, diff: &UtxoDiff) -> MuHash {
+    let added = diff.added.iter().map(|(o, e)| (o, e, true));
+    let removed = diff.removed.iter().map(|(o, e)| (o, e, false));
+    let fold = |mut set: MuHash, (outpoint, entry, add): (&TransactionOutpoint, &UtxoEntry, bool)| {
+        if add {
+            set.add_utxo(outpoint, entry);
+        } else {
+            set.remove_utxo(outpoint, entry);
+        }
+        set
+    };
+    #[cfg(feature = "rayon")]
+    let delta = {
+        use rayon::prelude::*;
+        let elements: Vec<_> = added.chain(removed).collect();
+        elements.into_par_iter().fold(MuHash::new, fold).reduce(MuHash::new, |mut a, b| {
+            a.combine(&b);
+            a
+        })
+    };
+    #[cfg(not(feature = "rayon"))]
+    let delta = added.chain(removed).fold(MuHash::new(), fold);
+    let mut multiset = base.clone();
+    multiset.combine(&delta);
     multiset
 }
 
-/// Records an accepted transaction in a mergeset diff and the running MuHash, given its
-/// effect on a MuHash ([`tx_multiset`], computed beside its scripts).
-fn accept(
-    diff: &mut UtxoDiff,
-    multiset: &mut MuHash,
-    tx: &Transaction,
-    spent: &[UtxoEntry],
-    daa_score: u64,
-    tx_multiset: &MuHash,
-    stages: &Stages,
-) {
-    let started = Stages::start();
-    multiset.combine(tx_multiset);
-    stages.add(Stage::Commitment, started);
+/// Records an accepted transaction in a mergeset diff.
+fn accept(diff: &mut UtxoDiff, tx: &Transaction, spent: &[UtxoEntry], daa_score: u64) {
     // The entries come from the view this diff extends and the body rules forbid spending
     // an outpoint twice, so the diff always takes the transaction.
     diff.add_transaction(tx, spent, daa_score).expect("an accepted transaction fits its mergeset diff");
@@ -90,12 +99,11 @@ fn new_sig_cache() -> SigCache {
     ()
 }
 
-/// A transaction that passed in context: the entries it spends, its fee and, when asked
-/// for, its effect on a MuHash.
-type Checked = (Vec<UtxoEntry>, u64, Option<MuHash>);
+/// A transaction that passed in context: the entries it spends and its fee.
+type Checked = (Vec<UtxoEntry>, u64);
 
-/// Runs the in-context rules of each of `txs` over `view`: its spent entries, fee and (with
-/// `multiset`) its MuHash effect when it passes. With the `rayon` feature the transactions
+/// Runs the in-context rules of each of `txs` over `view`: its spent entries and fee when
+/// it passes. With the `rayon` feature the transactions
 /// are checked on rayon's current pool; they are independent (none spends another of the
 /// same block).
 fn check_in_context<V: UtxoView + Sync + ?Sized>(
@@ -104,7 +112,6 @@ fn check_in_context<V: UtxoView + Sync + ?Sized>(
     ctx: &TxContext,
     flags: TxValidationFlags,
     sig_cache: &SigCache,
-    multiset: bool,
 ) -> Vec<Option<Checked>> {
     let check = |tx: &Transaction| {
         let entries = entries_of(view, tx).ok()?;
@@ -116,8 +123,7 @@ fn check_in_context<V: UtxoView + Sync + ?Sized>(
             pyrin_tx::context::check_transaction_in_context(tx, &entries, ctx, flags)
         };
         let fee = fee.ok()?.to_leor();
-        let multiset = multiset.then(|| tx_multiset(tx, &entries, ctx.daa_score));
-        Some((entries, fee, multiset))
+        Some((entries, fee))
     };
     #[cfg(feature = "rayon")]
     {
@@ -206,7 +212,9 @@ struct VirtualState {
 #[derive(Clone)]
 struct UtxoContext {
     diff: UtxoDiff,
-    multiset: MuHash,
+    /// The MuHash after the diff, for the states that are committed to (`None` for the
+    /// virtual block's, computed when asked for).
+    multiset: Option<MuHash>,
     accepted_ids: Vec<TransactionId>,
     acceptance: Vec<MergedBlockAcceptance>,
     rewards: HashMap<BlockId, BlockReward>,
@@ -291,7 +299,7 @@ impl BlockValidator {
             window: Arc::default(),
             utxo: UtxoContext {
                 diff: UtxoDiff::default(),
-                multiset: MuHash::new(),
+                multiset: None,
                 accepted_ids: Vec::new(),
                 acceptance: Vec::new(),
                 rewards: HashMap::new(),
@@ -570,24 +578,24 @@ impl BlockValidator {
 
     /// Rule 44: accepts the selected parent's coinbase and the mergeset's transactions
     /// that are valid, in consensus order, over `base` (the selected parent's UTXO set).
+    /// With the selected parent's MuHash, the MuHash after the diff too.
     fn calculate_utxo_state(
         &self,
         base: &UtxoCollection,
         ghostdag: &GhostdagData,
-        selected_parent_multiset: &MuHash,
+        selected_parent_multiset: Option<&MuHash>,
         pov_daa_score: u64,
     ) -> UtxoContext {
         let sp = ghostdag.selected_parent.unwrap_or(BlockId::GENESIS);
         let mut ctx = UtxoContext {
             diff: UtxoDiff::default(),
-            multiset: selected_parent_multiset.clone(),
+            multiset: None,
             accepted_ids: Vec::new(),
             acceptance: Vec::new(),
             rewards: HashMap::new(),
         };
         let sp_coinbase = &self.stored(sp).transactions[0];
-        let coinbase_multiset = tx_multiset(sp_coinbase, &[], pov_daa_score);
-        accept(&mut ctx.diff, &mut ctx.multiset, sp_coinbase, &[], pov_daa_score, &coinbase_multiset, &self.stages);
+        accept(&mut ctx.diff, sp_coinbase, &[], pov_daa_score);
         ctx.accepted_ids.push(sp_coinbase.id());
         let tx_context = TxContext::from_params(&self.params, pov_daa_score);
         for (i, merged) in self.dag.consensus_ordered_mergeset(ghostdag).into_iter().enumerate() {
@@ -596,20 +604,19 @@ impl BlockValidator {
             // The selected parent's transactions passed the scripts in this same context
             // when it was verified.
             let flags = if is_selected_parent { TxValidationFlags::SkipScriptChecks } else { TxValidationFlags::Full };
-            let checked = check_in_context(&txs[1..], &ctx.diff.view(base), &tx_context, flags, &self.sig_cache, true);
+            let checked = check_in_context(&txs[1..], &ctx.diff.view(base), &tx_context, flags, &self.sig_cache);
             let validated = checked
                 .into_iter()
                 .enumerate()
-                .filter_map(|(i, checked)| checked.map(|(entries, fee, multiset)| (i + 1, entries, fee, multiset)));
+                .filter_map(|(i, checked)| checked.map(|(entries, fee)| (i + 1, entries, fee)));
             let mut fees = 0u64;
             let mut ids = Vec::with_capacity(txs.len());
             if is_selected_parent {
                 ids.push(sp_coinbase.id());
             }
-            for (index, entries, fee, multiset) in validated {
+            for (index, entries, fee) in validated {
                 let tx = &txs[index];
-                let multiset = multiset.expect("asked for");
-                accept(&mut ctx.diff, &mut ctx.multiset, tx, &entries, pov_daa_score, &multiset, &self.stages);
+                accept(&mut ctx.diff, tx, &entries, pov_daa_score);
                 let id = tx.id();
                 ctx.accepted_ids.push(id);
                 ids.push(id);
@@ -633,6 +640,11 @@ impl BlockValidator {
             ctx.rewards.insert(merged, reward);
         }
         ctx.accepted_ids.sort_unstable();
+        if let Some(base) = selected_parent_multiset {
+            let started = Stages::start();
+            ctx.multiset = Some(multiset_after(base, &ctx.diff));
+            self.stages.add(Stage::Commitment, started);
+        }
         ctx
     }
 
@@ -647,7 +659,7 @@ impl BlockValidator {
         let header = &stored.header;
         let hash = self.hash_of(stored.id);
         let started = Stages::start();
-        let commitment = ctx.multiset.finalize();
+        let commitment = ctx.multiset.as_ref().expect("a chain candidate's state has its MuHash").finalize();
         let accepted = accepted_id_merkle_root(ctx.accepted_ids.iter().copied());
         self.stages.add(Stage::Commitment, started);
         if commitment != header.utxo_commitment {
@@ -677,8 +689,7 @@ impl BlockValidator {
         let tx_context = TxContext::from_params(&self.params, header.daa_score);
         let total = stored.transactions.len() - 1;
         let transactions = &stored.transactions[1..];
-        let checked =
-            check_in_context(transactions, &view, &tx_context, TxValidationFlags::Full, &self.sig_cache, false);
+        let checked = check_in_context(transactions, &view, &tx_context, TxValidationFlags::Full, &self.sig_cache);
         let valid = checked.iter().filter(|c| c.is_some()).count();
         if valid < total {
             return Err(RuleError::InvalidTransactionsInUtxoContext { invalid: total - valid, total });
@@ -743,22 +754,29 @@ impl BlockValidator {
             };
             let ctx = match known {
                 Some(known) => {
+                    let mut ctx = known.clone();
+                    if ctx.multiset.is_none() {
+                        let started = Stages::start();
+                        ctx.multiset = Some(multiset_after(sp_multiset, &ctx.diff));
+                        self.stages.add(Stage::Commitment, started);
+                    }
                     debug_assert!({
-                        let computed = self.calculate_utxo_state(&self.utxo, ghostdag, sp_multiset, daa_score);
-                        computed.multiset.finalize() == known.multiset.finalize()
-                            && computed.accepted_ids == known.accepted_ids
-                            && computed.acceptance == known.acceptance
-                            && computed.rewards == known.rewards
+                        let computed = self.calculate_utxo_state(&self.utxo, ghostdag, Some(sp_multiset), daa_score);
+                        computed.multiset.map(|m| m.finalize()) == ctx.multiset.as_ref().map(MuHash::finalize)
+                            && computed.accepted_ids == ctx.accepted_ids
+                            && computed.acceptance == ctx.acceptance
+                            && computed.rewards == ctx.rewards
                     });
-                    known.clone()
+                    ctx
                 }
-                None => self.calculate_utxo_state(&self.utxo, ghostdag, sp_multiset, daa_score),
+                None => self.calculate_utxo_state(&self.utxo, ghostdag, Some(sp_multiset), daa_score),
             };
             match self.verify_expected_utxo_state(&ctx, &self.utxo, stored, ghostdag) {
                 Ok(()) => {
                     self.recent_utxo = Some((ghostdag.clone(), daa_score, ctx.clone()));
                     apply(&mut self.utxo, &ctx.diff);
-                    let chain = ChainState { diff: ctx.diff, multiset: ctx.multiset, acceptance: ctx.acceptance };
+                    let multiset = ctx.multiset.expect("computed above");
+                    let chain = ChainState { diff: ctx.diff, multiset, acceptance: ctx.acceptance };
                     if let Some(s) = self.blocks.get_mut(&hash) {
                         s.chain = Some(chain);
                     }
@@ -809,8 +827,9 @@ impl BlockValidator {
         let parent_hashes: Vec<BlockHash> = parents.iter().map(|&p| self.hash_of(p)).collect();
         let ghostdag = self.dag.ghostdag_of(&parent_hashes, BlueWork::ZERO).expect("virtual parents are an antichain");
         let context = self.header_context(ghostdag);
-        let sink_multiset = &self.blocks[&self.hash_of(sink)].chain.as_ref().expect("the sink is verified").multiset;
-        let ctx = self.calculate_utxo_state(&self.utxo, &context.ghostdag, sink_multiset, context.daa_score);
+        // The virtual's MuHash is computed only when asked for: most virtual states are
+        // never committed to.
+        let ctx = self.calculate_utxo_state(&self.utxo, &context.ghostdag, None, context.daa_score);
         self.virtual_state = VirtualState {
             parents: parent_hashes,
             daa_score: context.daa_score,
@@ -933,7 +952,7 @@ impl BlockValidator {
         let reached = self.utxo_state_relatively(sink, sp);
         debug_assert_eq!(reached, sp);
         let sp_multiset = &self.stored(sp).chain.as_ref().expect("checked above").multiset;
-        let ctx = self.calculate_utxo_state(&self.utxo, &context.ghostdag, sp_multiset, context.daa_score);
+        let ctx = self.calculate_utxo_state(&self.utxo, &context.ghostdag, Some(sp_multiset), context.daa_score);
         let back = self.utxo_state_relatively(sp, sink);
         debug_assert_eq!(back, sink);
         let g = &context.ghostdag;
@@ -962,7 +981,7 @@ impl BlockValidator {
             parents_by_level: expected_parents(self, parents, &self.params.genesis.hash, self.params.max_block_level),
             hash_merkle_root: pyrin_core::merkle::hash_merkle_root(&all),
             accepted_id_merkle_root: accepted_id_merkle_root(ctx.accepted_ids.iter().copied()),
-            utxo_commitment: ctx.multiset.finalize(),
+            utxo_commitment: ctx.multiset.as_ref().expect("asked for").finalize(),
             timestamp: timestamp.max(context.past_median_time.saturating_add(1)),
             bits: context.bits,
             nonce: 0,
@@ -1019,7 +1038,15 @@ impl BlockValidator {
     /// The MuHash of the virtual UTXO set: the `utxo_commitment` of a block over the
     /// virtual parents.
     pub fn virtual_utxo_commitment(&self) -> UtxoCommitment {
-        self.virtual_state.utxo.multiset.finalize()
+        let v = &self.virtual_state.utxo;
+        match &v.multiset {
+            Some(multiset) => multiset.finalize(),
+            None => {
+                let sink = self.virtual_state.ghostdag.selected_parent.unwrap_or(BlockId::GENESIS);
+                let sink_multiset = &self.stored(sink).chain.as_ref().expect("the sink is verified").multiset;
+                multiset_after(sink_multiset, &v.diff).finalize()
+            }
+        }
     }
 
     /// The whole virtual UTXO set, sorted by outpoint.
@@ -1091,9 +1118,7 @@ impl BlockValidator {
     /// its coinbase would pay (rule 45), as a chain block over the virtual parents gets them.
     pub(crate) fn virtual_acceptance_data(&self) -> VirtualAcceptance {
         let context = self.header_context(self.virtual_state.ghostdag.clone());
-        let sink = context.ghostdag.selected_parent.unwrap_or(BlockId::GENESIS);
-        let sink_multiset = &self.stored(sink).chain.as_ref().expect("the sink is verified").multiset;
-        let ctx = self.calculate_utxo_state(&self.utxo, &context.ghostdag, sink_multiset, context.daa_score);
+        let ctx = self.calculate_utxo_state(&self.utxo, &context.ghostdag, None, context.daa_score);
         let paid = |blocks: &[BlockId]| -> Vec<BlockReward> {
             blocks.iter().filter(|b| !context.non_daa.contains(b)).filter_map(|b| ctx.rewards.get(b).cloned()).collect()
         };
