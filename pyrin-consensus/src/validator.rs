@@ -73,11 +73,11 @@ fn multiset_after(base: &MuHash, diff: &UtxoDiff) -> MuHash {
     multiset
 }
 
-/// Records an accepted transaction in a mergeset diff.
-fn accept(diff: &mut UtxoDiff, tx: &Transaction, spent: &[UtxoEntry], daa_score: u64) {
+/// Records an accepted transaction (with its id) in a mergeset diff.
+fn accept(diff: &mut UtxoDiff, tx: &Transaction, id: TransactionId, spent: &[UtxoEntry], daa_score: u64) {
     // The entries come from the view this diff extends and the body rules forbid spending
     // an outpoint twice, so the diff always takes the transaction.
-    diff.add_transaction(tx, spent, daa_score).expect("an accepted transaction fits its mergeset diff");
+    diff.add_transaction_with_id(tx, id, spent, daa_score).expect("an accepted transaction fits its mergeset diff");
 }
 
 /// The reference's signature cache size (`TransactionValidator`'s `sig_cache`).
@@ -175,6 +175,8 @@ struct ChainState {
 struct Stored {
     header: Header,
     transactions: Vec<Transaction>,
+    /// `tx_ids[i]` is the id of `transactions[i]`, hashed once.
+    tx_ids: Vec<TransactionId>,
     id: BlockId,
     level: u8,
     non_daa: Vec<BlockId>,
@@ -279,6 +281,7 @@ impl BlockValidator {
         let ghostdag = dag.data(BlockId::GENESIS).clone();
         let stored = Stored {
             header: genesis.header.clone(),
+            tx_ids: genesis.transactions.iter().map(Transaction::id).collect(),
             transactions: genesis.transactions,
             id: BlockId::GENESIS,
             level: params.max_block_level,
@@ -399,6 +402,7 @@ impl BlockValidator {
             Stored {
                 header: block.header.clone(),
                 transactions: block.transactions.clone(),
+                tx_ids: block.transactions.iter().map(Transaction::id).collect(),
                 id,
                 level,
                 non_daa: context.non_daa,
@@ -595,12 +599,14 @@ impl BlockValidator {
             rewards: HashMap::new(),
         };
         let sp_coinbase = &self.stored(sp).transactions[0];
-        accept(&mut ctx.diff, sp_coinbase, &[], pov_daa_score);
-        ctx.accepted_ids.push(sp_coinbase.id());
+        let sp_coinbase_id = self.stored(sp).tx_ids[0];
+        accept(&mut ctx.diff, sp_coinbase, sp_coinbase_id, &[], pov_daa_score);
+        ctx.accepted_ids.push(sp_coinbase_id);
         let tx_context = TxContext::from_params(&self.params, pov_daa_score);
         for (i, merged) in self.dag.consensus_ordered_mergeset(ghostdag).into_iter().enumerate() {
             let is_selected_parent = i == 0;
             let txs = &self.stored(merged).transactions;
+            let tx_ids = &self.stored(merged).tx_ids;
             // The selected parent's transactions passed the scripts in this same context
             // when it was verified.
             let flags = if is_selected_parent { TxValidationFlags::SkipScriptChecks } else { TxValidationFlags::Full };
@@ -612,12 +618,12 @@ impl BlockValidator {
             let mut fees = 0u64;
             let mut ids = Vec::with_capacity(txs.len());
             if is_selected_parent {
-                ids.push(sp_coinbase.id());
+                ids.push(sp_coinbase_id);
             }
             for (index, entries, fee) in validated {
                 let tx = &txs[index];
-                accept(&mut ctx.diff, tx, &entries, pov_daa_score);
-                let id = tx.id();
+                let id = tx_ids[index];
+                accept(&mut ctx.diff, tx, id, &entries, pov_daa_score);
                 ctx.accepted_ids.push(id);
                 ids.push(id);
                 fees = fees.saturating_add(fee);

@@ -27,6 +27,7 @@
 //! the transactions after the first, [`BodyRuleError::MultipleCoinbases`] carries its index
 //! in the block.
 
+use alloc::vec::Vec;
 use hashbrown::HashSet;
 use pyrin_core::{params::Params, Block, MerkleRoot, Transaction, TransactionId, TransactionOutpoint};
 
@@ -98,9 +99,11 @@ pub fn check_block_body_in_isolation(block: &Block, params: &Params) -> Result<u
     check_only_one_coinbase(&block.transactions)?;
     check_transactions_in_isolation(&block.transactions, params)?;
     let mass = check_block_mass(block, params)?;
-    check_duplicate_transactions(&block.transactions)?;
+    // Each id once: hashing every transaction is most of what the last rules cost.
+    let ids: Vec<TransactionId> = block.transactions.iter().map(Transaction::id).collect();
+    duplicate_ids(&ids)?;
     check_block_double_spends(&block.transactions)?;
-    check_no_chained_transactions(&block.transactions)?;
+    chained_spends(&block.transactions, &ids)?;
     Ok(mass)
 }
 
@@ -189,10 +192,14 @@ pub fn check_block_mass(block: &Block, params: &Params) -> Result<u64, BodyRuleE
 /// # Errors
 /// [`BodyRuleError::DuplicateTransactions`] with the first repeated id.
 pub fn check_duplicate_transactions(txs: &[Transaction]) -> Result<(), BodyRuleError> {
-    let mut ids = HashSet::with_capacity(txs.len());
-    for tx in txs {
-        let id = tx.id();
-        if !ids.insert(id) {
+    let ids: Vec<TransactionId> = txs.iter().map(Transaction::id).collect();
+    duplicate_ids(&ids)
+}
+
+fn duplicate_ids(ids: &[TransactionId]) -> Result<(), BodyRuleError> {
+    let mut seen = HashSet::with_capacity(ids.len());
+    for &id in ids {
+        if !seen.insert(id) {
             return Err(BodyRuleError::DuplicateTransactions(id));
         }
     }
@@ -218,11 +225,19 @@ pub fn check_block_double_spends(txs: &[Transaction]) -> Result<(), BodyRuleErro
 /// # Errors
 /// [`BodyRuleError::ChainedTransaction`] with the first such outpoint.
 pub fn check_no_chained_transactions(txs: &[Transaction]) -> Result<(), BodyRuleError> {
-    let created: HashSet<(TransactionId, usize)> =
-        txs.iter().flat_map(|tx| (0..tx.outputs.len()).map(move |i| (tx.id(), i))).collect();
+    let ids: Vec<TransactionId> = txs.iter().map(Transaction::id).collect();
+    chained_spends(txs, &ids)
+}
+
+/// [`check_no_chained_transactions`] with `ids[i]` the id of `txs[i]`.
+fn chained_spends(txs: &[Transaction], ids: &[TransactionId]) -> Result<(), BodyRuleError> {
+    // Outputs by their transaction's id: an outpoint is created here when its index is
+    // below the output count of a transaction with its id.
+    let created: hashbrown::HashMap<TransactionId, usize> =
+        ids.iter().zip(txs).map(|(&id, tx)| (id, tx.outputs.len())).collect();
     for input in txs.iter().flat_map(|tx| &tx.inputs) {
         let outpoint = input.previous_outpoint;
-        if created.contains(&(outpoint.transaction_id, outpoint.index as usize)) {
+        if created.get(&outpoint.transaction_id).is_some_and(|&outputs| (outpoint.index as usize) < outputs) {
             return Err(BodyRuleError::ChainedTransaction(outpoint));
         }
     }

@@ -26,7 +26,7 @@
 //! are computed without the reference's `i64` casts (the same for every DAA score below
 //! 2^63).
 
-use pyrin_core::{params::Params, Amount, Transaction, TransactionOutpoint};
+use pyrin_core::{params::Params, Amount, Transaction, TransactionId, TransactionOutpoint};
 
 use crate::engine::{self, Engine, SignatureCache, SEQUENCE_LOCK_TIME_DISABLED, SEQUENCE_LOCK_TIME_MASK};
 use crate::mass::{overall_mass, Kip9Version, MassPrices};
@@ -179,7 +179,15 @@ pub fn created_entries(
     tx: &Transaction,
     daa_score: u64,
 ) -> impl Iterator<Item = (TransactionOutpoint, UtxoEntry)> + '_ {
-    let id = tx.id();
+    created_entries_with_id(tx, tx.id(), daa_score)
+}
+
+/// [`created_entries`] given the transaction's id (`id` must be `tx.id()`).
+pub(crate) fn created_entries_with_id(
+    tx: &Transaction,
+    id: TransactionId,
+    daa_score: u64,
+) -> impl Iterator<Item = (TransactionOutpoint, UtxoEntry)> + '_ {
     let is_coinbase = tx.is_coinbase();
     tx.outputs.iter().zip(0u32..).map(move |(output, index)| {
         let entry = UtxoEntry {

@@ -43,9 +43,8 @@
 use alloc::vec::Vec;
 
 use hashbrown::HashMap;
-use pyrin_core::{Transaction, TransactionOutpoint};
+use pyrin_core::{Transaction, TransactionId, TransactionOutpoint};
 
-use crate::context::created_entries;
 use crate::rules::TxRuleError;
 use crate::UtxoEntry;
 
@@ -186,7 +185,7 @@ impl UtxoDiff {
 
     /// Records the effect of accepting `tx` at DAA score `daa_score`: its inputs spend
     /// `entries` (one per input, in input order), its outputs become entries
-    /// ([`created_entries`]). A coinbase spends nothing.
+    /// ([`created_entries`](crate::context::created_entries)). A coinbase spends nothing.
     ///
     /// # Errors
     /// As [`UtxoDiff::remove_entry`] and [`UtxoDiff::add_entry`]; entries not one per input
@@ -198,13 +197,29 @@ impl UtxoDiff {
         entries: &[UtxoEntry],
         daa_score: u64,
     ) -> Result<(), UtxoAlgebraError> {
+        self.add_transaction_with_id(tx, tx.id(), entries, daa_score)
+    }
+
+    /// [`UtxoDiff::add_transaction`] for a caller that has the transaction's id at hand
+    /// (a block validator hashes each transaction once): `id` must be `tx.id()`.
+    ///
+    /// # Errors
+    /// As [`UtxoDiff::add_transaction`].
+    pub fn add_transaction_with_id(
+        &mut self,
+        tx: &Transaction,
+        id: TransactionId,
+        entries: &[UtxoEntry],
+        daa_score: u64,
+    ) -> Result<(), UtxoAlgebraError> {
+        debug_assert_eq!(id, tx.id(), "the id of the transaction");
         if let Some(missing) = tx.inputs.get(entries.len()) {
             return Err(UtxoAlgebraError::DuplicateRemove(missing.previous_outpoint));
         }
         for (input, entry) in tx.inputs.iter().zip(entries) {
             self.remove_entry(input.previous_outpoint, entry.clone())?;
         }
-        for (outpoint, entry) in created_entries(tx, daa_score) {
+        for (outpoint, entry) in crate::context::created_entries_with_id(tx, id, daa_score) {
             self.add_entry(outpoint, entry)?;
         }
         Ok(())

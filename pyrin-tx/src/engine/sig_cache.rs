@@ -49,8 +49,12 @@ pub use bounded::BoundedSignatureCache;
 #[cfg(feature = "std")]
 mod bounded {
     use super::{SigCacheKey, SignatureCache};
-    use std::collections::hash_map::{Entry, RandomState};
-    use std::collections::HashMap;
+    // The keys are partly chosen by whoever sends a transaction: a keyed hash, but a
+    // fast one (hashbrown's foldhash with a per-process random seed) rather than SipHash,
+    // which took as long as the rest of an insertion.
+    use hashbrown::hash_map::Entry;
+    use hashbrown::HashMap;
+    use std::collections::hash_map::RandomState;
     use std::hash::BuildHasher;
     use std::sync::Mutex;
     use std::vec::Vec;
