@@ -28,7 +28,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 const USAGE: &str = "usage: explorer [--port P] [--sqlite FILE | --postgres URL] [--blocks N] [--interval-ms MS] [--seed N] [--seconds N]
        explorer --record FILE [--blocks N] [--seed N] [--bits HEX]
        explorer --process-only --replay FILE (--sqlite FILE | --postgres URL)
-       explorer --bench --replay FILE [--postgres URL | --postgres-temp] [--clients N]
+       explorer --bench --replay FILE [--postgres URL | --postgres-temp] [--clients N] [--limit BLOCKS]
   (default)       devnet node + processor + API + page on 127.0.0.1; prints the URL
   --port          API port (default 8080; 0 picks a free one)
   --sqlite        the index's SQLite file (default: a new file in the temp directory)
@@ -42,7 +42,8 @@ const USAGE: &str = "usage: explorer [--port P] [--sqlite FILE | --postgres URL]
   --process-only  replay FILE's blocks into a fresh node and index them; exits when done
                   (killed at any point and restarted, it ends with the same index)
   --bench         index FILE's blocks into a fresh SQLite file and a PostgreSQL database, print blocks
-                  per second, then the address endpoint's latency under --clients (default 200) clients";
+                  per second, then the address endpoint's latency under --clients (default 200) clients;
+                  --postgres-temp starts a throw-away server; --limit replays only the first BLOCKS blocks";
 
 #[derive(Default)]
 struct Args {
@@ -60,6 +61,7 @@ struct Args {
     process_only: bool,
     bench: bool,
     clients: usize,
+    limit: Option<usize>,
 }
 
 fn parse_args(args: &[String]) -> Result<Args, String> {
@@ -84,6 +86,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
                     "--seconds" => a.seconds = Some(number(value)?),
                     "--record" => a.record = Some(value.into()),
                     "--replay" => a.replay = Some(value.into()),
+                    "--limit" => a.limit = Some(number(value)? as usize),
                     "--clients" => a.clients = number(value)?.clamp(1, 10_000) as usize,
                     "--bits" => {
                         let hex = value.trim_start_matches("0x");
@@ -242,12 +245,14 @@ fn bench_index(log: &BlockLog, db: &DbConfig, name: &str) -> AnyResult<()> {
     let rate = s.applied as f64 / index_secs.max(1e-9);
     println!(
         "{name:<10} {} chain blocks applied, {} reverted in {:.2} s of processor time ({:.2} s writing): \
-         {:.0} blocks indexed/s = {:.0}x the devnet's {:.1} blocks/s (replay wall time with validation {:.1} s)",
+         {:.0} blocks applied/s ({:.0} applied + reverted/s) = {:.0}x the devnet's {:.1} blocks/s \
+         (replay wall time with validation {:.1} s)",
         s.applied,
         s.reverted,
         index_secs,
         s.write_time.as_secs_f64(),
         rate,
+        (s.applied + s.reverted) as f64 / index_secs.max(1e-9),
         rate / devnet_rate,
         devnet_rate,
         wall
@@ -340,7 +345,10 @@ fn bench_latency(db: &DbConfig, addresses: &[String], clients: usize, name: &str
 
 fn bench(a: &Args) -> AnyResult<()> {
     let path = a.replay.as_ref().ok_or("--bench needs --replay FILE")?;
-    let log = BlockLog::read(path)?;
+    let mut log = BlockLog::read(path)?;
+    if let Some(limit) = a.limit {
+        log.blocks.truncate(limit);
+    }
     println!("block log: {} blocks", log.blocks.len());
     let sqlite =
         DbConfig::Sqlite(std::env::temp_dir().join(format!("pyrin-explorer-bench-{}.sqlite", std::process::id())));

@@ -77,6 +77,17 @@ impl Pool {
     }
 }
 
+impl Drop for Pool {
+    /// Closes the idle connections on a plain thread: the PostgreSQL client blocks on its
+    /// own runtime when closed, which a tokio worker thread must not do.
+    fn drop(&mut self) {
+        let idle = self.idle.get_mut().map(std::mem::take).unwrap_or_default();
+        if !idle.is_empty() {
+            let _ = std::thread::spawn(move || drop(idle)).join();
+        }
+    }
+}
+
 /// What the handlers share.
 pub struct AppState {
     /// The database connections.

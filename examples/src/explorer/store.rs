@@ -195,11 +195,11 @@ pub fn revert<S: Sql>(db: &mut S, hash: &str) -> Result<Vec<String>, DbError> {
                  tx_count = tx_count - $4 WHERE address = $1",
                 &[address.clone(), Value::Int(received), Value::Int(sent), Value::Int(count)],
             )?;
-            db.execute("DELETE FROM addresses WHERE address = $1 AND tx_count = 0", &[address.clone()])?;
+            db.execute("DELETE FROM addresses WHERE address = $1 AND tx_count = 0", std::slice::from_ref(&address))?;
             let last = db.query_one(
                 "SELECT chain_height, block_time FROM address_transactions WHERE address = $1 \
                  ORDER BY chain_height DESC, position DESC LIMIT 1",
-                &[address.clone()],
+                std::slice::from_ref(&address),
             )?;
             if let Some(last) = last {
                 db.execute(
