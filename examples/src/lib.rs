@@ -4,6 +4,7 @@
 //! [`vectors`]; the workspace's vector tests (`examples/tests/vectors_*.rs`) use it too.
 
 pub mod devnet;
+pub mod explorer;
 pub mod json;
 pub mod kinds;
 pub mod pool;

@@ -84,7 +84,7 @@ mod window;
 pub use error::RuleError;
 pub use template::TemplateError;
 pub use timing::StageTimes;
-pub use validator::{BlockValidator, ChainBlock, MergedBlockAcceptance};
+pub use validator::{BlockValidator, ChainBlock, ChainChanges, MergedBlockAcceptance};
 
 use pyrin_core::params::Params;
 

@@ -163,6 +163,18 @@ pub struct ChainBlock {
     pub accepted: Vec<MergedBlockAcceptance>,
 }
 
+/// How the selected chain moved between an earlier chain block and the current sink: the
+/// chain blocks to take off (from the earlier block down, exclusive of the common chain
+/// block) and the ones to put on (upward, ending at the sink). A follower of the chain
+/// (an explorer's processor) reverts `removed` in order, then applies `added` in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChainChanges {
+    /// Chain blocks no longer on the selected chain, highest first.
+    pub removed: Vec<BlockHash>,
+    /// Chain blocks now on the selected chain, lowest first (the last is the sink).
+    pub added: Vec<BlockHash>,
+}
+
 /// What verifying a chain block's UTXO state stored.
 #[derive(Clone)]
 struct ChainState {
@@ -1091,6 +1103,76 @@ impl BlockValidator {
         }
         chain.reverse();
         chain
+    }
+
+    /// The UTXO diff chain block `hash` applies over its selected parent's UTXO set: the
+    /// entries its mergeset's accepted transactions spend (`removed`, as they were) and
+    /// create (`added`). Known for every block whose UTXO state was verified as a chain
+    /// block, including one a reorganisation has since taken off the selected chain (so a
+    /// follower can revert it); `None` for other blocks. Genesis has the empty diff.
+    pub fn chain_block_utxo_diff(&self, hash: &BlockHash) -> Option<&UtxoDiff> {
+        self.blocks.get(hash)?.chain.as_ref().map(|c| &c.diff)
+    }
+
+    /// What chain block `hash` accepted: its mergeset in consensus order (selected parent
+    /// first, its coinbase the first id), each with the ids accepted. Known for the same
+    /// blocks as [`BlockValidator::chain_block_utxo_diff`].
+    pub fn chain_block_acceptance(&self, hash: &BlockHash) -> Option<&[MergedBlockAcceptance]> {
+        self.blocks.get(hash)?.chain.as_ref().map(|c| c.acceptance.as_slice())
+    }
+
+    /// The transactions of a stored block (its body), `None` for a block not stored.
+    pub fn block_transactions(&self, hash: &BlockHash) -> Option<&[Transaction]> {
+        self.blocks.get(hash).map(|s| s.transactions.as_slice())
+    }
+
+    /// The header of a stored block, `None` for a block not stored.
+    pub fn block_header(&self, hash: &BlockHash) -> Option<&Header> {
+        self.blocks.get(hash).map(|s| &s.header)
+    }
+
+    /// The UTXO set at the sink (the selected chain's head, without what only the virtual
+    /// accepts), sorted by outpoint: the state every chain block's diff has been applied to.
+    pub fn sink_utxo_set(&self) -> Vec<(TransactionOutpoint, UtxoEntry)> {
+        let mut set: Vec<(TransactionOutpoint, UtxoEntry)> = self.utxo.iter().map(|(o, e)| (*o, e.clone())).collect();
+        set.sort_unstable_by_key(|(outpoint, _)| *outpoint);
+        set
+    }
+
+    /// How the selected chain moved since `from`, a block that was (or still is) a chain
+    /// block: the chain blocks to revert down to the highest chain block that `from`'s
+    /// selected chain and the current one share, and those to apply from there up to the
+    /// sink. `None` when `from` is not a valid block of the DAG.
+    ///
+    /// Costs time in the depth of the change, not the length of the chain: the two walks
+    /// down the selected-parent tree meet at the common block, stepping the heavier side.
+    ///
+    /// ```
+    /// use pyrin_consensus::{BlockValidator, Config};
+    /// use pyrin_core::params::DEVNET_PARAMS;
+    ///
+    /// let validator = BlockValidator::new(&DEVNET_PARAMS, &Config::new());
+    /// let genesis = DEVNET_PARAMS.genesis.hash;
+    /// let changes = validator.selected_chain_changes(&genesis).unwrap();
+    /// assert!(changes.removed.is_empty() && changes.added.is_empty());
+    /// ```
+    pub fn selected_chain_changes(&self, from: &BlockHash) -> Option<ChainChanges> {
+        let mut down = self.blocks.get(from)?.id;
+        let sink_hash = self.sink();
+        let mut up = self.blocks.get(&sink_hash)?.id;
+        let mut changes = ChainChanges::default();
+        while down != up {
+            let (d, u) = (self.dag.data(down), self.dag.data(up));
+            if (d.blue_work, self.hash_of(down)) > (u.blue_work, self.hash_of(up)) {
+                changes.removed.push(self.hash_of(down));
+                down = d.selected_parent?;
+            } else {
+                changes.added.push(self.hash_of(up));
+                up = u.selected_parent?;
+            }
+        }
+        changes.added.reverse();
+        Some(changes)
     }
 
     /// The time spent so far in each stage of validation, with the `stage-timing` feature
