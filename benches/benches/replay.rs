@@ -21,7 +21,9 @@
 //! - `wall` and `cpu`: wall-clock time and the CPU time the process used (all threads;
 //!   `/proc/self/stat`), each with its ratio to the raw signature loop's. On cores shared
 //!   with other work the CPU times compare the work done; the wall times need idle cores.
-//! - `replay N threads`: `BlockValidator::validate_and_insert` over all blocks inside a rayon
+//! - `replay N threads`: `BlockValidator::validate_and_insert_all` over all blocks (on more
+//!   than one thread it checks each next block's signatures while the block before it is
+//!   validated) inside a rayon
 //!   pool of N threads (pyrin-consensus's `rayon` feature), the best of `REPLAY_RUNS` runs
 //!   (default 3; `REPLAY_THREADS` sets the first N), with the ratio to the raw signature time, blocks/s and tx/s, and the share
 //!   of each validation stage (pyrin-consensus's `stage-timing` feature).
@@ -182,12 +184,8 @@ fn load(path: &PathBuf) -> History {
 fn replay(history: &History, now: u64) -> (Duration, Option<Duration>, StageTimes, BlockValidator) {
     let mut validator = BlockValidator::new(&MAINNET_PARAMS, &history.config);
     assert_eq!(validator.sink(), history.genesis);
-    let mut verdicts = Vec::with_capacity(history.steps.len());
-    let ((), elapsed, cpu) = timed(|| {
-        for step in &history.steps {
-            verdicts.push(validator.validate_and_insert(&step.block, now));
-        }
-    });
+    let (verdicts, elapsed, cpu) =
+        timed(|| validator.validate_and_insert_all(history.steps.iter().map(|step| &step.block), now));
     for (i, (step, verdict)) in history.steps.iter().zip(&verdicts).enumerate() {
         let got = match verdict {
             Ok(status) => status.name().to_string(),

@@ -46,7 +46,7 @@ use crate::{BlockStatus, Config};
 /// output created and spent inside the same mergeset never enters, and only the states
 /// that are committed to (chain blocks, templates) pay for it. With the `rayon` feature
 /// the elements are hashed and multiplied on rayon's current pool.
-fn multiset_after(base: &MuHash, diff: &UtxoDiff) -> MuHash {
+fn multiset_after(base: &MuHash, diff: &UtxoDiff, parallel: bool) -> MuHash {
     let added = diff.added.iter().map(|(o, e)| (o, e, true));
     let removed = diff.removed.iter().map(|(o, e)| (o, e, false));
     let fold = |mut set: MuHash, (outpoint, entry, add): (&TransactionOutpoint, &UtxoEntry, bool)| {
@@ -58,7 +58,9 @@ fn multiset_after(base: &MuHash, diff: &UtxoDiff) -> MuHash {
         set
     };
     #[cfg(feature = "rayon")]
-    let delta = {
+    let delta = if !parallel {
+        added.chain(removed).fold(MuHash::new(), fold)
+    } else {
         use rayon::prelude::*;
         let elements: Vec<_> = added.chain(removed).collect();
         elements.into_par_iter().fold(MuHash::new, fold).reduce(MuHash::new, |mut a, b| {
@@ -67,7 +69,10 @@ fn multiset_after(base: &MuHash, diff: &UtxoDiff) -> MuHash {
         })
     };
     #[cfg(not(feature = "rayon"))]
-    let delta = added.chain(removed).fold(MuHash::new(), fold);
+    let delta = {
+        let _ = parallel;
+        added.chain(removed).fold(MuHash::new(), fold)
+    };
     let mut multiset = base.clone();
     multiset.combine(&delta);
     multiset
@@ -112,6 +117,7 @@ fn check_in_context<V: UtxoView + Sync + ?Sized>(
     ctx: &TxContext,
     flags: TxValidationFlags,
     sig_cache: &SigCache,
+    parallel: bool,
 ) -> Vec<Option<Checked>> {
     let check = |tx: &Transaction| {
         let entries = entries_of(view, tx).ok()?;
@@ -126,12 +132,23 @@ fn check_in_context<V: UtxoView + Sync + ?Sized>(
         Some((entries, fee))
     };
     #[cfg(feature = "rayon")]
-    {
+    if parallel {
         use rayon::prelude::*;
-        txs.par_iter().map(check).collect()
+        return txs.par_iter().map(check).collect();
     }
     #[cfg(not(feature = "rayon"))]
+    let _ = parallel;
     txs.iter().map(check).collect()
+}
+
+/// Runs the scripts of transactions ahead of their block, for the signature cache only.
+#[cfg(all(feature = "std", feature = "rayon"))]
+fn check_ahead(txs: &[(&Transaction, Vec<UtxoEntry>)], sig_cache: &SigCache) {
+    use rayon::prelude::*;
+    txs.par_iter().for_each(|(tx, entries)| {
+        // Only the cache's new entries matter: the verdict comes when the block's turn does.
+        let _ = pyrin_tx::sign::verify_transaction_with_cache(tx, entries, sig_cache);
+    });
 }
 
 /// Applies a diff computed against `set`'s exact state.
@@ -252,7 +269,11 @@ pub struct BlockValidator {
     utxo_at: BlockId,
     virtual_state: VirtualState,
     stages: Stages,
-    sig_cache: SigCache,
+    /// Shared with the look-ahead of [`BlockValidator::validate_and_insert_all`].
+    sig_cache: Arc<SigCache>,
+    /// Whether a block's transactions and MuHash elements go to rayon's pool (with the
+    /// `rayon` feature): off while the look-ahead keeps the other threads busy.
+    parallel: bool,
     /// The header context of the last block whose header rules ran, with its parents: the
     /// next blocks of a layer of parallel blocks have the same parents.
     recent_header: Option<(Vec<BlockHash>, HeaderContext)>,
@@ -333,7 +354,8 @@ impl BlockValidator {
             utxo_at: BlockId::GENESIS,
             virtual_state,
             stages: Stages::default(),
-            sig_cache: new_sig_cache(),
+            sig_cache: Arc::new(new_sig_cache()),
+            parallel: true,
             recent_header: None,
             recent_utxo: None,
             windows: WindowCache::default(),
@@ -428,6 +450,60 @@ impl BlockValidator {
         self.resolve_virtual();
         self.stages.add(Stage::Utxo, started);
         Ok(self.statuses[&hash])
+    }
+
+    /// Validates and inserts `blocks` in order, each exactly as
+    /// [`BlockValidator::validate_and_insert`] would (the same verdicts, the same state),
+    /// and returns their verdicts in order.
+    ///
+    /// With the `rayon` feature and more than one thread in the current rayon pool, the
+    /// signatures of each next block are checked into the signature cache while the block
+    /// before it is validated, so that the parts of a block's validation that run on one
+    /// thread (header, body, acceptance, commitment) overlap with the next block's
+    /// signature checks. The look-ahead reads the inputs' entries from the virtual UTXO set
+    /// and only ever adds true facts (this signature is or is not valid for this digest
+    /// and key) to the cache, so it cannot change a verdict.
+    ///
+    /// ```
+    /// use pyrin_consensus::{BlockValidator, Config};
+    /// use pyrin_core::params::DEVNET_PARAMS;
+    ///
+    /// let mut validator = BlockValidator::new(&DEVNET_PARAMS, &Config::new());
+    /// let verdicts = validator.validate_and_insert_all([], 0);
+    /// assert!(verdicts.is_empty());
+    /// ```
+    pub fn validate_and_insert_all<'a, I>(&mut self, blocks: I, now_ms: u64) -> Vec<Result<BlockStatus, RuleError>>
+    where
+        I: IntoIterator<Item = &'a Block>,
+    {
+        let mut blocks = blocks.into_iter().peekable();
+        let mut verdicts = Vec::new();
+        while let Some(block) = blocks.next() {
+            #[cfg(all(feature = "std", feature = "rayon"))]
+            if let Some(next) = blocks.peek().copied().filter(|_| rayon::current_num_threads() > 1) {
+                let ahead = self.spendable_inputs(next);
+                let cache = Arc::clone(&self.sig_cache);
+                // The block's own checks mostly hit the cache the look-ahead filled: they
+                // run on this thread, and the other threads take the next block's
+                // signatures (this thread joins them when done).
+                self.parallel = false;
+                let (verdict, ()) =
+                    rayon::join(|| self.validate_and_insert(block, now_ms), move || check_ahead(&ahead, &cache));
+                self.parallel = true;
+                verdicts.push(verdict);
+                continue;
+            }
+            verdicts.push(self.validate_and_insert(block, now_ms));
+        }
+        verdicts
+    }
+
+    /// The transactions of `block` whose inputs all have entries in the virtual UTXO set,
+    /// with those entries.
+    #[cfg(all(feature = "std", feature = "rayon"))]
+    fn spendable_inputs<'b>(&self, block: &'b Block) -> Vec<(&'b Transaction, Vec<UtxoEntry>)> {
+        let view = self.virtual_state.utxo.diff.view(&self.utxo);
+        block.transactions.iter().skip(1).filter_map(|tx| Some((tx, entries_of(&view, tx).ok()?))).collect()
     }
 
     // ---- header ----------------------------------------------------------------------
@@ -622,7 +698,8 @@ impl BlockValidator {
             // The selected parent's transactions passed the scripts in this same context
             // when it was verified.
             let flags = if is_selected_parent { TxValidationFlags::SkipScriptChecks } else { TxValidationFlags::Full };
-            let checked = check_in_context(&txs[1..], &ctx.diff.view(base), &tx_context, flags, &self.sig_cache);
+            let checked =
+                check_in_context(&txs[1..], &ctx.diff.view(base), &tx_context, flags, &self.sig_cache, self.parallel);
             let validated = checked
                 .into_iter()
                 .enumerate()
@@ -660,7 +737,7 @@ impl BlockValidator {
         ctx.accepted_ids.sort_unstable();
         if let Some(base) = selected_parent_multiset {
             let started = Stages::start();
-            ctx.multiset = Some(multiset_after(base, &ctx.diff));
+            ctx.multiset = Some(multiset_after(base, &ctx.diff, self.parallel));
             self.stages.add(Stage::Commitment, started);
         }
         ctx
@@ -707,7 +784,8 @@ impl BlockValidator {
         let tx_context = TxContext::from_params(&self.params, header.daa_score);
         let total = stored.transactions.len() - 1;
         let transactions = &stored.transactions[1..];
-        let checked = check_in_context(transactions, &view, &tx_context, TxValidationFlags::Full, &self.sig_cache);
+        let checked =
+            check_in_context(transactions, &view, &tx_context, TxValidationFlags::Full, &self.sig_cache, self.parallel);
         let valid = checked.iter().filter(|c| c.is_some()).count();
         if valid < total {
             return Err(RuleError::InvalidTransactionsInUtxoContext { invalid: total - valid, total });
@@ -775,7 +853,7 @@ impl BlockValidator {
                     let mut ctx = known.clone();
                     if ctx.multiset.is_none() {
                         let started = Stages::start();
-                        ctx.multiset = Some(multiset_after(sp_multiset, &ctx.diff));
+                        ctx.multiset = Some(multiset_after(sp_multiset, &ctx.diff, self.parallel));
                         self.stages.add(Stage::Commitment, started);
                     }
                     debug_assert!({
@@ -1062,7 +1140,7 @@ impl BlockValidator {
             None => {
                 let sink = self.virtual_state.ghostdag.selected_parent.unwrap_or(BlockId::GENESIS);
                 let sink_multiset = &self.stored(sink).chain.as_ref().expect("the sink is verified").multiset;
-                multiset_after(sink_multiset, &v.diff).finalize()
+                multiset_after(sink_multiset, &v.diff, self.parallel).finalize()
             }
         }
     }

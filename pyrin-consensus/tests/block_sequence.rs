@@ -16,8 +16,9 @@ use pyrin_core::params::Network;
 use pyrin_core::{Block, BlockHash, BlueWork, ScriptPublicKey, TransactionOutpoint};
 use serde_json::Value;
 
-/// Replays one case and returns every difference found (empty when it matches).
-fn replay(case: &Value) -> Vec<String> {
+/// Replays one case and returns every difference found (empty when it matches): block by
+/// block, or (`all`) through [`BlockValidator::validate_and_insert_all`].
+fn replay(case: &Value, all: bool) -> Vec<String> {
     let input = &case["input"];
     let network: Network = input["network"].as_str().expect("a network name").parse().expect("a known network");
     let overrides = input["overrides"].as_object().expect("overrides");
@@ -35,18 +36,28 @@ fn replay(case: &Value) -> Vec<String> {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_millis() as u64;
     let mut problems = Vec::new();
     let blocks = input["blocks"].as_array().expect("blocks");
-    for b in blocks {
+    let built: Vec<Block> = blocks
+        .iter()
+        .map(|b| {
+            Block::new(
+                header(&b["header"]),
+                b["transactions"].as_array().expect("txs").iter().map(transaction).collect(),
+            )
+        })
+        .collect();
+    let mut verdicts = if all {
+        validator.validate_and_insert_all(&built, now)
+    } else {
+        built.iter().map(|block| validator.validate_and_insert(block, now)).collect()
+    };
+    assert_eq!(verdicts.len(), built.len());
+    for ((b, block), verdict) in blocks.iter().zip(&built).zip(verdicts.drain(..)) {
         let name = b["name"].as_str().unwrap_or("?");
-        let block = Block::new(
-            header(&b["header"]),
-            b["transactions"].as_array().expect("txs").iter().map(transaction).collect(),
-        );
         let expected = &b["expected"];
         let expected_hash: BlockHash = hash(&expected["hash"]);
         if block.hash() != expected_hash {
             problems.push(format!("{name}: hash {} expected {expected_hash}", block.hash()));
         }
-        let verdict = validator.validate_and_insert(&block, now);
         let expected_verdict = match (expected.get("status"), expected.get("error")) {
             (Some(s), _) => s.as_str().expect("status").to_string(),
             (None, Some(e)) => e.as_str().expect("error").split(':').next().expect("a variant").to_string(),
@@ -188,8 +199,25 @@ fn block_sequences_replay_with_the_reference_verdicts_and_end_state() {
     let Some(cases) = cases("block_sequence.json") else { return };
     let mut failures = Vec::new();
     for case in &cases {
-        let problems = replay(case);
+        let problems = replay(case, false);
         eprintln!("case {}: {} differences", case["name"], problems.len());
+        if !problems.is_empty() {
+            failures.push(format!("case {}:\n  {}", case["name"], problems.join("\n  ")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The same cases through `validate_and_insert_all`, which on several threads checks each
+/// next block's signatures ahead: the same verdicts and end state.
+#[cfg(feature = "rayon")]
+#[test]
+fn block_sequences_validated_all_at_once_on_two_threads_match_too() {
+    let Some(cases) = cases("block_sequence.json") else { return };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().expect("a pool");
+    let mut failures = Vec::new();
+    for case in &cases {
+        let problems = pool.install(|| replay(case, true));
         if !problems.is_empty() {
             failures.push(format!("case {}:\n  {}", case["name"], problems.join("\n  ")));
         }
