@@ -97,11 +97,11 @@ type SigCache = pyrin_tx::engine::BoundedSignatureCache;
 #[cfg(not(feature = "std"))]
 type SigCache = ();
 
-fn new_sig_cache() -> SigCache {
+fn new_sig_cache() -> Arc<SigCache> {
     #[cfg(feature = "std")]
-    return SigCache::new(SIGNATURE_CACHE_SIZE);
+    return Arc::new(SigCache::new(SIGNATURE_CACHE_SIZE));
     #[cfg(not(feature = "std"))]
-    ()
+    Arc::new(())
 }
 
 /// A transaction that passed in context: the entries it spends and its fee.
@@ -354,7 +354,7 @@ impl BlockValidator {
             utxo_at: BlockId::GENESIS,
             virtual_state,
             stages: Stages::default(),
-            sig_cache: Arc::new(new_sig_cache()),
+            sig_cache: new_sig_cache(),
             parallel: true,
             recent_header: None,
             recent_utxo: None,
@@ -476,26 +476,38 @@ impl BlockValidator {
     where
         I: IntoIterator<Item = &'a Block>,
     {
-        let mut blocks = blocks.into_iter().peekable();
-        let mut verdicts = Vec::new();
-        while let Some(block) = blocks.next() {
-            #[cfg(all(feature = "std", feature = "rayon"))]
-            if let Some(next) = blocks.peek().copied().filter(|_| rayon::current_num_threads() > 1) {
-                let ahead = self.spendable_inputs(next);
-                let cache = Arc::clone(&self.sig_cache);
-                // The block's own checks mostly hit the cache the look-ahead filled: they
-                // run on this thread, and the other threads take the next block's
-                // signatures (this thread joins them when done).
-                self.parallel = false;
-                let (verdict, ()) =
-                    rayon::join(|| self.validate_and_insert(block, now_ms), move || check_ahead(&ahead, &cache));
-                self.parallel = true;
-                verdicts.push(verdict);
-                continue;
-            }
-            verdicts.push(self.validate_and_insert(block, now_ms));
+        let blocks: Vec<&Block> = blocks.into_iter().collect();
+        let mut verdicts = Vec::with_capacity(blocks.len());
+        for (i, block) in blocks.iter().copied().enumerate() {
+            verdicts.push(self.validate_looking_ahead(block, blocks.get(i + 1).copied(), now_ms));
         }
         verdicts
+    }
+
+    /// [`BlockValidator::validate_and_insert`] of `block`, checking the signatures of
+    /// `next` meanwhile on the pool's other threads.
+    fn validate_looking_ahead(
+        &mut self,
+        block: &Block,
+        next: Option<&Block>,
+        now_ms: u64,
+    ) -> Result<BlockStatus, RuleError> {
+        #[cfg(all(feature = "std", feature = "rayon"))]
+        if let Some(next) = next.filter(|_| rayon::current_num_threads() > 1) {
+            let ahead = self.spendable_inputs(next);
+            let cache = Arc::clone(&self.sig_cache);
+            // The block's own checks mostly hit the cache the look-ahead filled: they run
+            // on this thread, and the other threads take the next block's signatures (this
+            // thread joins them when done).
+            self.parallel = false;
+            let (verdict, ()) =
+                rayon::join(|| self.validate_and_insert(block, now_ms), move || check_ahead(&ahead, &cache));
+            self.parallel = true;
+            return verdict;
+        }
+        #[cfg(not(all(feature = "std", feature = "rayon")))]
+        let _ = next;
+        self.validate_and_insert(block, now_ms)
     }
 
     /// The transactions of `block` whose inputs all have entries in the virtual UTXO set,
