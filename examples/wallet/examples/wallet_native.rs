@@ -372,7 +372,7 @@ fn bench_inputs() -> Result<Value, String> {
 }
 
 fn bench(runs: Result<u32, String>) -> Result<(), String> {
-    let runs = runs?.max(1);
+    let runs = runs?.max(BATCHES);
     let inputs = bench_inputs()?;
     let draft = inputs["draft"].as_str().unwrap_or_default();
     let key = api::key_from_hex(inputs["key"].as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
@@ -381,12 +381,21 @@ fn bench(runs: Result<u32, String>) -> Result<(), String> {
     for _ in 0..runs.div_ceil(10) {
         once().map_err(|e| e.to_string())?;
     }
-    let start = Instant::now();
-    for _ in 0..runs {
-        once().map_err(|e| e.to_string())?;
+    // The fastest of several batches: other processes on the machine slow some batches
+    // down, never speed one up. `js/bench.mjs` measures the same way.
+    let per_batch = runs / BATCHES;
+    let mut best = f64::INFINITY;
+    for _ in 0..BATCHES {
+        let start = Instant::now();
+        for _ in 0..per_batch {
+            once().map_err(|e| e.to_string())?;
+        }
+        best = best.min(start.elapsed().as_secs_f64() * 1e6 / f64::from(per_batch));
     }
-    let micros = start.elapsed().as_secs_f64() * 1e6 / f64::from(runs);
-    println!("native sign+verify of a 2-input transaction: {micros:.1} us ({runs} runs)");
-    println!("{}", json!({ "native_sign_verify_us": micros, "runs": runs }));
+    println!("native sign+verify of a 2-input transaction: {best:.1} us (best of {BATCHES} batches of {per_batch})");
+    println!("{}", json!({ "native_sign_verify_us": best, "runs": per_batch * BATCHES }));
     Ok(())
 }
+
+/// How many batches the benchmark times.
+const BATCHES: u32 = 10;

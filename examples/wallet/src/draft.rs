@@ -127,22 +127,18 @@ pub fn build_transaction(request: &BuildRequest) -> Result<Draft, WalletError> {
         }
         None => false,
     };
-    let mass = match keep_change {
-        true => mass,
-        false => {
-            // No change worth an output: without it the transaction is lighter, and all
-            // that is left over is the fee.
-            tx.outputs.pop();
-            let mass = signed_compute_mass(&tx, &signed, &prices)?;
-            let needed = paid.checked_add(policy.minimum_fee(mass)).ok_or(WalletError::AmountOverflow)?;
-            if available < needed {
-                return Err(WalletError::InsufficientFunds {
-                    available: available.to_leor(),
-                    needed: needed.to_leor(),
-                });
-            }
-            mass
+    let mass = if keep_change {
+        mass
+    } else {
+        // No change worth an output: without it the transaction is lighter, and all that
+        // is left over is the fee.
+        tx.outputs.pop();
+        let mass = signed_compute_mass(&tx, &signed, &prices)?;
+        let needed = paid.checked_add(policy.minimum_fee(mass)).ok_or(WalletError::AmountOverflow)?;
+        if available < needed {
+            return Err(WalletError::InsufficientFunds { available: available.to_leor(), needed: needed.to_leor() });
         }
+        mass
     };
     if mass > MAXIMUM_STANDARD_TRANSACTION_MASS {
         return Err(WalletError::MassTooLarge { mass, limit: MAXIMUM_STANDARD_TRANSACTION_MASS });
