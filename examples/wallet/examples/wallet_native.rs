@@ -8,7 +8,8 @@
 //! vectors' own expected values, so the file cannot carry a wrong answer.
 //!
 //! `bench [RUNS]`: sign and verify the 2-input transaction of `js/bench.mjs` natively,
-//! through the same JSON functions JavaScript calls, and print the time per transaction.
+//! through the same JSON functions JavaScript calls, and print the time per transaction
+//! (the fastest of 10 batches, as `js/bench.mjs` reports it).
 //!
 //! ```sh
 //! cargo run --release -p pyrin-wallet --example wallet_native -- cases target/wallet/cases.json
