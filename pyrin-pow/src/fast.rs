@@ -50,7 +50,9 @@ pub(crate) struct PackedMatrix {
     /// Column-major `u16` entries: `columns[j][r] = M[r][j]`.
     columns: [[u16; SIZE]; SIZE],
     /// For each pair of columns `g` and each row `r`, the bytes `M[r][2g], M[r][2g+1]`:
-    /// one multiply-add of byte pairs gives a row's contribution from two nibbles.
+    /// one multiply-add of byte pairs gives a row's contribution from two nibbles. Only the
+    /// x86-64 backend reads it; other targets (wasm32, ARM) neither build nor store it.
+    #[cfg(target_arch = "x86_64")]
     pairs: [u8; SIZE * SIZE],
 }
 
@@ -63,16 +65,26 @@ impl core::fmt::Debug for PackedMatrix {
 impl PackedMatrix {
     pub(crate) fn new(matrix: &Matrix) -> Self {
         let mut columns = [[0u16; SIZE]; SIZE];
-        let mut pairs = [0u8; SIZE * SIZE];
         for (r, row) in matrix.rows().iter().enumerate() {
             for (j, &entry) in row.iter().enumerate() {
                 columns[j][r] = u16::from(entry);
-                pairs[(j / 2) * 2 * SIZE + 2 * r + j % 2] = entry;
             }
         }
-        Self { columns, pairs }
+        #[cfg(target_arch = "x86_64")]
+        {
+            let mut pairs = [0u8; SIZE * SIZE];
+            for (r, row) in matrix.rows().iter().enumerate() {
+                for (j, &entry) in row.iter().enumerate() {
+                    pairs[(j / 2) * 2 * SIZE + 2 * r + j % 2] = entry;
+                }
+            }
+            Self { columns, pairs }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        Self { columns }
     }
 
+    #[cfg(target_arch = "x86_64")]
     pub(crate) fn pairs(&self) -> &[u8; SIZE * SIZE] {
         &self.pairs
     }

@@ -107,6 +107,11 @@
 //! parallel and hashes a UTXO set's MuHash on every core; `serde` writes and reads addresses
 //! as strings.
 //!
+//! On `wasm32-unknown-unknown` the crate builds with every feature (secp256k1's C code needs
+//! clang there). `rand` then reads `crypto.getRandomValues` once the final program enables
+//! getrandom's `wasm_js` feature (the web wallet in `examples/wallet` does); `rayon` runs
+//! its work on the calling thread, as that target has no threads.
+//!
 //! # Reference behaviour followed
 //! The Rust reference node `Pyrinpyi/pyrin`: `consensus/core/src/hashing/sighash.rs`
 //! (the payload hash is zero for native-subnetwork transactions; `SINGLE` with no output
