@@ -73,6 +73,7 @@ fn one_element(c: &mut Criterion) {
 
     let (x, y) = (number(0x5a), number(0xa7));
     g.bench_function("field_mul", |b| b.iter(|| black_box(&x).mul(black_box(&y))));
+    g.bench_function("field_mul/portable_karatsuba", |b| b.iter(|| black_box(&x).mul_portable(black_box(&y))));
     g.bench_function("field_mul/schoolbook_twin", |b| b.iter(|| black_box(&x).mul_plain(black_box(&y))));
     g.bench_function("field_inverse", |b| b.iter(|| black_box(&x).inverse()));
 

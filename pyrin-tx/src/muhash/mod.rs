@@ -82,6 +82,8 @@
 mod blake2b;
 mod element;
 mod inverse;
+#[cfg(target_arch = "x86_64")]
+mod mulx;
 mod num3072;
 mod product;
 
@@ -366,9 +368,15 @@ pub mod internals {
         pub fn to_canonical_le_bytes(&self) -> [u8; super::SERIALIZED_LEN] {
             self.0.canonical().to_le_bytes()
         }
-        /// The product modulo the prime (Karatsuba).
+        /// The product modulo the prime (on x86-64 with BMI2 and ADX, Karatsuba over
+        /// `mulx` rows; elsewhere the portable Karatsuba).
         pub fn mul(&self, rhs: &Number) -> Number {
             Number(self.0.mul(&rhs.0))
+        }
+        /// The product modulo the prime by the portable Karatsuba product, whatever the
+        /// processor has (the baseline of the `mulx` path).
+        pub fn mul_portable(&self, rhs: &Number) -> Number {
+            Number(self.0.mul_portable(&rhs.0))
         }
         /// The product modulo the prime (schoolbook, the plain twin).
         pub fn mul_plain(&self, rhs: &Number) -> Number {

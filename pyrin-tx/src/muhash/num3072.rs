@@ -101,6 +101,16 @@ impl Num3072 {
     /// `self · rhs mod p` (fast path), below 2^3072 but not necessarily below p.
     #[inline]
     pub(crate) fn mul(&self, rhs: &Self) -> Self {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(product) = super::mulx::product_48(&self.0, &rhs.0) {
+            return reduce_wide(&product);
+        }
+        reduce_wide(&karatsuba_48(&self.0, &rhs.0))
+    }
+
+    /// `self · rhs mod p` by the portable Karatsuba product, whatever the processor has:
+    /// the baseline of the `mulx` path.
+    pub(crate) fn mul_portable(&self, rhs: &Self) -> Self {
         reduce_wide(&karatsuba_48(&self.0, &rhs.0))
     }
 

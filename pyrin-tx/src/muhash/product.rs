@@ -55,7 +55,7 @@ comba!(comba_12, 12, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22
 
 /// `|x - y|` into `diff`, and whether `y > x`.
 #[inline(always)]
-fn abs_diff<const H: usize>(x: &[u64; H], y: &[u64; H], diff: &mut [u64; H]) -> bool {
+pub(crate) fn abs_diff<const H: usize>(x: &[u64; H], y: &[u64; H], diff: &mut [u64; H]) -> bool {
     // Random operands differ in their top limb: one comparison, then one subtraction.
     let mut y_larger = false;
     for i in (0..H).rev() {
@@ -103,8 +103,8 @@ macro_rules! karatsuba {
             $half(&a1, &b1, &mut z2);
             let mut da = [0u64; H];
             let mut db = [0u64; H];
-            let a_negative = abs_diff(&a0, &a1, &mut da);
-            let b_negative = abs_diff(&b1, &b0, &mut db);
+            let a_negative = $crate::muhash::product::abs_diff(&a0, &a1, &mut da);
+            let b_negative = $crate::muhash::product::abs_diff(&b1, &b0, &mut db);
             $half(&da, &db, &mut t);
             // (a0 - a1)(b1 - b0) = ±t; a negative t is added as its complement !t + 1, which
             // adds B² too much: taken back at the top below.
@@ -129,6 +129,8 @@ macro_rules! karatsuba {
         }
     };
 }
+
+pub(crate) use karatsuba;
 
 karatsuba!(karatsuba_24, 24, comba_12);
 karatsuba!(karatsuba_48_inner, 48, karatsuba_24);
