@@ -47,7 +47,11 @@ fn busy(miners: usize, seconds: u64, rate: Option<f64>, redis: Option<String>) -
         ..PoolConfig::default()
     };
     let pool = Pool::start(config, "127.0.0.1:0").map_err(|e| e.to_string())?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     let per_miner = rate.map(|r| r / miners as f64);
     let report =
         runtime.block_on(submit_load(pool.address(), workers(miners), Duration::from_secs(seconds), per_miner))?;
@@ -82,9 +86,16 @@ fn idle(miners: usize) -> Result<(), String> {
     let result = (|| {
         let stdout = child.stdout.take().ok_or("no stdout")?;
         let mut first = String::new();
-        std::io::BufReader::new(stdout).read_line(&mut first).map_err(|e| e.to_string())?;
+        let mut stdout = std::io::BufReader::new(stdout);
+        stdout.read_line(&mut first).map_err(|e| e.to_string())?;
+        // Keep reading, so the pool's statistics never meet a closed pipe.
+        std::thread::spawn(move || stdout.lines().map_while(Result::ok).for_each(drop));
         let address = first.trim().rsplit(' ').next().and_then(|a| a.parse().ok()).ok_or(format!("{first:?}"))?;
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| e.to_string())?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
         let (connections, took) = runtime.block_on(connect_idle(address, workers(miners), Duration::from_secs(120)))?;
         let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
         let rss = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap_or("VmRSS: unknown").to_string();

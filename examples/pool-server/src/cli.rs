@@ -24,6 +24,7 @@ const USAGE: &str = "usage: pool [FLAGS] [--demo [--miners N] [--seconds S]]
   --difficulty D         starting share difficulty, 1 = target 0xffff * 2^208 (default 1/1024); vardiff
                          then aims at one share per second per miner
   --min-difficulty D     lowest share difficulty vardiff may set (default 2^-24)
+  --max-difficulty D     highest share difficulty vardiff may set (default 1e15; never above the network's)
   --pplns N              pay by PPLNS over the last N shares instead of per round
   --redis URL            count shares in Redis (redis://HOST:PORT) instead of in memory; pools on one
                          Redis (and one --redis-prefix) share rounds
@@ -77,6 +78,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             "--bits" => bits = value.clone(),
             "--difficulty" => config.session.start_difficulty = positive(value)?,
             "--min-difficulty" => config.session.min_difficulty = positive(value)?,
+            "--max-difficulty" => config.session.max_difficulty = positive(value)?,
             "--pplns" => config.payout = PayoutRule::Pplns(count(value)?),
             "--redis" => {
                 crate::resp::parse_url(value).map_err(|e| format!("--redis: {e}"))?;
@@ -185,9 +187,9 @@ pub fn main(args: Vec<String>) -> ExitCode {
     for i in 0..args.miners {
         let Some(worker) = demo_worker(i, prefix) else { continue };
         let (stop, address) = (Arc::clone(&stop), pool.address());
-        let spawned = std::thread::Builder::new().name(format!("miner{i}")).spawn(move || {
-            run_miner(address, &worker, Variant::Legacy, i + 1, &stop, Arc::new(MinerStats::default()))
-        });
+        let spawned = std::thread::Builder::new()
+            .name(format!("miner{i}"))
+            .spawn(move || run_miner(address, &worker, Variant::Legacy, i + 1, &stop, Arc::new(MinerStats::default())));
         match spawned {
             Ok(handle) => handles.push(handle),
             Err(e) => eprintln!("miner {i}: cannot start a thread: {e}"),

@@ -173,7 +173,8 @@ impl Connection {
     /// # Errors
     /// [`RedisError::Io`] or [`RedisError::Timeout`].
     pub async fn connect(address: &str, timeout: Duration) -> Result<Self, RedisError> {
-        let stream = tokio::time::timeout(timeout, TcpStream::connect(address)).await.map_err(|_| RedisError::Timeout)??;
+        let stream =
+            tokio::time::timeout(timeout, TcpStream::connect(address)).await.map_err(|_| RedisError::Timeout)??;
         stream.set_nodelay(true)?;
         Ok(Self { stream, buffer: Vec::new(), timeout })
     }

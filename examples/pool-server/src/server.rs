@@ -456,7 +456,11 @@ async fn linger(mut reader: OwnedReadHalf, mut writer: OwnedWriteHalf) {
 
 /// Writes a client's queued lines until the queue closes (then hands the socket back) or
 /// a write fails or stalls.
-async fn write_loop(mut writer: OwnedWriteHalf, mut lines: mpsc::Receiver<String>, timeout: Duration) -> Option<OwnedWriteHalf> {
+async fn write_loop(
+    mut writer: OwnedWriteHalf,
+    mut lines: mpsc::Receiver<String>,
+    timeout: Duration,
+) -> Option<OwnedWriteHalf> {
     let mut buffer = String::new();
     while let Some(line) = lines.recv().await {
         buffer.clear();
@@ -483,7 +487,13 @@ enum End {
     Dropped,
 }
 
-async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: IpAddr, extranonce: u16, mut shutdown: watch::Receiver<bool>) {
+async fn serve(
+    shared: Arc<Shared>,
+    stream: TcpStream,
+    peer: IpAddr,
+    extranonce: u16,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let _ = stream.set_nodelay(true);
     let (mut reader, writer) = stream.into_split();
     let (queue, lines) = mpsc::channel::<String>(shared.config.send_queue.max(4));
@@ -518,13 +528,17 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: IpAddr, extranonce:
         lock(&shared.stats).dropped_clients += 1;
     }
     drop(queue);
-    if let Ok(Some(writer)) = writing.await {
-        linger(reader, writer).await;
-    }
+    let writer = writing.await;
+    // The slot is free before the client can see its connection close.
     lock(&shared.admission).release(peer, extranonce);
-    let mut stats = lock(&shared.stats);
-    for worker in session.workers() {
-        stats.workers.disconnected(worker);
+    {
+        let mut stats = lock(&shared.stats);
+        for worker in session.workers() {
+            stats.workers.disconnected(worker);
+        }
+    }
+    if let Ok(Some(writer)) = writer {
+        linger(reader, writer).await;
     }
 }
 
@@ -547,7 +561,9 @@ async fn carry_out(
             Output::Event(Event::Authorized { worker, difficulty }) => {
                 lock(&shared.stats).workers.connected(&worker, difficulty, shared.now());
             }
-            Output::Event(Event::Rejected { worker: Some(worker), .. }) => lock(&shared.stats).workers.rejected(&worker),
+            Output::Event(Event::Rejected { worker: Some(worker), .. }) => {
+                lock(&shared.stats).workers.rejected(&worker)
+            }
             Output::Event(Event::Rejected { worker: None, .. }) => {}
             Output::Event(Event::Difficulty(difficulty)) => {
                 let mut stats = lock(&shared.stats);

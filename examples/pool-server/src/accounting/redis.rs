@@ -186,8 +186,12 @@ impl RedisStore {
         let mut window = window_entries(&window)?;
         // Newest first in Redis; the payout rule takes the oldest first.
         window.reverse();
-        let payout =
-            BlockPayout { block: block.to_string(), round, reward, payouts: split(self.rule, reward, &weights, &window) };
+        let payout = BlockPayout {
+            block: block.to_string(),
+            round,
+            reward,
+            payouts: split(self.rule, reward, &weights, &window),
+        };
         let json = payout.to_json();
         let mut args: Vec<Vec<u8>> = vec![
             b"EVAL".to_vec(),
@@ -238,7 +242,13 @@ fn window_entries(reply: &Reply) -> Result<Vec<(String, u64)>, StoreError> {
 }
 
 /// The recording task: batches waiting shares into one pipeline per round trip.
-async fn record_loop(address: String, keys: Keys, rule: PayoutRule, timeout: Duration, mut queue: mpsc::Receiver<Pending>) {
+async fn record_loop(
+    address: String,
+    keys: Keys,
+    rule: PayoutRule,
+    timeout: Duration,
+    mut queue: mpsc::Receiver<Pending>,
+) {
     let mut connection: Option<Connection> = None;
     let mut batch = Vec::with_capacity(BATCH);
     let mut request = Vec::new();

@@ -383,7 +383,11 @@ impl Session {
 
     /// Checks a submission against `template`: the difficulty of the job it answers and,
     /// when it also meets the network target, the block it completes.
-    fn check(&self, params: &[Value], template: &Template) -> Result<(f64, Option<Block>), (StratumError, &'static str)> {
+    fn check(
+        &self,
+        params: &[Value],
+        template: &Template,
+    ) -> Result<(f64, Option<Block>), (StratumError, &'static str)> {
         let job_id = match params.get(1) {
             Some(Value::String(s)) => s.parse::<u64>().ok(),
             Some(Value::Number(n)) => n.as_u64(),
@@ -432,7 +436,8 @@ impl Session {
         let seconds = now.saturating_sub(since).as_secs_f64();
         // A share above the network difficulty would be a block the pool cannot see.
         let ceiling = self.config.max_difficulty.min(template.network_difficulty());
-        let next = retarget(self.difficulty, shares, seconds, self.config.share_seconds, self.config.min_difficulty, ceiling);
+        let next =
+            retarget(self.difficulty, shares, seconds, self.config.share_seconds, self.config.min_difficulty, ceiling);
         if window_full(shares, seconds, self.config.share_seconds) {
             self.vardiff = (now, 0);
         }
