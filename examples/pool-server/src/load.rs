@@ -120,13 +120,16 @@ pub async fn submit_load(
         miners.push((handshake(pool, &worker).await?, worker));
     }
     let started = Instant::now();
+    let count = miners.len().max(1);
     let tasks: Vec<_> = miners
         .into_iter()
-        .map(|((mut reader, prefix, job), worker)| {
+        .enumerate()
+        .map(|(index, ((mut reader, prefix, job), worker))| {
             tokio::spawn(async move {
                 let (mut accepted, mut rejected, mut latencies) = (0u64, 0u64, Vec::new());
                 let gap = per_miner_rate.map(|r| Duration::from_secs_f64(1.0 / r));
-                let mut next = Instant::now();
+                // Spread over one interval, so the miners do not all submit at once.
+                let mut next = started + gap.map_or(Duration::ZERO, |g| g.mul_f64(index as f64 / count as f64));
                 let mut line = String::new();
                 for i in 1u64..=1_000_000 {
                     if started.elapsed() >= duration {
