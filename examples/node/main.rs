@@ -24,6 +24,7 @@ const USAGE: &str = "usage: node [--blocks N] [--miners N] [--delay ROUNDS] [--s
 fn parse_args(args: &[String]) -> Result<(DevnetConfig, bool), String> {
     let mut config = DevnetConfig::default();
     let mut json = false;
+    let mut bits = None::<String>;
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         if flag == "--json" {
@@ -41,14 +42,14 @@ fn parse_args(args: &[String]) -> Result<(DevnetConfig, bool), String> {
             "--delay" => config.delay = number(value)?,
             "--seed" => config.seed = number(value)?,
             "--network" => config.network = value.parse().map_err(|e| format!("{e}"))?,
-            "--bits" => {
-                let hex = value.trim_start_matches("0x");
-                config.bits = Some(pyrin_core::CompactTarget::from_consensus(
-                    u32::from_str_radix(hex, 16).map_err(|_| format!("--bits: {value:?} is not hex bits"))?,
-                ));
-            }
+            // Checked once the network is known (the flags come in any order).
+            "--bits" => bits = Some(value.clone()),
             _ => return Err(format!("unknown flag {flag}")),
         }
+    }
+    if let Some(text) = bits {
+        let parsed = pyrin_examples::devnet::bits::parse_bits(&text, config.network);
+        config.bits = Some(parsed.map_err(|e| format!("--bits: {e}"))?);
     }
     if config.miners == 0 || config.miners > 1000 {
         return Err("--miners must be between 1 and 1000".into());

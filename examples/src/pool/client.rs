@@ -2,7 +2,7 @@
 //! searches nonces with pyrin-pow on every core, submitting each nonce that meets the share
 //! target.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -45,6 +45,24 @@ struct Work {
 /// Nonces searched between looks at the job.
 const CHUNK: u64 = 1 << 15;
 
+/// Longest line the miner takes from a pool; a longer one closes the connection, so a
+/// broken or hostile pool cannot make the miner buffer without limit.
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// Reads one line of at most `max` bytes (newline excluded). `None` at the end of the
+/// stream, on a read error or on a longer line.
+pub fn read_bounded_line(reader: &mut impl BufRead, max: usize) -> Option<String> {
+    let mut line = Vec::new();
+    let read = reader.by_ref().take(max as u64 + 1).read_until(b'\n', &mut line).ok()?;
+    if read == 0 || (line.last() != Some(&b'\n') && line.len() > max) {
+        return None;
+    }
+    if line.last() == Some(&b'\n') {
+        line.pop();
+    }
+    Some(String::from_utf8_lossy(&line).into_owned())
+}
+
 /// How long a stopping miner waits for the replies to its last submissions.
 const DRAIN: Duration = Duration::from_secs(3);
 
@@ -79,9 +97,8 @@ pub fn run_miner(
         let stream = stream.try_clone()?;
         let t = Arc::clone(&stats);
         thread::Builder::new().name("miner-reader".into()).spawn(move || {
-            let reader = BufReader::new(stream);
-            for line in reader.lines() {
-                let Ok(line) = line else { break };
+            let mut reader = BufReader::new(stream);
+            while let Some(line) = read_bounded_line(&mut reader, MAX_LINE) {
                 let Ok(value) = serde_json::from_str::<Value>(&line) else { continue };
                 if let Some(id) = value.get("id").and_then(Value::as_u64) {
                     if id >= 3 {
@@ -175,4 +192,19 @@ pub fn run_miner(
     let _ = stream.shutdown(std::net::Shutdown::Both);
     let _ = reader.join();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pool_lines_are_read_with_a_limit() {
+        let mut input: &[u8] = b"short\nexactly8\n";
+        assert_eq!(read_bounded_line(&mut input, 8).as_deref(), Some("short"));
+        assert_eq!(read_bounded_line(&mut input, 8).as_deref(), Some("exactly8"));
+        assert_eq!(read_bounded_line(&mut input, 8), None);
+        let long = vec![b'x'; 1 << 20];
+        assert_eq!(read_bounded_line(&mut long.as_slice(), 1024), None);
+    }
 }

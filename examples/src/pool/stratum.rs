@@ -10,10 +10,14 @@
 //! - `mining.notify [job_id, [w0, w1, w2, w3], timestamp]`: the pre-PoW hash as four
 //!   little-endian 64-bit words (the layout of the Kaspa stratum bridge) and the header
 //!   timestamp in milliseconds.
+//! - BzMiner-style clients (a user agent naming `BzMiner` in `mining.subscribe`, as the
+//!   Pyrin stratum bridge matches it) get `mining.notify [job_id, big_job]` instead: the
+//!   80-hex-character job string of [`big_job`].
 //! - `mining.submit [worker, job_id, nonce]` with the nonce as hex (`0x` optional) →
-//!   `true` or an error `[code, message, null]`. A nonce of 16 hex digits is the whole
-//!   nonce; a shorter one is the miner's part and the extranonce is put in front of it (as
-//!   the Kaspa stratum bridge does for miners that only send their part).
+//!   `true` or an error `[code, message, null]`. `worker` must be a name this connection
+//!   authorized; the share counts for it. A nonce of 16 hex digits is the whole nonce; a
+//!   shorter one is the miner's part (it must fit in the 12 digits the extranonce leaves)
+//!   and the extranonce is put in front of it.
 //!
 //! Share difficulty is in the bridge's units: difficulty 1 is the target `0xffff · 2^208`
 //! (see `pyrin_pow::share`).
@@ -107,6 +111,36 @@ pub fn words_to_hash(words: &[u64; 4]) -> PrePowHash {
     PrePowHash::from_bytes(bytes)
 }
 
+/// How a client wants its jobs, chosen from its user agent as the Pyrin stratum bridge does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Dialect {
+    /// Four little-endian words and the timestamp (lolMiner, SRBMiner, our miner).
+    #[default]
+    Words,
+    /// The 80-hex-character "big job" string (BzMiner).
+    BigJob,
+}
+
+impl Dialect {
+    /// The dialect for the user agent a client sent with `mining.subscribe`: the bridge
+    /// sends big jobs to any agent containing `BzMiner`.
+    pub fn for_user_agent(agent: &str) -> Self {
+        if agent.contains("BzMiner") {
+            Dialect::BigJob
+        } else {
+            Dialect::Words
+        }
+    }
+
+    /// A `mining.notify` line in this dialect.
+    pub fn notify(self, job_id: &str, pre_pow_hash: &PrePowHash, timestamp: u64) -> String {
+        match self {
+            Dialect::Words => notify(job_id, pre_pow_hash, timestamp),
+            Dialect::BigJob => notification("mining.notify", json!([job_id, big_job(pre_pow_hash, timestamp)])),
+        }
+    }
+}
+
 /// A `mining.notify` message.
 pub fn notify(job_id: &str, pre_pow_hash: &PrePowHash, timestamp: u64) -> String {
     notification("mining.notify", json!([job_id, hash_to_words(pre_pow_hash), timestamp]))
@@ -157,13 +191,21 @@ pub fn parse_extranonce(params: &[Value]) -> Option<(u64, u64)> {
 }
 
 /// The full nonce of a `mining.submit` from a miner holding `extranonce`: a 16-digit nonce
-/// is taken as it is, a shorter one gets the extranonce in front. `None` when the text is
-/// not hex or the nonce lies outside the miner's extranonce.
+/// is taken as it is, a shorter one is the miner's part and gets the extranonce in front.
+/// `None` when the text is not hex, a miner's part does not fit in the bits the extranonce
+/// leaves, or a whole nonce lies outside the miner's extranonce.
 pub fn submitted_nonce(text: &str, extranonce: u16) -> Option<u64> {
     let nonce = parse_nonce(text)?;
     let digits = text.strip_prefix("0x").unwrap_or(text).len();
     let free_bits = 64 - 8 * EXTRANONCE_BYTES as u32;
-    let nonce = if digits <= 16 - 2 * EXTRANONCE_BYTES { (u64::from(extranonce) << free_bits) | nonce } else { nonce };
+    let nonce = if digits < 16 {
+        if nonce >> free_bits != 0 {
+            return None;
+        }
+        (u64::from(extranonce) << free_bits) | nonce
+    } else {
+        nonce
+    };
     (nonce >> free_bits == u64::from(extranonce)).then_some(nonce)
 }
 
@@ -212,5 +254,27 @@ mod tests {
         assert_eq!(submitted_nonce("0xab02000000000007", 0xab01), None);
         assert_eq!(submitted_nonce("0x0ab01000000000007", 0xab01), None);
         assert_eq!(submitted_nonce("zz", 0xab01), None);
+    }
+
+    #[test]
+    fn a_nonce_of_13_to_15_digits_is_the_miners_part() {
+        // Zero-padded parts that fit in 48 bits get the extranonce in front.
+        assert_eq!(submitted_nonce("0000000000007", 0xab01), Some(0xab01_0000_0000_0007));
+        assert_eq!(submitted_nonce("0x000ffffffffffff", 0xab01), Some(0xab01_ffff_ffff_ffff));
+        // Wider ones are not taken as whole nonces, even when they carry the extranonce.
+        assert_eq!(submitted_nonce("b01000000000007", 0xab01), None);
+        assert_eq!(submitted_nonce("ab01000000000007"[1..].as_ref(), 0x0b01), None);
+        assert_eq!(submitted_nonce("1000000000000", 0xab01), None);
+    }
+
+    #[test]
+    fn bzminer_gets_big_jobs() {
+        assert_eq!(Dialect::for_user_agent("BzMiner-v21.0.3"), Dialect::BigJob);
+        assert_eq!(Dialect::for_user_agent("lolMiner 1.88"), Dialect::Words);
+        let hash = PrePowHash::from_bytes(core::array::from_fn(|i| i as u8));
+        let line: Value = serde_json::from_str(&Dialect::BigJob.notify("5", &hash, 7)).unwrap();
+        assert_eq!(line["params"], json!(["5", big_job(&hash, 7)]));
+        let line: Value = serde_json::from_str(&Dialect::Words.notify("5", &hash, 7)).unwrap();
+        assert_eq!(parse_notify(line["params"].as_array().unwrap()), Some(("5".into(), hash, 7)));
     }
 }
