@@ -83,6 +83,7 @@ mod blake2b;
 mod element;
 mod inverse;
 #[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
 mod mulx;
 mod num3072;
 mod product;

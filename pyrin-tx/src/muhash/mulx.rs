@@ -11,23 +11,21 @@
 //!
 //! This is the crate's one module with `unsafe` code, an `asm!` block whose invariants are:
 //!
-//! - **The instructions exist**: [`product_48`] runs the assembly only after
+//! 1. **The instructions exist**: [`product_48`] runs the assembly only after
 //!   [`available`] found BMI2 and ADX (detected once by the standard library with `std`,
 //!   or enabled at compile time without it).
-//! - **Memory**: the block reads `a[0..24]` and `b[0..24]` and reads and writes
+//! 2. **Memory**: the block reads `a[0..24]` and `b[0..24]` and reads and writes
 //!   `out[0..48]`, through pointers taken from references to arrays of exactly those
 //!   lengths, so every access is in bounds; the row `i` (of 24) touches
 //!   `out[i..=i+24]`, at most `out[47]`.
-//! - **Registers**: every register it writes is declared (`rdx` and the named scratch
+//! 3. **Registers**: every register it writes is declared (`rdx` and the named scratch
 //!   registers as outputs, the pointer and counter inputs as clobbered); it uses no stack
 //!   (`nostack`) and the flags it clobbers are not preserved across the block (the default).
-//! - **Arithmetic**: `out` starts at zero; after row `i` the running sum is below
+//! 4. **Arithmetic**: `out` starts at zero; after row `i` the running sum is below
 //!   `2^(64·(i+25))`, so the row's last limb (its high half plus the two final carries)
 //!   cannot overflow.
 //!
 //! The tests hold it equal to the portable schoolbook product on random and extreme limbs.
-#![allow(unsafe_code)]
-
 use super::product::{karatsuba, LIMBS};
 
 /// Whether this processor has BMI2 and ADX (`std` asks it once; without `std`, whether
@@ -50,8 +48,8 @@ pub(crate) fn available() -> bool {
 #[target_feature(enable = "bmi2,adx")]
 unsafe fn mul_24(a: &[u64; 24], b: &[u64; 24], out: &mut [u64; 48]) {
     *out = [0; 48];
-    // SAFETY: the module's invariants: in-bounds accesses through the three arrays, every
-    // written register declared, no stack, and the caller checked the instructions.
+    // SAFETY: invariants 2 (in-bounds accesses through the three arrays), 3 (every written
+    // register declared, no stack) and 4 (no limb overflows); the caller holds 1.
     unsafe {
         core::arch::asm!(
             "2:",
@@ -177,7 +175,8 @@ unsafe fn mul_24(a: &[u64; 24], b: &[u64; 24], out: &mut [u64; 48]) {
 /// The Karatsuba step's half product: only reached through [`product_48`], after the check.
 fn mul_24_checked(a: &[u64; 24], b: &[u64; 24], out: &mut [u64; 48]) {
     debug_assert!(available());
-    // SAFETY: `product_48` calls the Karatsuba step (and so this) only when `available()`.
+    // SAFETY: invariant 1: `product_48` calls the Karatsuba step (and so this) only when
+    // `available()`.
     unsafe { mul_24(a, b, out) }
 }
 
