@@ -12,18 +12,18 @@
 //! This is the crate's one module with `unsafe` code, an `asm!` block whose invariants are:
 //!
 //! 1. **The instructions exist**: [`product_48`] runs the assembly only after
-//!   [`available`] found BMI2 and ADX (detected once by the standard library with `std`,
-//!   or enabled at compile time without it).
+//!    [`available`] found BMI2 and ADX (detected once by the standard library with `std`,
+//!    or enabled at compile time without it).
 //! 2. **Memory**: the block reads `a[0..24]` and `b[0..24]` and reads and writes
-//!   `out[0..48]`, through pointers taken from references to arrays of exactly those
-//!   lengths, so every access is in bounds; the row `i` (of 24) touches
-//!   `out[i..=i+24]`, at most `out[47]`.
+//!    `out[0..48]`, through pointers taken from references to arrays of exactly those
+//!    lengths, so every access is in bounds; the row `i` (of 24) touches
+//!    `out[i..=i+24]`, at most `out[47]`.
 //! 3. **Registers**: every register it writes is declared (`rdx` and the named scratch
-//!   registers as outputs, the pointer and counter inputs as clobbered); it uses no stack
-//!   (`nostack`) and the flags it clobbers are not preserved across the block (the default).
+//!    registers as outputs, the pointer and counter inputs as clobbered); it uses no stack
+//!    (`nostack`) and the flags it clobbers are not preserved across the block (the default).
 //! 4. **Arithmetic**: `out` starts at zero; after row `i` the running sum is below
-//!   `2^(64·(i+25))`, so the row's last limb (its high half plus the two final carries)
-//!   cannot overflow.
+//!    `2^(64·(i+25))`, so the row's last limb (its high half plus the two final carries)
+//!    cannot overflow.
 //!
 //! The tests hold it equal to the portable schoolbook product on random and extreme limbs.
 use super::product::{karatsuba, LIMBS};
