@@ -19,6 +19,7 @@ use pyrin_core::CompactTarget;
 use pyrin_emission::EmissionSchedule;
 use pyrin_examples::devnet::sim::{Devnet, DevnetConfig};
 use pyrin_examples::explorer::api::{ApiServer, AppState, Pool};
+use pyrin_examples::explorer::cache::AddressCache;
 use pyrin_examples::explorer::db::{Db, DbConfig};
 use pyrin_examples::explorer::pg::TempPostgres;
 use pyrin_examples::explorer::processor::Processor;
@@ -183,8 +184,9 @@ fn live(a: &Args) -> AnyResult<()> {
     let devnet = Arc::new(Mutex::new(Devnet::new(config)?));
     let schedule = EmissionSchedule::from_params(devnet.lock().map_err(|_| "devnet lock")?.node.params());
     let (events, _) = tokio::sync::broadcast::channel(1024);
-    let mut processor = Processor::new(Db::open(&db)?)?.with_events(events.clone());
-    let state = Arc::new(AppState { pool: Arc::new(Pool::new(db.clone(), 8)), events, schedule });
+    let cache = Arc::new(AddressCache::default());
+    let mut processor = Processor::new(Db::open(&db)?)?.with_events(events.clone()).with_cache(Arc::clone(&cache));
+    let state = Arc::new(AppState { pool: Arc::new(Pool::new(db.clone(), 4)), events, schedule, cache });
     let port = a.port.unwrap_or(8080);
     let server = ApiServer::start(SocketAddr::from(([127, 0, 0, 1], port)), state, 2)?;
     println!("explorer: http://{}/", server.address());
@@ -260,41 +262,124 @@ fn bench_index(log: &BlockLog, db: &DbConfig, name: &str) -> AnyResult<()> {
     Ok(())
 }
 
-/// One client: a keep-alive connection asking for `paths` in turn, `pause` between
-/// requests; returns each request's latency.
-async fn client(address: SocketAddr, paths: Vec<String>, pause: Duration) -> std::io::Result<Vec<Duration>> {
+/// How the load generator's clients ask.
+#[derive(Clone, Copy, Debug)]
+enum Load {
+    /// Each client asks again as soon as it is answered (throughput-bound).
+    Closed,
+    /// Each client asks every `period`, from a random phase; a request is timed from when
+    /// it was due, so one that waited for the previous answer counts that wait too.
+    Paced { period: Duration },
+}
+
+/// A splitmix64 step: the clients' phases, reproducible from run to run.
+fn mix(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Sends one GET on a keep-alive connection and reads the whole answer.
+async fn get(
+    read: &mut BufReader<tokio::net::tcp::OwnedReadHalf>,
+    write: &mut tokio::net::tcp::OwnedWriteHalf,
+    path: &str,
+    line: &mut String,
+    body: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    write.write_all(format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n").as_bytes()).await?;
+    line.clear();
+    read.read_line(line).await?;
+    if !line.contains(" 200 ") {
+        return Err(std::io::Error::other(format!("answer {line:?}")));
+    }
+    let mut length = 0usize;
+    loop {
+        line.clear();
+        read.read_line(line).await?;
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    body.resize(length, 0);
+    read.read_exact(body).await?;
+    Ok(())
+}
+
+/// One client: a keep-alive connection, one untimed request to open it, then `paths` in
+/// turn from `start` on; returns each request's latency.
+async fn client(
+    address: SocketAddr,
+    paths: Vec<String>,
+    load: Load,
+    start: Instant,
+    phase: Duration,
+) -> std::io::Result<Vec<Duration>> {
     let stream = tokio::net::TcpStream::connect(address).await?;
     stream.set_nodelay(true)?;
     let (read, mut write) = stream.into_split();
     let mut read = BufReader::new(read);
+    let (mut line, mut body) = (String::new(), Vec::new());
+    get(&mut read, &mut write, &paths[0], &mut line, &mut body).await?;
+    tokio::time::sleep_until(start.into()).await;
     let mut out = Vec::with_capacity(paths.len());
-    for path in paths {
-        let started = Instant::now();
-        write.write_all(format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n").as_bytes()).await?;
-        let mut length = 0usize;
-        let mut status = String::new();
-        read.read_line(&mut status).await?;
-        if !status.contains(" 200 ") {
-            return Err(std::io::Error::other(format!("answer {status:?}")));
-        }
-        loop {
-            let mut line = String::new();
-            read.read_line(&mut line).await?;
-            if line == "\r\n" || line.is_empty() {
-                break;
+    for (k, path) in paths.iter().enumerate() {
+        let started = match load {
+            Load::Closed => Instant::now(),
+            Load::Paced { period } => {
+                let due = start + phase + period * u32::try_from(k).unwrap_or(u32::MAX);
+                if Instant::now() >= due {
+                    due
+                } else {
+                    tokio::time::sleep_until(due.into()).await;
+                    Instant::now()
+                }
             }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = v.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut body = vec![0; length];
-        read.read_exact(&mut body).await?;
+        };
+        get(&mut read, &mut write, path, &mut line, &mut body).await?;
         out.push(started.elapsed());
-        if !pause.is_zero() {
-            tokio::time::sleep(pause).await;
-        }
     }
     Ok(out)
+}
+
+/// Runs `clients` clients on a thread of their own with a single-threaded runtime (the
+/// server has its own two worker threads); returns every latency and the wall time.
+fn run_load(
+    server: SocketAddr,
+    addresses: Arc<Vec<String>>,
+    clients: usize,
+    per_client: usize,
+    load: Load,
+) -> AnyResult<(Vec<Duration>, f64)> {
+    let thread = std::thread::spawn(move || -> std::io::Result<(Vec<Duration>, f64)> {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        runtime.block_on(async move {
+            // Connections are opened first; the timed part starts for everyone at once.
+            let start = Instant::now() + Duration::from_millis(200 + clients as u64);
+            let tasks: Vec<_> = (0..clients)
+                .map(|c| {
+                    let paths = (0..per_client)
+                        .map(|i| format!("/api/addresses/{}", addresses[(c * 7 + i) % addresses.len()]))
+                        .collect();
+                    let phase = match load {
+                        Load::Closed => Duration::ZERO,
+                        Load::Paced { period } => period.mul_f64((mix(c as u64) >> 11) as f64 / (1u64 << 53) as f64),
+                    };
+                    tokio::spawn(client(server, paths, load, start, phase))
+                })
+                .collect();
+            let mut all = Vec::with_capacity(clients * per_client);
+            for task in tasks {
+                all.extend(task.await.map_err(|e| std::io::Error::other(e.to_string()))??);
+            }
+            Ok((all, start.elapsed().as_secs_f64()))
+        })
+    });
+    Ok(thread.join().map_err(|_| "load generator panicked")??)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -302,43 +387,47 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted.get(i).map_or(0.0, |d| d.as_secs_f64() * 1e3)
 }
 
-/// The address endpoint under `clients` concurrent keep-alive clients: closed loop (each
-/// asks again as soon as answered) and paced (each asks every `pause`).
+/// The machine's 1-minute load average (other work on the cores skews the figures).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
+}
+
+/// The address endpoint under `clients` concurrent keep-alive clients, with the address
+/// cache off (every answer from the database) and on: closed loop, then paced at 10
+/// requests a second per client.
 fn bench_latency(db: &DbConfig, addresses: &[String], clients: usize, name: &str) -> AnyResult<()> {
-    let (events, _) = tokio::sync::broadcast::channel(16);
-    let schedule = EmissionSchedule::for_network(pyrin_core::params::Network::Devnet);
-    let state = Arc::new(AppState { pool: Arc::new(Pool::new(db.clone(), 8)), events, schedule });
-    let server = ApiServer::start(SocketAddr::from(([127, 0, 0, 1], 0)), state, 2)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    for (mode, pause, per_client) in
-        [("closed loop", Duration::ZERO, 50usize), ("paced 10/s each", Duration::from_millis(100), 20)]
-    {
-        let started = Instant::now();
-        let results = runtime.block_on(async {
-            let tasks: Vec<_> = (0..clients)
-                .map(|c| {
-                    let paths = (0..per_client)
-                        .map(|i| format!("/api/addresses/{}", addresses[(c + i) % addresses.len()]))
-                        .collect();
-                    tokio::spawn(client(server.address(), paths, pause))
-                })
-                .collect();
-            let mut all = Vec::new();
-            for task in tasks {
-                all.extend(task.await.map_err(|e| std::io::Error::other(e.to_string()))??);
-            }
-            Ok::<_, std::io::Error>(all)
-        })?;
-        let wall = started.elapsed().as_secs_f64();
-        let mut sorted = results;
-        sorted.sort();
-        println!(
-            "{name:<10} address endpoint, {clients} clients, {mode}: {} requests, {:.0}/s, p50 {:.2} ms, p99 {:.2} ms",
-            sorted.len(),
-            sorted.len() as f64 / wall,
-            percentile(&sorted, 0.50),
-            percentile(&sorted, 0.99)
-        );
+    let addresses = Arc::new(addresses.to_vec());
+    for (cached, capacity) in [("no cache", 0), ("cache", 100_000)] {
+        let (events, _) = tokio::sync::broadcast::channel(16);
+        let schedule = EmissionSchedule::for_network(pyrin_core::params::Network::Devnet);
+        let cache = Arc::new(AddressCache::new(capacity));
+        let pool = Arc::new(Pool::new(db.clone(), 4));
+        let state = Arc::new(AppState { pool, events, schedule, cache: Arc::clone(&cache) });
+        let server = ApiServer::start(SocketAddr::from(([127, 0, 0, 1], 0)), state, 2)?;
+        for (mode, load, per_client) in [
+            ("closed loop", Load::Closed, 50usize),
+            ("paced 10/s each", Load::Paced { period: Duration::from_millis(100) }, 30),
+        ] {
+            let (hits, misses) = cache.hits_and_misses();
+            let load_avg = load_average();
+            let (mut latencies, wall) = run_load(server.address(), Arc::clone(&addresses), clients, per_client, load)?;
+            let (hits_after, misses_after) = cache.hits_and_misses();
+            latencies.sort();
+            let served = (hits_after - hits + misses_after - misses).max(1);
+            println!(
+                "{name:<10} address endpoint, {clients} clients, {cached:<8}, {mode:<15}: {} requests, {:.0}/s, \
+                 p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({:.0}% cache hits; load average {load_avg})",
+                latencies.len(),
+                latencies.len() as f64 / wall,
+                percentile(&latencies, 0.50),
+                percentile(&latencies, 0.99),
+                percentile(&latencies, 1.0),
+                100.0 * (hits_after - hits) as f64 / served as f64,
+            );
+        }
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ use pyrin_core::CompactTarget;
 use pyrin_emission::EmissionSchedule;
 use pyrin_examples::devnet::sim::{Devnet, DevnetConfig};
 use pyrin_examples::explorer::api::{ApiServer, AppState, Pool};
+use pyrin_examples::explorer::cache::AddressCache;
 use pyrin_examples::explorer::db::{Db, DbConfig};
 use pyrin_examples::explorer::processor::Processor;
 use serde_json::{json, Value};
@@ -197,10 +198,12 @@ fn the_page_shows_new_blocks_and_the_node_balance_live() {
         devnet.step().unwrap();
     }
     let (events, _) = tokio::sync::broadcast::channel(1024);
-    let mut processor = Processor::new(Db::open(&db).unwrap()).unwrap().with_events(events.clone());
+    let cache = Arc::new(AddressCache::default());
+    let mut processor =
+        Processor::new(Db::open(&db).unwrap()).unwrap().with_events(events.clone()).with_cache(Arc::clone(&cache));
     processor.sync(devnet.node.validator()).unwrap();
     let schedule = EmissionSchedule::from_params(devnet.node.params());
-    let state = Arc::new(AppState { pool: Arc::new(Pool::new(db, 4)), events, schedule });
+    let state = Arc::new(AppState { pool: Arc::new(Pool::new(db, 4)), events, schedule, cache });
     let server = ApiServer::start(SocketAddr::from(([127, 0, 0, 1], 0)), state, 2).unwrap();
 
     let (_browser, port) = chromium();

@@ -1,4 +1,6 @@
-//! The HTTP API and the page: JSON reads over a small pool of database connections, a
+//! The HTTP API and the page: JSON reads over a small pool of read-only database
+//! connections (run on the blocking thread pool, so a slow query never stalls the
+//! runtime), the address endpoint answered from an [`AddressCache`] when it can, a
 //! server-sent-event stream of new chain blocks and of subscribed addresses' changes, and
 //! the single-page explorer at `/`. Every input is checked before it reaches the database:
 //! a malformed hash, address, page or limit is a 400 with the reason, never a 500.
@@ -14,12 +16,14 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use bytes::Bytes;
 use futures_util::Stream;
 use pyrin_core::{BlockHash, TransactionId};
 use pyrin_emission::EmissionSchedule;
 use serde_json::{json, Value as JsonValue};
 use tokio::sync::{broadcast, Semaphore};
 
+use super::cache::AddressCache;
 use super::db::{Db, DbConfig, DbError};
 use super::processor::Event;
 use super::store;
@@ -36,8 +40,8 @@ pub const MAX_SUBSCRIPTIONS: usize = 100;
 /// Longest non-standard script key accepted (hex digits).
 const MAX_SCRIPT_HEX: usize = 20_000;
 
-/// Database connections shared by the handlers: at most `limit` in use at once (the
-/// others wait), idle ones kept for reuse.
+/// Read-only database connections shared by the handlers: at most `limit` in use at once
+/// (the others wait), idle ones kept for reuse.
 pub struct Pool {
     config: DbConfig,
     idle: Mutex<Vec<Db>>,
@@ -61,7 +65,7 @@ impl Pool {
             let idle = pool.idle.lock().ok().and_then(|mut idle| idle.pop());
             let mut db = match idle {
                 Some(db) => db,
-                None => Db::open(&pool.config)?,
+                None => Db::open_reader(&pool.config)?,
             };
             let result = f(&mut db);
             if result.is_ok() {
@@ -96,6 +100,9 @@ pub struct AppState {
     pub events: broadcast::Sender<Event>,
     /// The emission schedule of the node's network.
     pub schedule: EmissionSchedule,
+    /// The address answers; the processor writing the database must hold the same cache
+    /// ([`crate::explorer::processor::Processor::with_cache`]), or none may write.
+    pub cache: Arc<AddressCache>,
 }
 
 /// An error answer: a status and a reason, sent as `{"error": reason}`.
@@ -196,13 +203,25 @@ async fn transaction(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> 
     s.pool.run(move |db| store::transaction(db, &id)).await?.map(Json).ok_or_else(|| ApiError::not_found("transaction"))
 }
 
-async fn address(State(s): State<Arc<AppState>>, Path(address): Path<String>) -> Answer {
+/// The address endpoint: from the cache, else from the database (and then cached, unless
+/// a write raced the read). The answer is stored serialised.
+async fn address(State(s): State<Arc<AppState>>, Path(address): Path<String>) -> Result<Response, ApiError> {
     let key = parse_address(&address)?;
-    let found = s.pool.run(move |db| store::address(db, &key)).await?;
-    // An address the chain never paid is a valid question with an empty answer.
-    Ok(Json(found.unwrap_or_else(|| {
-        json!({"address": address, "balance": 0, "received": 0, "sent": 0, "tx_count": 0, "first_seen": null, "last_seen": null})
-    })))
+    let body = match s.cache.get(&key) {
+        Ok(body) => body,
+        Err(ticket) => {
+            let k = key.clone();
+            let found = s.pool.run(move |db| store::address(db, &k)).await?;
+            // An address the chain never paid is a valid question with an empty answer.
+            let answer = found.unwrap_or_else(|| {
+                json!({"address": key, "balance": 0, "received": 0, "sent": 0, "tx_count": 0, "first_seen": null, "last_seen": null})
+            });
+            let body = Bytes::from(serde_json::to_vec(&answer).map_err(|e| ApiError::internal(&e.to_string()))?);
+            s.cache.fill(&key, ticket, body.clone());
+            body
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 async fn address_history(State(s): State<Arc<AppState>>, Path(address): Path<String>, Query(q): Params) -> Answer {

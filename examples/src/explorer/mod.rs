@@ -7,11 +7,13 @@
 //! transaction and per address, with `pyrin:` addresses from `pyrin-tx`); the
 //! [`processor`] writes them through [`store`] into a [`db`] (SQLite embedded, or
 //! PostgreSQL), reverting chain blocks a reorganisation removed; [`api`] serves the index
-//! and streams changes; [`replay`] records and replays a devnet's blocks so a separate
-//! processor process can be killed and restarted over the same chain; [`pg`] starts a
-//! throw-away PostgreSQL server for tests and measurements.
+//! and streams changes, answering addresses from a [`cache`] that the processor keeps
+//! exact; [`replay`] records and replays a devnet's blocks so a separate processor process
+//! can be killed and restarted over the same chain; [`pg`] starts a throw-away PostgreSQL
+//! server for tests and measurements.
 
 pub mod api;
+pub mod cache;
 pub mod db;
 pub mod index;
 pub mod pg;

@@ -9,12 +9,14 @@
 //! [`Processor::plan`] reads the node (rows built in memory), [`Processor::execute`]
 //! writes them without it.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pyrin_consensus::BlockValidator;
 use serde_json::{json, Value as Json};
 use tokio::sync::broadcast;
 
+use super::cache::AddressCache;
 use super::db::{migrate, DbError, Sql};
 use super::index::{chain_block_update, ChainBlockUpdate, IndexError};
 use super::store;
@@ -105,6 +107,7 @@ pub struct ProcessorStats {
 pub struct Processor<S: Sql> {
     db: S,
     events: Option<broadcast::Sender<Event>>,
+    cache: Option<Arc<AddressCache>>,
     stats: ProcessorStats,
 }
 
@@ -115,12 +118,19 @@ impl<S: Sql> Processor<S> {
     /// The driver's error.
     pub fn new(mut db: S) -> Result<Self, ProcessorError> {
         migrate(&mut db)?;
-        Ok(Self { db, events: None, stats: ProcessorStats::default() })
+        Ok(Self { db, events: None, cache: None, stats: ProcessorStats::default() })
     }
 
     /// Publishes an [`Event`] per change on `sender`.
     pub fn with_events(mut self, sender: broadcast::Sender<Event>) -> Self {
         self.events = Some(sender);
+        self
+    }
+
+    /// Tells `cache` (the API's) about every write, so it never answers older than the
+    /// database: the processor must then be the index's only writer.
+    pub fn with_cache(mut self, cache: Arc<AddressCache>) -> Self {
+        self.cache = Some(cache);
         self
     }
 
@@ -174,14 +184,19 @@ impl<S: Sql> Processor<S> {
         let mut touched = Vec::new();
         let mut events = Vec::new();
         for hash in &plan.revert {
+            // A revert's addresses are known only inside its transaction: all are marked.
+            let _write = self.cache.as_deref().map(|cache| cache.begin_write(None));
             touched.extend(store::revert(&mut self.db, hash)?);
             self.stats.reverted += 1;
             events.push(Event::Reverted(hash.clone()));
         }
         for update in &plan.apply {
+            let addresses = update.addresses();
+            let write = self.cache.as_deref().map(|cache| cache.begin_write(Some(addresses.clone())));
             store::apply(&mut self.db, update)?;
+            drop(write);
             self.stats.applied += 1;
-            touched.extend(update.addresses());
+            touched.extend(addresses);
             if self.events.is_some() {
                 let b = &update.block;
                 events.push(Event::Block(json!({

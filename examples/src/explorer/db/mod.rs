@@ -184,6 +184,22 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Opens a connection that only reads: SQLite's `query_only`, PostgreSQL's read-only
+    /// transactions. The API's connections are these.
+    ///
+    /// # Errors
+    /// The driver's error.
+    pub fn open_reader(config: &DbConfig) -> Result<Self, DbError> {
+        let mut db = Self::open(config)?;
+        match &mut db {
+            Db::Sqlite(db) => db.batch("PRAGMA query_only = ON")?,
+            Db::Postgres(db) => db.batch("SET default_transaction_read_only = on")?,
+        }
+        Ok(db)
+    }
+}
+
 impl Sql for Db {
     fn execute(&mut self, sql: &'static str, params: &[Value]) -> Result<u64, DbError> {
         match self {

@@ -46,8 +46,10 @@ impl SqliteDb {
         Ok(Self { conn, rewritten: HashMap::new() })
     }
 
-    fn sql(&mut self, sql: &'static str) -> &str {
-        self.rewritten.entry(sql).or_insert_with(|| rewrite(sql))
+    /// The connection and the SQLite form of `sql` (rewritten once per statement).
+    fn prepare(&mut self, sql: &'static str) -> rusqlite::Result<rusqlite::CachedStatement<'_>> {
+        let text = self.rewritten.entry(sql).or_insert_with(|| rewrite(sql));
+        self.conn.prepare_cached(text)
     }
 }
 
@@ -62,14 +64,12 @@ fn value_of(v: ValueRef<'_>) -> Value {
 
 impl Sql for SqliteDb {
     fn execute(&mut self, sql: &'static str, params: &[Value]) -> Result<u64, DbError> {
-        let sql = self.sql(sql).to_string();
-        let mut statement = self.conn.prepare_cached(&sql)?;
+        let mut statement = self.prepare(sql)?;
         Ok(statement.execute(rusqlite::params_from_iter(params.iter()))? as u64)
     }
 
     fn query(&mut self, sql: &'static str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError> {
-        let sql = self.sql(sql).to_string();
-        let mut statement = self.conn.prepare_cached(&sql)?;
+        let mut statement = self.prepare(sql)?;
         let columns = statement.column_count();
         let mut rows = statement.query(rusqlite::params_from_iter(params.iter()))?;
         let mut out = Vec::new();
