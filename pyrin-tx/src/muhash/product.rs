@@ -130,6 +130,7 @@ macro_rules! karatsuba {
     };
 }
 
+#[cfg(target_arch = "x86_64")]
 pub(crate) use karatsuba;
 
 karatsuba!(karatsuba_24, 24, comba_12);
