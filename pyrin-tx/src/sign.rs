@@ -491,8 +491,13 @@ pub fn schnorr_verify_digest(
     signature: &[u8; 64],
 ) -> Result<bool, SignError> {
     let key = XOnlyPublicKey::from_slice(public_key).map_err(|_| SignError::MalformedPublicKey)?;
-    let Ok(sig) = schnorr::Signature::from_slice(signature) else { return Ok(false) };
-    Ok(with_verifier(|secp| secp.verify_schnorr(&sig, &Message::from_digest(*digest), &key).is_ok()))
+    Ok(schnorr_verify_parsed(&key, digest, signature))
+}
+
+/// [`schnorr_verify_digest`] under a key already parsed.
+pub(crate) fn schnorr_verify_parsed(key: &XOnlyPublicKey, digest: &[u8; 32], signature: &[u8; 64]) -> bool {
+    let Ok(sig) = schnorr::Signature::from_slice(signature) else { return false };
+    with_verifier(|secp| secp.verify_schnorr(&sig, &Message::from_digest(*digest), key).is_ok())
 }
 
 /// An ECDSA signature (RFC 6979 nonce, low S) of a 32-byte digest, in the 64-byte compact

@@ -18,13 +18,13 @@ use sha2::{Digest, Sha256};
 
 use crate::opcodes::{self as op, Instructions};
 use crate::sighash::{SigHashType, SighashCache};
-use crate::sign::{ecdsa_verify_digest, schnorr_verify_digest};
+use crate::sign::{ecdsa_verify_digest, schnorr_verify_parsed};
 
 use crate::script_asm::MAX_ELEMENT_SIZE;
 pub use num::decode_number;
 #[cfg(feature = "std")]
 pub use sig_cache::BoundedSignatureCache;
-pub use sig_cache::{SigCacheKey, SigScheme, SignatureCache};
+pub use sig_cache::{ParsedSchnorrKey, SigCacheKey, SigScheme, SignatureCache};
 use stack::{Item, Items};
 
 /// The largest script the engine runs, in bytes.
@@ -386,7 +386,18 @@ impl<'c, 'a> Engine<'c, 'a> {
             SigScheme::Schnorr => {
                 let mut x_only = [0u8; 32];
                 x_only.copy_from_slice(&public_key[..32]);
-                schnorr_verify_digest(&x_only, &digest, &signature)
+                match self.sig_cache.and_then(|c| c.parsed_schnorr_key(&x_only)) {
+                    Some(parsed) => Ok(schnorr_verify_parsed(&parsed.0, &digest, &signature)),
+                    None => match secp256k1::XOnlyPublicKey::from_slice(&x_only) {
+                        Ok(parsed) => {
+                            if let Some(c) = self.sig_cache {
+                                c.insert_parsed_schnorr_key(x_only, ParsedSchnorrKey(parsed));
+                            }
+                            Ok(schnorr_verify_parsed(&parsed, &digest, &signature))
+                        }
+                        Err(_) => Err(crate::sign::SignError::MalformedPublicKey),
+                    },
+                }
             }
         }
         .map_err(|_| ScriptError::InvalidSignature)?;
