@@ -102,8 +102,8 @@ impl Num3072 {
     #[inline]
     pub(crate) fn mul(&self, rhs: &Self) -> Self {
         #[cfg(target_arch = "x86_64")]
-        if let Some(product) = super::mulx::product_48(&self.0, &rhs.0) {
-            return reduce_wide(&product);
+        if let Some((folded, carry)) = super::mulx::mul_folded(&self.0, &rhs.0) {
+            return fold_carry(folded, carry);
         }
         reduce_wide(&karatsuba_48(&self.0, &rhs.0))
     }
@@ -145,7 +145,14 @@ impl Num3072 {
 /// Folds a 96-limb product to 48 limbs modulo p: below 2^3072, not necessarily below p.
 #[inline]
 fn reduce_wide(wide: &[u64; 2 * LIMBS]) -> Num3072 {
-    // low + high·2^3072 ≡ low + high·PRIME_GAP: a 3072 + 21-bit number.
+    let (out, carry) = fold_high(wide);
+    fold_carry(out, carry)
+}
+
+/// low + high·2^3072 ≡ low + high·PRIME_GAP: a 3072 + 21-bit number, as 48 limbs and the
+/// limb above them.
+#[inline]
+pub(crate) fn fold_high(wide: &[u64; 2 * LIMBS]) -> ([u64; LIMBS], u64) {
     let mut out = [0u64; LIMBS];
     let mut carry = 0u64;
     for i in 0..LIMBS {
@@ -153,6 +160,12 @@ fn reduce_wide(wide: &[u64; 2 * LIMBS]) -> Num3072 {
         out[i] = t as u64;
         carry = (t >> 64) as u64;
     }
+    (out, carry)
+}
+
+/// Folds the limb above a once-folded product (below 2^22) back in: below 2^3072.
+#[inline]
+fn fold_carry(mut out: [u64; LIMBS], carry: u64) -> Num3072 {
     // The 21 bits above fold once more (carry·PRIME_GAP < 2^43).
     let overflow = add_wide_small(&mut out, u128::from(carry) * u128::from(PRIME_GAP));
     if overflow {

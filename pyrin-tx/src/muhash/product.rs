@@ -130,9 +130,6 @@ macro_rules! karatsuba {
     };
 }
 
-#[cfg(target_arch = "x86_64")]
-pub(crate) use karatsuba;
-
 karatsuba!(karatsuba_24, 24, comba_12);
 karatsuba!(karatsuba_48_inner, 48, karatsuba_24);
 
