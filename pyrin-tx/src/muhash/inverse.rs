@@ -3,8 +3,11 @@
 //! so nothing here needs to hide its running time.
 //!
 //! A divstep maps `(δ, f, g)` with `f` odd to `(1 − δ, g, (g − f)/2)` when `δ > 0` and `g` is
-//! odd, and to `(1 + δ, f, (g + (g mod 2)·f)/2)` otherwise; from `(1, p, x)` the steps reach
-//! `g = 0` with `f = ±gcd(p, x) = ±1`. Sixty-two steps depend only on the low 62 bits of `f`
+//! odd, and to `(1 + δ, f, (g + (g mod 2)·f)/2)` otherwise; from `(1/2, p, x)` the steps reach
+//! `g = 0` with `f = ±gcd(p, x) = ±1`. Starting from δ = 1/2 rather than 1 (the
+//! "half-delta" steps of Bernstein and Yang's follow-up analysis, which libsecp256k1 uses)
+//! takes fewer steps; δ is kept as `delta = δ − 1/2`, an integer, so `δ > 0` is
+//! `delta ≥ 0` and `1 − δ` is `−delta`, that is `!delta + 1`. Sixty-two steps depend only on the low 62 bits of `f`
 //! and `g` and on `δ`, so they run on single words, collecting a 2 × 2 matrix `T` with
 //! `2^62·(f', g') = T·(f, g)`, which is then applied to the 3072-bit numbers at once. The
 //! same matrix carries `d` and `e` with `f ≡ d·x` and `g ≡ e·x (mod p)`; dividing those by
@@ -106,8 +109,8 @@ fn divsteps_62(mut delta: i64, mut f: u64, mut g: u64) -> (i64, Matrix) {
         if left == 0 {
             break;
         }
-        // g is odd. Swap and negate when δ > 0.
-        let swap = u64::from(delta > 0).wrapping_neg();
+        // g is odd. Swap and negate when δ > 0, that is `delta ≥ 0`.
+        let swap = u64::from(delta >= 0).wrapping_neg();
         let x = (f ^ g) & swap;
         f ^= x;
         g = (g ^ x ^ swap).wrapping_sub(swap);
@@ -117,7 +120,8 @@ fn divsteps_62(mut delta: i64, mut f: u64, mut g: u64) -> (i64, Matrix) {
         let x = (v ^ r) & swap;
         v ^= x;
         r = (r ^ x ^ swap).wrapping_sub(swap);
-        delta = (delta ^ swap as i64).wrapping_sub(swap as i64);
+        // δ ← −δ is `delta ← −delta − 1` = `!delta`.
+        delta ^= swap as i64;
         // g ← (g + f)/2
         g = g.wrapping_add(f) >> 1;
         q = q.wrapping_add(u);
@@ -220,7 +224,8 @@ fn at_least(x: &Signed, y: &Signed) -> bool {
 /// for zero.
 pub(crate) fn inverse(x: &[u64; LIMBS], prime: &[u64; LIMBS]) -> [u64; LIMBS] {
     let p = from_u64_limbs(prime);
-    let mut delta: i64 = 1;
+    // δ = 1/2 (`delta` = 0).
+    let mut delta: i64 = 0;
     let mut f = p;
     let mut g = from_u64_limbs(x);
     let mut d = [0i64; N];
