@@ -69,6 +69,9 @@ fn one_element(c: &mut Criterion) {
     g.bench_function("element_hash/blake2b_keyed", |b| b.iter(|| internals::element_seed(black_box(&bytes))));
     let seed = internals::element_seed(&bytes);
     g.bench_function("element_hash/chacha20_expand", |b| b.iter(|| internals::expand(black_box(&seed))));
+    g.bench_function("element_hash/chacha20_expand/portable", |b| {
+        b.iter(|| internals::expand_portable(black_box(&seed)))
+    });
     g.bench_function("baseline_blake3_97_bytes", |b| b.iter(|| blake3::hash(black_box(&bytes))));
 
     let (x, y) = (number(0x5a), number(0xa7));
