@@ -165,8 +165,9 @@
 //! - **`#[non_exhaustive]`.** A `match` on any error enum of the crate, on
 //!   [`sign::Randomness`] or on [`mass::SignedInput`] needs a `_` arm.
 #![no_std]
-// One module may use `unsafe`, with its invariants documented and tested:
-// `muhash::mulx`, the x86-64 multiplication in assembly. Everything else is safe code.
+// Only the x86-64 kernels of MuHash may use `unsafe`, each module with its invariants
+// documented and tested: `muhash::mulx` (the multiplication in assembly) and
+// `muhash::chacha_avx2` (the ChaCha20 keystream in AVX2). Everything else is safe code.
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -62,9 +62,11 @@
 //! the inversion in later calls.
 //!
 //! # Implementation
-//! - The 3072-bit product is two levels of Karatsuba over a 12-limb product-scanning base
-//!   case, reduced by the prime's special form (2^3072 ≡ 1103717); a schoolbook twin stays
-//!   beside it and the tests hold the two equal. All of it is safe Rust. (`crypto-bigint`'s
+//! - The 3072-bit product is two levels of Karatsuba over a 12-limb base case, reduced by
+//!   the prime's special form (2^3072 ≡ 1103717). On x86-64 with BMI2 and ADX (detected at
+//!   run time) the whole of it is assembly over `mulx` and the two carry chains of
+//!   `adcx`/`adox` (`mulx.rs`); everywhere else it is safe Rust over a product-scanning base
+//!   case. A schoolbook twin stays beside both and the tests hold them equal. (`crypto-bigint`'s
 //!   `U3072`, constant-time and generic, measured about twice as slow for the product and
 //!   over a hundred times slower for the inverse here; it stays a test-only cross-check.)
 //! - BLAKE2b is our own small implementation (RFC 7693): the two keys are constants, so the
@@ -72,8 +74,8 @@
 //!   a standard script is 97) costs one compression, where a general keyed hasher spends
 //!   two. The tests hold it against `blake2b_simd`, the crate the reference hashes with.
 //! - ChaCha20: on x86-64 with AVX2 (detected at run time with `std`), our own kernel
-//!   computes the eight blocks 0–7 side by side, one register per state word, and keeps the
-//!   six it needs: about twice the speed of RustCrypto's `chacha20` crate, which stays the
+//!   computes the six blocks 0–5 as three pairs side by side, one 128-bit half per block in
+//!   each row register (`chacha_avx2.rs`): about twice the speed of RustCrypto's `chacha20` crate, which stays the
 //!   path everywhere else (it picks its own AVX2 or SSE2 backend at run time) and the
 //!   tests' reference for ours.
 //! - The inverse (once per [`MuHash::serialize`] or [`MuHash::finalize`] of a value with

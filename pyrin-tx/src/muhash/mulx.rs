@@ -14,7 +14,7 @@
 //!
 //! # Safety
 //!
-//! This is the crate's one module with `unsafe` code, `asm!` blocks whose invariants are:
+//! The module's `unsafe` code is `asm!` blocks, whose invariants are:
 //!
 //! 1. **The instructions exist**: [`mul_folded`] runs the assembly only after
 //!    [`available`] found BMI2 and ADX (detected once by the standard library with `std`,
