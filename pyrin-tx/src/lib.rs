@@ -165,8 +165,9 @@
 //! - **`#[non_exhaustive]`.** A `match` on any error enum of the crate, on
 //!   [`sign::Randomness`] or on [`mass::SignedInput`] needs a `_` arm.
 #![no_std]
-// One module may use `unsafe`, with its invariants documented and tested:
-// `muhash::mulx`, the x86-64 multiplication in assembly. Everything else is safe code.
+// Two modules may use `unsafe`, with their invariants documented and tested:
+// `muhash::mulx`, the x86-64 multiplication in assembly, and `muhash::blake2b_avx2`, the
+// call into the AVX2 BLAKE2b compression. Everything else is safe code.
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
