@@ -7,7 +7,7 @@
 //! a single compression instead of two. Only when no byte at all follows the key is the key
 //! block itself the last block; that digest is a constant too.
 //!
-//! At run time a block is compressed by [`super::blake2b_avx2`] where the processor has AVX2
+//! At run time a block is compressed by `blake2b_avx2` where the processor has AVX2
 //! (x86-64), and by the scalar `const fn` compress everywhere else; that one also prepares
 //! the keys at compile time.
 //!
