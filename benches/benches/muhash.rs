@@ -67,6 +67,9 @@ fn one_element(c: &mut Criterion) {
     // The parts of an addition.
     g.bench_function("element_hash", |b| b.iter(|| internals::element(black_box(&bytes))));
     g.bench_function("element_hash/blake2b_keyed", |b| b.iter(|| internals::element_seed(black_box(&bytes))));
+    g.bench_function("element_hash/blake2b_keyed/portable", |b| {
+        b.iter(|| internals::element_seed_portable(black_box(&bytes)))
+    });
     let seed = internals::element_seed(&bytes);
     g.bench_function("element_hash/chacha20_expand", |b| b.iter(|| internals::expand(black_box(&seed))));
     g.bench_function("element_hash/chacha20_expand/portable", |b| {

@@ -166,8 +166,9 @@
 //!   [`sign::Randomness`] or on [`mass::SignedInput`] needs a `_` arm.
 #![no_std]
 // Only the x86-64 kernels of MuHash may use `unsafe`, each module with its invariants
-// documented and tested: `muhash::mulx` (the multiplication in assembly) and
-// `muhash::chacha_avx2` (the ChaCha20 keystream in AVX2). Everything else is safe code.
+// documented and tested: `muhash::mulx` (the multiplication in assembly),
+// `muhash::chacha_avx2` (the ChaCha20 keystream in AVX2) and `muhash::blake2b_avx2` (the
+// BLAKE2b compression in AVX2). Everything else is safe code.
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -7,16 +7,20 @@
 //! a single compression instead of two. Only when no byte at all follows the key is the key
 //! block itself the last block; that digest is a constant too.
 //!
-//! The tests hold this against `blake2b_simd` (the crate the reference node keys its hashers
-//! with) for every length around the block boundaries.
+//! At run time a block is compressed by `blake2b_avx2` where the processor has AVX2
+//! (x86-64), and by the scalar `const fn` compress everywhere else; that one also prepares
+//! the keys at compile time.
+//!
+//! The tests hold both paths against `blake2b_simd` (the crate the reference node keys its
+//! hashers with) for every length around the block boundaries.
 
 /// Bytes in a BLAKE2b block.
-const BLOCK: usize = 128;
+pub(super) const BLOCK: usize = 128;
 /// Bytes of the digest MuHash uses.
 pub(crate) const DIGEST: usize = 32;
 
 /// The initialization vector (the SHA-512 one).
-const IV: [u64; 8] = [
+pub(super) const IV: [u64; 8] = [
     0x6a09_e667_f3bc_c908,
     0xbb67_ae85_84ca_a73b,
     0x3c6e_f372_fe94_f82b,
@@ -28,7 +32,7 @@ const IV: [u64; 8] = [
 ];
 
 /// The message word schedule of each of the 12 rounds (rounds 10 and 11 repeat 0 and 1).
-const SIGMA: [[usize; 16]; 12] = [
+pub(super) const SIGMA: [[usize; 16]; 12] = [
     [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
     [14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3],
     [11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4],
@@ -70,9 +74,10 @@ const fn round(v: &mut [u64; 16], m: &[u64; 16], s: &[usize; 16]) {
 }
 
 /// Compresses one block into the chain value `h`; `t` counts every byte hashed so far,
-/// this block's included; `last` marks the final block.
+/// this block's included; `last` marks the final block. The portable path, and the one the
+/// compiler runs for the keys.
 #[inline(always)]
-const fn compress(h: &mut [u64; 8], block: &[u8; BLOCK], t: u128, last: bool) {
+pub(super) const fn compress(h: &mut [u64; 8], block: &[u8; BLOCK], t: u128, last: bool) {
     let mut m = [0u64; 16];
     let mut i = 0;
     while i < 16 {
@@ -115,6 +120,16 @@ const fn compress(h: &mut [u64; 8], block: &[u8; BLOCK], t: u128, last: bool) {
         h[i] ^= v[i] ^ v[8 + i];
         i += 1;
     }
+}
+
+/// Compresses one block (as [`compress`]) by the fastest path this processor has.
+#[inline(always)]
+fn compress_fastest(h: &mut [u64; 8], block: &[u8; BLOCK], t: u128, last: bool) {
+    #[cfg(target_arch = "x86_64")]
+    if super::blake2b_avx2::compress(h, block, t, last) {
+        return;
+    }
+    compress(h, block, t, last);
 }
 
 /// The first 32 bytes of the chain value, little-endian: the digest.
@@ -176,6 +191,14 @@ impl KeyedBlake2b {
         hasher.update(data);
         hasher.finalize()
     }
+
+    /// The digest of `data` under this key by the scalar compress alone, whatever the
+    /// processor has (the baseline of the AVX2 path).
+    pub(crate) fn hash_portable(&self, data: &[u8]) -> [u8; DIGEST] {
+        let mut hasher = self.hasher();
+        hasher.update_with(data, compress);
+        hasher.finalize_with(compress)
+    }
 }
 
 /// An incremental keyed BLAKE2b-256 hash whose key block is already compressed.
@@ -194,7 +217,19 @@ pub(crate) struct Blake2bHasher {
 impl Blake2bHasher {
     /// Appends bytes to the message.
     #[inline]
-    pub(crate) fn update(&mut self, mut data: &[u8]) {
+    pub(crate) fn update(&mut self, data: &[u8]) {
+        self.update_with(data, compress_fastest);
+    }
+
+    /// The digest of everything appended.
+    #[inline]
+    pub(crate) fn finalize(self) -> [u8; DIGEST] {
+        self.finalize_with(compress_fastest)
+    }
+
+    /// [`Self::update`] with the given compression function.
+    #[inline(always)]
+    fn update_with(&mut self, mut data: &[u8], compress: impl Fn(&mut [u64; 8], &[u8; BLOCK], u128, bool)) {
         if data.is_empty() {
             return;
         }
@@ -229,9 +264,9 @@ impl Blake2bHasher {
         self.buf_len = data.len();
     }
 
-    /// The digest of everything appended.
-    #[inline]
-    pub(crate) fn finalize(mut self) -> [u8; DIGEST] {
+    /// [`Self::finalize`] with the given compression function.
+    #[inline(always)]
+    fn finalize_with(mut self, compress: impl Fn(&mut [u64; 8], &[u8; BLOCK], u128, bool)) -> [u8; DIGEST] {
         if self.counted == BLOCK as u128 && self.buf_len == 0 {
             // Nothing followed the key: the key block was the last block.
             return self.empty_digest;
@@ -265,12 +300,17 @@ mod tests {
     }
 
     #[test]
-    fn equals_blake2b_simd_at_every_length_around_the_block_boundaries() {
+    fn both_paths_equal_blake2b_simd_at_every_length_around_the_block_boundaries() {
+        // `hash` takes the AVX2 path here: the machines we test on have it.
+        #[cfg(all(target_arch = "x86_64", feature = "std"))]
+        assert!(super::super::blake2b_avx2::available(), "the AVX2 path must run here");
         let data: Vec<u8> = (0..1024u32).map(|i| (i.wrapping_mul(167) >> 3) as u8).collect();
         for key in [&b"MuHashElement"[..], b"MuHashFinalize", b"k", &[7u8; 64]] {
             let keyed = KeyedBlake2b::new(key);
             for len in (0..=400).chain([511, 512, 513, 1023, 1024]) {
-                assert_eq!(keyed.hash(&data[..len]), reference(key, &data[..len]), "key {key:?}, length {len}");
+                let expected = reference(key, &data[..len]);
+                assert_eq!(keyed.hash(&data[..len]), expected, "key {key:?}, length {len}");
+                assert_eq!(keyed.hash_portable(&data[..len]), expected, "portable, key {key:?}, length {len}");
             }
         }
     }

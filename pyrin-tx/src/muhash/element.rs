@@ -30,6 +30,12 @@ pub(crate) fn element_hasher() -> Blake2bHasher {
     ELEMENT_KEY.hasher()
 }
 
+/// The element hash's prepared key (for the benchmarks' portable baseline).
+#[inline]
+pub(crate) fn element_key() -> &'static KeyedBlake2b {
+    &ELEMENT_KEY
+}
+
 /// The element of the bytes fed to `hasher`.
 #[inline]
 pub(crate) fn element_of_hasher(hasher: Blake2bHasher) -> Num3072 {
