@@ -146,30 +146,30 @@ impl MuHash {
 
     /// Adds the element with these bytes (any length).
     pub fn add_element(&mut self, data: &[u8]) {
-        self.numerator = multiply_unless_one(&self.numerator, &element::element_of(data));
+        multiply_in(&mut self.numerator, &element::element_of(data));
     }
 
     /// Removes the element with these bytes: multiplies by its inverse, so removing one that
     /// was never added is allowed (the value is then another field element).
     pub fn remove_element(&mut self, data: &[u8]) {
-        self.denominator = multiply_unless_one(&self.denominator, &element::element_of(data));
+        multiply_in(&mut self.denominator, &element::element_of(data));
     }
 
     /// Adds a UTXO, serialized as [`write_utxo_element`] does (without allocating).
     pub fn add_utxo(&mut self, outpoint: &TransactionOutpoint, entry: &UtxoEntry) {
-        self.numerator = multiply_unless_one(&self.numerator, &utxo_element(outpoint, entry));
+        multiply_in(&mut self.numerator, &utxo_element(outpoint, entry));
     }
 
     /// Removes a UTXO (spends it), serialized as [`write_utxo_element`] does.
     pub fn remove_utxo(&mut self, outpoint: &TransactionOutpoint, entry: &UtxoEntry) {
-        self.denominator = multiply_unless_one(&self.denominator, &utxo_element(outpoint, entry));
+        multiply_in(&mut self.denominator, &utxo_element(outpoint, entry));
     }
 
     /// Adds every element of `other` and removes every element `other` removed: the value
     /// of the two sets together.
     pub fn combine(&mut self, other: &MuHash) {
-        self.numerator = multiply_unless_one(&self.numerator, &other.numerator);
-        self.denominator = multiply_unless_one(&self.denominator, &other.denominator);
+        multiply_in(&mut self.numerator, &other.numerator);
+        multiply_in(&mut self.denominator, &other.denominator);
     }
 
     /// Divides the numerator by the denominator (one inversion), so that the following
@@ -256,12 +256,21 @@ impl MuHash {
 /// `a · b`, skipping the product when either is one: a fresh set's first element (a
 /// transaction's own MuHash starts from one) and combining with an empty side cost nothing.
 fn multiply_unless_one(a: &Num3072, b: &Num3072) -> Num3072 {
+    let mut out = *a;
+    multiply_in(&mut out, b);
+    out
+}
+
+/// `acc ← acc · b`, skipping the product when either is 1.
+#[inline]
+fn multiply_in(acc: &mut Num3072, b: &Num3072) {
     if b.is_one() {
-        *a
-    } else if a.is_one() {
-        *b
+        return;
+    }
+    if acc.is_one() {
+        *acc = *b;
     } else {
-        a.mul(b)
+        acc.mul_assign(b);
     }
 }
 

@@ -95,17 +95,28 @@ impl Num3072 {
     /// Whether the number is 1 exactly (not merely ≡ 1).
     #[inline]
     pub(crate) fn is_one(&self) -> bool {
-        *self == Self::ONE
+        // The lowest limb decides almost every time, before any other is read.
+        self.0[0] == 1 && self.0[1..].iter().all(|&limb| limb == 0)
     }
 
     /// `self · rhs mod p` (fast path), below 2^3072 but not necessarily below p.
     #[inline]
     pub(crate) fn mul(&self, rhs: &Self) -> Self {
+        let mut out = *self;
+        out.mul_assign(rhs);
+        out
+    }
+
+    /// `self ← self · rhs mod p` (fast path), below 2^3072 but not necessarily below p: in
+    /// place, so that a running product is not copied per factor.
+    #[inline]
+    pub(crate) fn mul_assign(&mut self, rhs: &Self) {
         #[cfg(target_arch = "x86_64")]
-        if let Some((folded, carry)) = super::mulx::mul_folded(&self.0, &rhs.0) {
-            return fold_carry(folded, carry);
+        if let Some(carry) = super::mulx::mul_folded(&mut self.0, &rhs.0) {
+            fold_carry(&mut self.0, carry);
+            return;
         }
-        reduce_wide(&karatsuba_48(&self.0, &rhs.0))
+        *self = reduce_wide(&karatsuba_48(&self.0, &rhs.0));
     }
 
     /// `self · rhs mod p` by the portable Karatsuba product, whatever the processor has:
@@ -145,8 +156,9 @@ impl Num3072 {
 /// Folds a 96-limb product to 48 limbs modulo p: below 2^3072, not necessarily below p.
 #[inline]
 fn reduce_wide(wide: &[u64; 2 * LIMBS]) -> Num3072 {
-    let (out, carry) = fold_high(wide);
-    fold_carry(out, carry)
+    let (mut out, carry) = fold_high(wide);
+    fold_carry(&mut out, carry);
+    Num3072(out)
 }
 
 /// low + high·2^3072 ≡ low + high·PRIME_GAP: a 3072 + 21-bit number, as 48 limbs and the
@@ -165,14 +177,13 @@ pub(crate) fn fold_high(wide: &[u64; 2 * LIMBS]) -> ([u64; LIMBS], u64) {
 
 /// Folds the limb above a once-folded product (below 2^22) back in: below 2^3072.
 #[inline]
-fn fold_carry(mut out: [u64; LIMBS], carry: u64) -> Num3072 {
+fn fold_carry(out: &mut [u64; LIMBS], carry: u64) {
     // The 21 bits above fold once more (carry·PRIME_GAP < 2^43).
-    let overflow = add_wide_small(&mut out, u128::from(carry) * u128::from(PRIME_GAP));
+    let overflow = add_wide_small(out, u128::from(carry) * u128::from(PRIME_GAP));
     if overflow {
         // What is left below 2^3072 is under 2^43, so adding PRIME_GAP cannot carry out.
-        add_small(&mut out, PRIME_GAP);
+        add_small(out, PRIME_GAP);
     }
-    Num3072(out)
 }
 
 /// `x += small` modulo 2^3072; whether it carried out.
