@@ -113,6 +113,16 @@ pub fn script_public_key_of(v: &Value) -> Result<ScriptPublicKey, String> {
     })
 }
 
+/// A UTXO entry object `{amount, script_public_key, block_daa_score, is_coinbase}`.
+pub fn utxo_entry_of(v: &Value) -> Result<pyrin_tx::UtxoEntry, String> {
+    Ok(pyrin_tx::UtxoEntry {
+        amount: amount_field(v, "amount")?,
+        script_public_key: script_public_key_of(field(v, "script_public_key")?)?,
+        block_daa_score: u64_field(v, "block_daa_score")?,
+        is_coinbase: bool_field(v, "is_coinbase")?,
+    })
+}
+
 /// A transaction object.
 pub fn transaction_of(v: &Value) -> Result<Transaction, String> {
     let mut inputs = Vec::new();

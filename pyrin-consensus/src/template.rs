@@ -268,7 +268,7 @@ mod tests {
         let (outpoint, entry) = mature_output(&v);
         let tx = transfer(outpoint, &entry, 5000);
         now += 1000;
-        let with_tx = mine_one(&mut v, std::slice::from_ref(&tx), now);
+        let with_tx = mine_one(&mut v, core::slice::from_ref(&tx), now);
         assert_eq!(with_tx.transactions.len(), 2);
         // The next chain block accepts it: the coinbase pays its fee, the set shows it.
         now += 1000;

@@ -49,6 +49,7 @@ use crate::{BlockStatus, Config};
 fn multiset_after(base: &MuHash, diff: &UtxoDiff, parallel: bool) -> MuHash {
     let added = diff.added.iter().map(|(o, e)| (o, e, true));
     let removed = diff.removed.iter().map(|(o, e)| (o, e, false));
+    let elements = added.chain(removed);
     let fold = |mut set: MuHash, (outpoint, entry, add): (&TransactionOutpoint, &UtxoEntry, bool)| {
         if add {
             set.add_utxo(outpoint, entry);
@@ -58,24 +59,18 @@ fn multiset_after(base: &MuHash, diff: &UtxoDiff, parallel: bool) -> MuHash {
         set
     };
     #[cfg(feature = "rayon")]
-    let delta = if !parallel {
-        added.chain(removed).fold(MuHash::new(), fold)
-    } else {
+    if parallel {
         use rayon::prelude::*;
-        let elements: Vec<_> = added.chain(removed).collect();
-        elements.into_par_iter().fold(MuHash::new, fold).reduce(MuHash::new, |mut a, b| {
+        let combined = |mut a: MuHash, b: MuHash| {
             a.combine(&b);
             a
-        })
-    };
+        };
+        let elements: Vec<_> = elements.collect();
+        return combined(base.clone(), elements.into_par_iter().fold(MuHash::new, fold).reduce(MuHash::new, combined));
+    }
     #[cfg(not(feature = "rayon"))]
-    let delta = {
-        let _ = parallel;
-        added.chain(removed).fold(MuHash::new(), fold)
-    };
-    let mut multiset = base.clone();
-    multiset.combine(&delta);
-    multiset
+    let _ = parallel;
+    elements.fold(base.clone(), fold)
 }
 
 /// Records an accepted transaction (with its id) in a mergeset diff.

@@ -165,7 +165,7 @@ mod tests {
 
     #[test]
     fn tokens() {
-        assert_eq!(parse("").unwrap(), vec![]);
+        assert_eq!(parse("").unwrap(), Vec::<u8>::new());
         assert_eq!(parse("  1  2 ").unwrap(), vec![0x51, 0x52]);
         assert_eq!(parse("0 -1 16 17 -2").unwrap(), vec![0, 0x4f, 0x60, 1, 0x11, 1, 0x82]);
         assert_eq!(parse("128 -128 255").unwrap(), vec![2, 0x80, 0, 2, 0x80, 0x80, 2, 0xff, 0]);

@@ -228,6 +228,7 @@ fn verify_transaction_runs_any_script() {
 /// A signature cache is consulted before a check and filled after it; with or without it
 /// the verdicts are the same.
 #[test]
+#[cfg(feature = "std")]
 fn signature_cache() {
     use pyrin_tx::engine::{BoundedSignatureCache, SigCacheKey, SignatureCache};
     use pyrin_tx::sign::{verify_transaction, verify_transaction_with_cache, SignError};

@@ -32,15 +32,6 @@ pub fn checker(kind: &str) -> Option<CaseCheck> {
     }
 }
 
-fn utxo_entry_of(v: &Value) -> Result<UtxoEntry, String> {
-    Ok(UtxoEntry {
-        amount: amount_field(v, "amount")?,
-        script_public_key: script_public_key_of(field(v, "script_public_key")?)?,
-        block_daa_score: u64_field(v, "block_daa_score")?,
-        is_coinbase: bool_field(v, "is_coinbase")?,
-    })
-}
-
 /// Every expected field of a `transaction_mass` case, with mainnet's mass parameters.
 fn transaction_mass(input: &Value, expected: &Value) -> Result<(), String> {
     use pyrin_tx::mass::{

@@ -19,10 +19,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use pyrin_examples::json::{
-    amount_field, array_field, bool_field, field, script_public_key_of, str_field, transaction_of, u64_field,
-};
-use pyrin_tx::UtxoEntry;
+use pyrin_examples::json::{array_field, field, str_field, transaction_of, u64_field, utxo_entry_of};
 use pyrin_wallet::{api, WalletError};
 use serde_json::{json, Value};
 
@@ -143,15 +140,6 @@ fn read_vectors(name: &str) -> Result<Vec<Value>, String> {
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let file: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(array_field(&file, "cases")?.clone())
-}
-
-fn utxo_entry_of(v: &Value) -> Result<UtxoEntry, String> {
-    Ok(UtxoEntry {
-        amount: amount_field(v, "amount")?,
-        script_public_key: script_public_key_of(field(v, "script_public_key")?)?,
-        block_daa_score: u64_field(v, "block_daa_score")?,
-        is_coinbase: bool_field(v, "is_coinbase")?,
-    })
 }
 
 /// A vector case's transaction and entries in the node's JSON.

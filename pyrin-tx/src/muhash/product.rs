@@ -184,6 +184,7 @@ mod tests {
                 prop_assert_eq!(karatsuba_48(&a, &b), schoolbook_48(&a, &b));
             });
         };
+        extern crate std;
         std::thread::Builder::new().stack_size(64 << 20).spawn(run).expect("a test thread").join().expect("no panic");
     }
 
