@@ -351,19 +351,21 @@ impl<'c, 'a> Engine<'c, 'a> {
         let signature: [u8; 64] = sig.try_into().map_err(|_| ScriptError::SigLength(sig.len()))?;
         let bad_type = |_| ScriptError::SigHashType(ty.to_u8());
         // A Schnorr key is 32 bytes, kept in the first 32 of the cache key's 33.
-        let mut public_key = [0u8; 33];
-        match scheme {
+        let (public_key, x_only) = match scheme {
             SigScheme::Ecdsa => {
-                public_key = key.try_into().map_err(|_| ScriptError::PubKeyFormat)?;
+                let public_key: [u8; 33] = key.try_into().map_err(|_| ScriptError::PubKeyFormat)?;
                 // An r or s not below the group order fails the script, as in the
                 // reference, rather than counting as a signature that does not verify.
                 secp256k1::ecdsa::Signature::from_compact(&signature).map_err(|_| ScriptError::InvalidSignature)?;
+                (public_key, None)
             }
             SigScheme::Schnorr => {
                 let x_only: [u8; 32] = key.try_into().map_err(|_| ScriptError::PubKeyFormat)?;
+                let mut public_key = [0u8; 33];
                 public_key[..32].copy_from_slice(&x_only);
+                (public_key, Some(x_only))
             }
-        }
+        };
         let digest = match self.last_digest.get() {
             Some((s, t, digest)) if s == scheme && t == ty.to_u8() => digest,
             _ => {
@@ -381,30 +383,37 @@ impl<'c, 'a> Engine<'c, 'a> {
         if let Some(valid) = self.sig_cache.and_then(|c| c.get(&cache_key)) {
             return Ok(valid);
         }
-        let valid = match scheme {
-            SigScheme::Ecdsa => ecdsa_verify_digest(&public_key, &digest, &signature),
-            SigScheme::Schnorr => {
-                let mut x_only = [0u8; 32];
-                x_only.copy_from_slice(&public_key[..32]);
-                match self.sig_cache.and_then(|c| c.parsed_schnorr_key(&x_only)) {
-                    Some(parsed) => Ok(schnorr_verify_parsed(&parsed.0, &digest, &signature)),
-                    None => match secp256k1::XOnlyPublicKey::from_slice(&x_only) {
-                        Ok(parsed) => {
-                            if let Some(c) = self.sig_cache {
-                                c.insert_parsed_schnorr_key(x_only, ParsedSchnorrKey(parsed));
-                            }
-                            Ok(schnorr_verify_parsed(&parsed, &digest, &signature))
-                        }
-                        Err(_) => Err(crate::sign::SignError::MalformedPublicKey),
-                    },
-                }
-            }
+        let valid = match x_only {
+            None => ecdsa_verify_digest(&public_key, &digest, &signature),
+            Some(x_only) => self.verify_schnorr(&x_only, &digest, &signature),
         }
         .map_err(|_| ScriptError::InvalidSignature)?;
         if let Some(c) = self.sig_cache {
             c.insert(cache_key, valid);
         }
         Ok(valid)
+    }
+
+    /// BIP-340 verification of `digest`, with the key parsed once per cache: a parse costs
+    /// a square root, and the same keys sign again and again.
+    fn verify_schnorr(
+        &self,
+        x_only: &[u8; 32],
+        digest: &[u8; 32],
+        signature: &[u8; 64],
+    ) -> Result<bool, crate::sign::SignError> {
+        let parsed = match self.sig_cache.and_then(|c| c.parsed_schnorr_key(x_only)) {
+            Some(parsed) => parsed.0,
+            None => {
+                let parsed = secp256k1::XOnlyPublicKey::from_slice(x_only)
+                    .map_err(|_| crate::sign::SignError::MalformedPublicKey)?;
+                if let Some(c) = self.sig_cache {
+                    c.insert_parsed_schnorr_key(*x_only, ParsedSchnorrKey(parsed));
+                }
+                parsed
+            }
+        };
+        Ok(schnorr_verify_parsed(&parsed, digest, signature))
     }
 }
 
