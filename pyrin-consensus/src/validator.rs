@@ -494,10 +494,11 @@ impl BlockValidator {
             // The block's own checks mostly hit the cache the look-ahead filled: they run
             // on this thread, and the other threads take the next block's signatures (this
             // thread joins them when done).
-            self.parallel = false;
+            // Off for this block only, whatever it was before.
+            let parallel = core::mem::replace(&mut self.parallel, false);
             let (verdict, ()) =
                 rayon::join(|| self.validate_and_insert(block, now_ms), move || check_ahead(&ahead, &cache));
-            self.parallel = true;
+            self.parallel = parallel;
             return verdict;
         }
         #[cfg(not(all(feature = "std", feature = "rayon")))]
