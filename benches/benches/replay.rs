@@ -354,8 +354,11 @@ fn blake3_80() -> Duration {
     started.elapsed() / n
 }
 
-/// One replay on `pool`, its end state checked: wall time, CPU time, stages.
-fn replay_in_pool(history: &History, pool: &rayon::ThreadPool, now: u64) -> (Duration, Option<Duration>, StageTimes) {
+/// A replay's wall time, CPU time (where the platform tells) and stage times.
+type Run = (Duration, Option<Duration>, StageTimes);
+
+/// One replay on `pool`, its end state checked.
+fn replay_in_pool(history: &History, pool: &rayon::ThreadPool, now: u64) -> Run {
     let (elapsed, cpu, stages, validator) = pool.install(|| replay(history, now));
     check_end_state(&validator, &history.expected);
     (elapsed, cpu, stages)
@@ -405,7 +408,7 @@ fn main() {
     // Each run times the baseline and every replay back to back, and each keeps its best:
     // a shared machine's slow spells then weigh on the baseline and the replays alike.
     let mut raw: Option<(Duration, Option<Duration>)> = None;
-    let mut best: Vec<Option<(Duration, Option<Duration>, StageTimes)>> = vec![None; pools.len()];
+    let mut best: Vec<Option<Run>> = vec![None; pools.len()];
     for _ in 0..runs {
         let (wall, _, cpu) = timed(|| raw_verify(&signed));
         if raw.is_none_or(|(b, _)| wall < b) {
@@ -419,8 +422,7 @@ fn main() {
         }
     }
     let (raw, raw_cpu) = raw.expect("a run");
-    let rows: Vec<(usize, (Duration, Option<Duration>, StageTimes))> =
-        thread_counts.into_iter().zip(best.into_iter().map(|b| b.expect("a run"))).collect();
+    let rows: Vec<(usize, Run)> = thread_counts.into_iter().zip(best.into_iter().map(|b| b.expect("a run"))).collect();
 
     let secs = |d: Duration| d.as_secs_f64();
     let cpu_secs = |d: Option<Duration>| d.map_or(f64::NAN, secs);
