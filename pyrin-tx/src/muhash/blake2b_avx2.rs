@@ -48,17 +48,7 @@ use super::blake2b::{BLOCK, IV, SIGMA};
 /// whether the build enabled it).
 #[inline]
 pub(crate) fn available() -> bool {
-    // The tests run on the standard library whatever the features: they detect too, so that
-    // the fast path they check runs wherever the processor has it.
-    #[cfg(any(feature = "std", test))]
-    {
-        extern crate std;
-        std::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(any(feature = "std", test)))]
-    {
-        cfg!(target_feature = "avx2")
-    }
+    cpu_has!("avx2")
 }
 
 /// Compresses one block into `h` with AVX2 and returns `true`, or returns `false` and leaves

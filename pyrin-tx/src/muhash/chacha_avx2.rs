@@ -49,17 +49,7 @@ const PAIRS: usize = 3;
 /// Whether this processor has AVX2 (`std` asks it once; without `std`, whether the build
 /// enabled it).
 pub(crate) fn available() -> bool {
-    // The tests run on the standard library whatever the features: they detect too, so that
-    // the fast path they check runs wherever the processor has it.
-    #[cfg(any(feature = "std", test))]
-    {
-        extern crate std;
-        std::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(any(feature = "std", test)))]
-    {
-        cfg!(target_feature = "avx2")
-    }
+    cpu_has!("avx2")
 }
 
 /// The first 384 keystream bytes of ChaCha20 keyed by `seed` (zero nonce, counter from 0),

@@ -60,7 +60,7 @@ pub(crate) fn finalize_digest(serialized: &[u8; BYTES]) -> [u8; DIGEST] {
 /// stream 0, counter 0, the same keystream.) The number is not reduced: it is below 2^3072
 /// and may, with negligible probability, be at or above p, which the products allow.
 ///
-/// On x86-64 with AVX2, eight blocks at once lane-wise ([`super::chacha_avx2`]); elsewhere
+/// On x86-64 with AVX2, the six blocks as three pairs side by side ([`super::chacha_avx2`]); elsewhere
 /// the `chacha20` crate ([`expand_portable`]).
 #[inline]
 pub(crate) fn expand(seed: &[u8; DIGEST]) -> Num3072 {

@@ -86,6 +86,25 @@
 //! - With the `rayon` feature, [`MuHash::par_from_utxos`] hashes a whole set on every core
 //!   and combines the partial products.
 
+/// Whether this processor has every listed feature (x86-64): asked at run time (once: the
+/// standard library caches it) with `std`, and in the tests, which always have the standard
+/// library, so that the fast paths they check run wherever the processor has them; without
+/// `std`, whether the build enabled the features.
+#[cfg(target_arch = "x86_64")]
+macro_rules! cpu_has {
+    ($($feature:tt),+) => {{
+        #[cfg(any(feature = "std", test))]
+        {
+            extern crate std;
+            true $(&& std::is_x86_feature_detected!($feature))+
+        }
+        #[cfg(not(any(feature = "std", test)))]
+        {
+            true $(&& cfg!(target_feature = $feature))+
+        }
+    }};
+}
+
 mod blake2b;
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]

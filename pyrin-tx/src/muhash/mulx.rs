@@ -40,119 +40,86 @@ use super::product::{abs_diff, LIMBS};
 /// Whether this processor has BMI2 and ADX (`std` asks it once; without `std`, whether
 /// the build enabled them).
 pub(crate) fn available() -> bool {
-    // The tests run on the standard library whatever the features: they detect too, so that
-    // the fast path they check runs wherever the processor has it.
-    #[cfg(any(feature = "std", test))]
-    {
-        extern crate std;
-        std::is_x86_feature_detected!("bmi2") && std::is_x86_feature_detected!("adx")
-    }
-    #[cfg(not(any(feature = "std", test)))]
-    {
-        cfg!(all(target_feature = "bmi2", target_feature = "adx"))
-    }
+    cpu_has!("bmi2", "adx")
 }
 
 /// Invokes the pass macro `$pass` with its operands and, for each of the first 12, 24 or 48
 /// limbs in order, `(byte offset, the register taking this limb's high half, the one holding
 /// the previous limb's)`. The passes are unrolled over the limbs: a loop's `dec` would
-/// clobber the overflow flag that carries their second chain.
+/// clobber the overflow flag that carries their second chain. The limbs are listed once, in
+/// quarters of 12, and appended quarter by quarter.
 macro_rules! for_limbs {
-    (12, $pass:ident, $($operands:tt)*) => {
-        $pass!(($($operands)*)
-            (0 "{h0}" "{h1}")
-            (8 "{h1}" "{h0}")
-            (16 "{h0}" "{h1}")
-            (24 "{h1}" "{h0}")
-            (32 "{h0}" "{h1}")
-            (40 "{h1}" "{h0}")
-            (48 "{h0}" "{h1}")
-            (56 "{h1}" "{h0}")
-            (64 "{h0}" "{h1}")
-            (72 "{h1}" "{h0}")
-            (80 "{h0}" "{h1}")
-            (88 "{h1}" "{h0}")
-        )
+    (12, $pass:ident, $($operands:tt)*) => { for_limbs!(@append $pass ($($operands)*) [] [q0]) };
+    (24, $pass:ident, $($operands:tt)*) => { for_limbs!(@append $pass ($($operands)*) [] [q0 q1]) };
+    (48, $pass:ident, $($operands:tt)*) => { for_limbs!(@append $pass ($($operands)*) [] [q0 q1 q2 q3]) };
+    (@append $pass:ident $operands:tt [$($limbs:tt)*] []) => { $pass!($operands $($limbs)*) };
+    (@append $pass:ident $operands:tt [$($limbs:tt)*] [q0 $($rest:ident)*]) => {
+        for_limbs!(@append $pass $operands [
+            $($limbs)*
+                (0 "{h0}" "{h1}")
+                (8 "{h1}" "{h0}")
+                (16 "{h0}" "{h1}")
+                (24 "{h1}" "{h0}")
+                (32 "{h0}" "{h1}")
+                (40 "{h1}" "{h0}")
+                (48 "{h0}" "{h1}")
+                (56 "{h1}" "{h0}")
+                (64 "{h0}" "{h1}")
+                (72 "{h1}" "{h0}")
+                (80 "{h0}" "{h1}")
+                (88 "{h1}" "{h0}")
+            ] [$($rest)*])
     };
-    (24, $pass:ident, $($operands:tt)*) => {
-        $pass!(($($operands)*)
-            (0 "{h0}" "{h1}")
-            (8 "{h1}" "{h0}")
-            (16 "{h0}" "{h1}")
-            (24 "{h1}" "{h0}")
-            (32 "{h0}" "{h1}")
-            (40 "{h1}" "{h0}")
-            (48 "{h0}" "{h1}")
-            (56 "{h1}" "{h0}")
-            (64 "{h0}" "{h1}")
-            (72 "{h1}" "{h0}")
-            (80 "{h0}" "{h1}")
-            (88 "{h1}" "{h0}")
-            (96 "{h0}" "{h1}")
-            (104 "{h1}" "{h0}")
-            (112 "{h0}" "{h1}")
-            (120 "{h1}" "{h0}")
-            (128 "{h0}" "{h1}")
-            (136 "{h1}" "{h0}")
-            (144 "{h0}" "{h1}")
-            (152 "{h1}" "{h0}")
-            (160 "{h0}" "{h1}")
-            (168 "{h1}" "{h0}")
-            (176 "{h0}" "{h1}")
-            (184 "{h1}" "{h0}")
-        )
+    (@append $pass:ident $operands:tt [$($limbs:tt)*] [q1 $($rest:ident)*]) => {
+        for_limbs!(@append $pass $operands [
+            $($limbs)*
+                (96 "{h0}" "{h1}")
+                (104 "{h1}" "{h0}")
+                (112 "{h0}" "{h1}")
+                (120 "{h1}" "{h0}")
+                (128 "{h0}" "{h1}")
+                (136 "{h1}" "{h0}")
+                (144 "{h0}" "{h1}")
+                (152 "{h1}" "{h0}")
+                (160 "{h0}" "{h1}")
+                (168 "{h1}" "{h0}")
+                (176 "{h0}" "{h1}")
+                (184 "{h1}" "{h0}")
+            ] [$($rest)*])
     };
-    (48, $pass:ident, $($operands:tt)*) => {
-        $pass!(($($operands)*)
-            (0 "{h0}" "{h1}")
-            (8 "{h1}" "{h0}")
-            (16 "{h0}" "{h1}")
-            (24 "{h1}" "{h0}")
-            (32 "{h0}" "{h1}")
-            (40 "{h1}" "{h0}")
-            (48 "{h0}" "{h1}")
-            (56 "{h1}" "{h0}")
-            (64 "{h0}" "{h1}")
-            (72 "{h1}" "{h0}")
-            (80 "{h0}" "{h1}")
-            (88 "{h1}" "{h0}")
-            (96 "{h0}" "{h1}")
-            (104 "{h1}" "{h0}")
-            (112 "{h0}" "{h1}")
-            (120 "{h1}" "{h0}")
-            (128 "{h0}" "{h1}")
-            (136 "{h1}" "{h0}")
-            (144 "{h0}" "{h1}")
-            (152 "{h1}" "{h0}")
-            (160 "{h0}" "{h1}")
-            (168 "{h1}" "{h0}")
-            (176 "{h0}" "{h1}")
-            (184 "{h1}" "{h0}")
-            (192 "{h0}" "{h1}")
-            (200 "{h1}" "{h0}")
-            (208 "{h0}" "{h1}")
-            (216 "{h1}" "{h0}")
-            (224 "{h0}" "{h1}")
-            (232 "{h1}" "{h0}")
-            (240 "{h0}" "{h1}")
-            (248 "{h1}" "{h0}")
-            (256 "{h0}" "{h1}")
-            (264 "{h1}" "{h0}")
-            (272 "{h0}" "{h1}")
-            (280 "{h1}" "{h0}")
-            (288 "{h0}" "{h1}")
-            (296 "{h1}" "{h0}")
-            (304 "{h0}" "{h1}")
-            (312 "{h1}" "{h0}")
-            (320 "{h0}" "{h1}")
-            (328 "{h1}" "{h0}")
-            (336 "{h0}" "{h1}")
-            (344 "{h1}" "{h0}")
-            (352 "{h0}" "{h1}")
-            (360 "{h1}" "{h0}")
-            (368 "{h0}" "{h1}")
-            (376 "{h1}" "{h0}")
-        )
+    (@append $pass:ident $operands:tt [$($limbs:tt)*] [q2 $($rest:ident)*]) => {
+        for_limbs!(@append $pass $operands [
+            $($limbs)*
+                (192 "{h0}" "{h1}")
+                (200 "{h1}" "{h0}")
+                (208 "{h0}" "{h1}")
+                (216 "{h1}" "{h0}")
+                (224 "{h0}" "{h1}")
+                (232 "{h1}" "{h0}")
+                (240 "{h0}" "{h1}")
+                (248 "{h1}" "{h0}")
+                (256 "{h0}" "{h1}")
+                (264 "{h1}" "{h0}")
+                (272 "{h0}" "{h1}")
+                (280 "{h1}" "{h0}")
+            ] [$($rest)*])
+    };
+    (@append $pass:ident $operands:tt [$($limbs:tt)*] [q3 $($rest:ident)*]) => {
+        for_limbs!(@append $pass $operands [
+            $($limbs)*
+                (288 "{h0}" "{h1}")
+                (296 "{h1}" "{h0}")
+                (304 "{h0}" "{h1}")
+                (312 "{h1}" "{h0}")
+                (320 "{h0}" "{h1}")
+                (328 "{h1}" "{h0}")
+                (336 "{h0}" "{h1}")
+                (344 "{h1}" "{h0}")
+                (352 "{h0}" "{h1}")
+                (360 "{h1}" "{h0}")
+                (368 "{h0}" "{h1}")
+                (376 "{h1}" "{h0}")
+            ] [$($rest)*])
     };
 }
 
